@@ -1,0 +1,60 @@
+"""Value objects shared by the classifier and its callers (the desk, the API, the CLI, the bot).
+
+Plain dataclasses, no Django and no torch, so anything may import them cheaply.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the classifier says about one ticket (its screenshots and the student's words).
+
+    ``label`` is ``None`` when the classifier is unsure: the ticket then goes to a human (triage).
+    Everything a later few-shot memory needs is kept: the OCR text, the text embedding and the
+    model version that produced it.
+    """
+
+    label: str | None
+    confidence: float
+    scores: dict[str, float]  # calibrated probability per label (may include the "other" pseudo-label)
+    signals: dict[str, dict[str, float]] = field(default_factory=dict)  # per-signal label scores
+    ocr_text: str = ""
+    model_version: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    embedding: list[float] | None = None  # sentence embedding of the text the decision was based on
+
+    @property
+    def is_unsure(self) -> bool:
+        return self.label is None
+
+    def to_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "confidence": self.confidence,
+            "scores": dict(self.scores),
+            "signals": {k: dict(v) for k, v in self.signals.items()},
+            "ocr_text": self.ocr_text,
+            "model_version": self.model_version,
+            "timings": dict(self.timings),
+        }
+
+
+@dataclass(frozen=True)
+class MessagePrediction:
+    """Topic of a student's message: payment, course, profile, career, general, offtopic."""
+
+    topic: str | None
+    confidence: float
+    scores: dict[str, float]
+    model_version: str = ""
+
+
+class TicketClassifier(Protocol):
+    """The small interface the desk depends on; the real pipeline and test fakes both satisfy it."""
+
+    model_version: str
+
+    def predict(self, image_paths: Sequence[str], text: str = "") -> Prediction: ...
