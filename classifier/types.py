@@ -25,6 +25,7 @@ class Prediction:
     model_version: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     embedding: list[float] | None = None  # sentence embedding of the text the decision was based on
+    warnings: list[str] = field(default_factory=list)  # e.g. a skipped unreadable image (user-presentable)
 
     @property
     def is_unsure(self) -> bool:
@@ -39,6 +40,7 @@ class Prediction:
             "ocr_text": self.ocr_text,
             "model_version": self.model_version,
             "timings": dict(self.timings),
+            "warnings": list(self.warnings),
         }
 
 

@@ -1,0 +1,262 @@
+"""Fit the fusion weights, the temperature and the abstain threshold on a labelled folder.
+
+    python -m classifier calibrate /work/shared/dataset/dev            # fit, report CV, print settings
+    python -m classifier calibrate /work/shared/dataset/dev --write    # ... and store them in the YAMLs
+
+Procedure (images; texts are analogous with accuracy as the objective and no abstention):
+
+1. OCR every screenshot once and keep the raw signals (``scoring.ticket_features``).
+2. For every point of a small grid of relative weights (w_sem is fixed at 10; the temperature absorbs
+   the overall scale): fit the temperature T by minimising the negative log-likelihood, then the
+   threshold that maximises ``accuracy - 3 * max(0, misroute - 0.02)`` (the middle of the best
+   interval, not its edge). The grid point with the best objective wins (ties: lower NLL).
+3. Report the same procedure's held-out numbers with stratified k-fold cross-validation (fit on k-1
+   folds, score the remaining fold), so the fitted numbers can be compared with unseen data.
+
+The threshold is one global number fitted on data, never per item.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import sys
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .evaluate import _progress, load_faq_examples, read_csv
+from .scoring import softmax, stack_features, fused_logits
+
+IMAGE_GRID = {
+    "w_kw": [0.0, 1.0, 2.0, 4.0],
+    "w_ng": [0.0, 5.0],
+    "w_focus": [0.0, 0.5, 1.0],
+    "other_bias": [-1.0, 0.0, 1.0, 2.0, 3.0],
+    "nocue_bias": [0.0, 1.0, 2.0],
+}
+TEXT_GRID = {
+    "w_kw": [0.0, 0.5, 1.0, 2.0],
+    "w_ng": [0.0, 2.0, 5.0],
+    "other_bias": [-1.0, 0.0, 1.0],
+    "empty_bias": [0.0, 2.0, 4.0],
+}
+TEMPERATURES = np.geomspace(0.1, 10.0, 41)
+MISROUTE_TARGET = 0.02
+MISROUTE_PENALTY = 3.0
+
+
+# --- feature collection -------------------------------------------------------------------------
+
+def collect_image_features(root: str, pipeline, *, progress: bool = False, ocr_cache: str | None = None):
+    """(labels, feature rows) for images.csv; OCR results optionally cached in a JSON file."""
+    from .images import load_image
+    from .errors import ImageError
+
+    rows = read_csv(os.path.join(root, "images.csv"))
+    cache: dict[str, str] = {}
+    if ocr_cache and os.path.exists(ocr_cache):
+        with open(ocr_cache, encoding="utf-8") as fh:
+            cache = json.load(fh)
+    feats, labels = [], []
+    for row in _progress(rows, len(rows), "features", progress):
+        path = os.path.join(root, row["file"])
+        key = f"{row['file']}:{os.path.getsize(path)}"
+        text = cache.get(key)
+        clip_probs = []
+        image = None
+        if text is None or pipeline.clip is not None:
+            try:
+                image = load_image(path)
+            except ImageError:
+                image = None
+        if image is not None:
+            if text is None:
+                text = pipeline.ocr(image)
+                cache[key] = text
+            if pipeline.clip is not None:
+                clip_probs.append(pipeline.clip.classify_labels(image, pipeline.labels))
+        feats.append(pipeline.features(text or "", "", clip_probs))
+        labels.append(row["label"])
+    if ocr_cache:
+        with open(ocr_cache, "w", encoding="utf-8") as fh:
+            json.dump(cache, fh, ensure_ascii=False)
+    return labels, feats
+
+
+def collect_text_features(root: str, classifier, *, progress: bool = False):
+    rows = read_csv(os.path.join(root, "texts.csv"))
+    feats = [classifier.features(r["text"]) for r in _progress(rows, len(rows), "texts", progress)]
+    return [r["topic"] for r in rows], feats
+
+
+# --- fitting --------------------------------------------------------------------------------------
+
+def _route(probs: np.ndarray, in_scope: np.ndarray, threshold: float) -> np.ndarray:
+    """Predicted index per row, -1 for unsure."""
+    best = probs.argmax(1)
+    conf = probs[np.arange(len(probs)), best]
+    return np.where(in_scope[best] & (conf >= threshold), best, -1)
+
+
+def routing_metrics(pred: np.ndarray, y: np.ndarray, in_scope: np.ndarray) -> tuple[float, float, float]:
+    truth_in = in_scope[y]
+    correct = np.where(truth_in, pred == y, pred == -1)
+    misroute = (pred != -1) & (pred != y)
+    coverage = ((pred != -1) & truth_in).sum() / max(truth_in.sum(), 1)
+    return float(correct.mean()), float(misroute.mean()), float(coverage)
+
+
+def _objective(acc: float, mis: float) -> float:
+    return acc - MISROUTE_PENALTY * max(0.0, mis - MISROUTE_TARGET)
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    best = (np.inf, 1.0)
+    for t in TEMPERATURES:
+        p = softmax(logits, t)
+        nll = float(-np.log(np.clip(p[np.arange(len(y)), y], 1e-12, 1)).mean())
+        if nll < best[0]:
+            best = (nll, float(t))
+    return best[1], best[0]
+
+
+def fit_threshold(probs: np.ndarray, y: np.ndarray, in_scope: np.ndarray) -> tuple[float, float]:
+    """Global threshold maximising the routing objective; the middle of the best interval."""
+    conf = probs.max(1)
+    cands = np.unique(np.concatenate([[0.0], conf, [1.0]]))
+    scores = np.array([_objective(*routing_metrics(_route(probs, in_scope, c), y, in_scope)[:2]) for c in cands])
+    best = scores.max()
+    idx = np.where(scores >= best - 1e-12)[0]
+    run = [idx[0]]  # first contiguous run of best candidates
+    for i in idx[1:]:
+        if i == run[-1] + 1:
+            run.append(i)
+        else:
+            break
+    # thresholds in (cands[run[0]-1], cands[run[-1]]] all give the same routing: take the middle
+    lo = cands[run[0] - 1] if run[0] > 0 else 0.0
+    hi = cands[run[-1]]
+    return float((lo + hi) / 2), float(best)
+
+
+def _subset(F: Mapping[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[idx] for k, v in F.items()}
+
+
+def fit(F: Mapping[str, np.ndarray], y: np.ndarray, fallback: np.ndarray, in_scope: np.ndarray,
+        base: Mapping[str, float], grid: Mapping[str, Sequence[float]], abstain: bool) -> dict:
+    """Grid search of relative weights + temperature (+ threshold when ``abstain``)."""
+    keys = list(grid)
+    best = None
+    for values in itertools.product(*(grid[k] for k in keys)):
+        s = dict(base)
+        s.update(zip(keys, values))
+        logits = fused_logits(F, s, fallback)
+        t, nll = fit_temperature(logits, y)
+        probs = softmax(logits, t)
+        if abstain:
+            thr, obj = fit_threshold(probs, y, in_scope)
+        else:
+            thr, obj = 0.0, float((probs.argmax(1) == y).mean())
+        key = (round(obj, 9), -nll)
+        if best is None or key > best[0]:
+            best = (key, {**dict(zip(keys, values)), "temperature": round(t, 4), "threshold": round(thr, 4)})
+    return best[1]
+
+
+def apply(F, y, fallback, in_scope, base, fitted, abstain: bool) -> dict:
+    s = {**base, **fitted}
+    probs = softmax(fused_logits(F, s, fallback), s["temperature"])
+    if abstain:
+        pred = _route(probs, in_scope, s["threshold"])
+        acc, mis, cov = routing_metrics(pred, y, in_scope)
+        return {"accuracy": acc, "misroute_rate": mis, "coverage": cov}
+    return {"accuracy": float((probs.argmax(1) == y).mean())}
+
+
+def cross_validate(F, y, fallback, in_scope, base, grid, abstain: bool, folds: int = 5, seeds=(0, 1, 2)) -> dict:
+    results = []
+    for seed in seeds:
+        rng = np.random.RandomState(seed)
+        fold_of = np.zeros(len(y), dtype=int)
+        for c in np.unique(y):
+            ids = np.where(y == c)[0]
+            rng.shuffle(ids)
+            fold_of[ids] = np.arange(len(ids)) % folds
+        for k in range(folds):
+            tr, te = np.where(fold_of != k)[0], np.where(fold_of == k)[0]
+            fitted = fit(_subset(F, tr), y[tr], fallback, in_scope, base, grid, abstain)
+            m = apply(_subset(F, te), y[te], fallback, in_scope, base, fitted, abstain)
+            results.append((len(te), m))
+    total = sum(n for n, _ in results)
+    return {key: round(sum(n * m[key] for n, m in results) / total, 4) for key in results[0][1]}
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+def write_settings(yaml_path: str, settings: Mapping[str, object]) -> None:
+    """Replace the one-line ``settings: {...}`` of a label YAML, keeping its comments."""
+    import yaml
+
+    with open(yaml_path, encoding="utf-8") as fh:
+        text = fh.read()
+    line = "settings: " + yaml.safe_dump(dict(settings), default_flow_style=True, allow_unicode=True, width=10_000).strip()
+    if re.search(r"^settings:.*$", text, flags=re.M):
+        text = re.sub(r"^settings:.*$", lambda _: line, text, count=1, flags=re.M)
+    else:
+        text = line + "\n" + text
+    with open(yaml_path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def calibrate(root: str, *, write: bool = False, progress: bool = True, ocr_cache: str | None = None,
+              images: bool = True, texts: bool = True, cv: bool = True) -> dict:
+    from .labels import DEFAULT_IMAGE_LABELS, DEFAULT_TOPIC_LABELS, LabelSet
+    from .pipeline import MessageClassifier, TicketPipeline
+
+    out: dict[str, dict] = {}
+    if images and os.path.exists(os.path.join(root, "images.csv")):
+        labels = LabelSet.default_images()
+        pipe = TicketPipeline(labels=labels, clip="auto")
+        names = labels.all_names
+        y_names, rows = collect_image_features(root, pipe, progress=progress, ocr_cache=ocr_cache)
+        y = np.array([names.index(n) for n in y_names])
+        F = stack_features(rows)
+        in_scope = pipe.out_of_scope == 0
+        base = dict(pipe.settings)
+        grid = dict(IMAGE_GRID)
+        if pipe.clip is not None:
+            grid["w_clip"] = [0.0, 0.5, 1.0, 2.0]
+        fitted = fit(F, y, pipe.out_of_scope, in_scope, base, grid, abstain=True)
+        out["images"] = {
+            "settings": fitted,
+            "fit": apply(F, y, pipe.out_of_scope, in_scope, base, fitted, True),
+        }
+        if cv:
+            out["images"]["cross_validated"] = cross_validate(F, y, pipe.out_of_scope, in_scope, base, grid, True)
+        if write:
+            keep = {k: v for k, v in labels.settings.items() if k not in fitted}
+            write_settings(str(DEFAULT_IMAGE_LABELS), {**keep, **fitted})
+    if texts and os.path.exists(os.path.join(root, "texts.csv")):
+        labels = LabelSet.default_topics()
+        clf = MessageClassifier(labels=labels, extra_examples=load_faq_examples(os.path.join(root, "faq.yaml")))
+        names = labels.all_names
+        y_names, rows = collect_text_features(root, clf, progress=progress)
+        y = np.array([names.index(n) for n in y_names])
+        F = stack_features(rows)
+        in_scope = np.ones(len(names), dtype=bool)
+        base = dict(clf.settings)
+        fitted = fit(F, y, clf.fallback, in_scope, base, TEXT_GRID, abstain=False)
+        out["texts"] = {"settings": fitted, "fit": apply(F, y, clf.fallback, in_scope, base, fitted, False)}
+        if cv:
+            out["texts"]["cross_validated"] = cross_validate(F, y, clf.fallback, in_scope, base, TEXT_GRID, False)
+        if write:
+            keep = {k: v for k, v in labels.settings.items() if k not in fitted}
+            write_settings(str(DEFAULT_TOPIC_LABELS), {**keep, **fitted})
+    return out
+
+
+__all__ = ["calibrate", "fit", "cross_validate", "fit_temperature", "fit_threshold", "write_settings",
+           "collect_image_features", "collect_text_features", "routing_metrics"]

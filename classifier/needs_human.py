@@ -1,0 +1,197 @@
+"""Does a student's message need a live operator?  Django-free.
+
+An operator must act on: angry complaints, refund disputes, legal threats, personal-data requests, anything
+that needs the student's own records looked up or fixed (payments, orders, blocked/hacked accounts, missing
+access or certificates), bug reports, appeals, and requests the FAQ cannot answer.
+
+The judgement is a small logistic model over generic, named features:
+
+* regular-expression cues per category and the max sentence-encoder similarity to hand-written prototypes
+  (``faq_data/needs_human.yaml``; Russian + English, nothing from any school's FAQ or messages),
+* "specific case" cues: elapsed time ("уже 10 дней", "до сих пор"), first person, numbers/identifiers,
+* style: exclamation marks, CAPS,
+* how well the FAQ covers the message (top retrieval scores from ``FaqIndex``) -- low coverage → human,
+* off-topic: a topic prediction of ``offtopic`` (or, without one, similarity to chit-chat prototypes).
+
+Weights and the decision threshold are in ``faq_data/thresholds.yaml`` → ``needs_human`` and are refitted
+with ``python -m classifier.faq_fit DIR``.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Sequence
+
+import numpy as np
+import yaml
+
+from classifier.faq import DATA_DIR, NO_TOPIC, FaqHit, load_params, normalize
+
+FEATURES: tuple[str, ...] = (
+    "re_legal_threat", "re_refund_dispute", "re_angry_complaint", "re_personal_data", "re_account_lookup",
+    "re_documents_request", "re_bug_report", "re_appeal", "re_not_in_faq_request",
+    "proto_max", "proto_margin",
+    "case_elapsed", "case_first_person", "case_specific",
+    "exclaim", "caps",
+    "question_form",
+    "faq_dq", "faq_score", "faq_bm",
+    "offtopic",
+)
+_QUESTION_START = re.compile(
+    r"^\s*(подскажите,?\s*)?(как|где|когда|какие|какой|какая|каков|сколько|можно|можно ли|есть ли|есть|будет|"
+    r"нужен|нужна|нужно ли|что такое|что будет|чем|почему|зачем|кто|куда|ли|a|а)\b|"
+    r"^\s*(how|what|where|when|is|are|can|do|does|will|which|who)\b"
+)
+_CAPS = re.compile(r"\b[A-ZА-ЯЁ]{3,}\b")
+_CAPS_OK = re.compile(r"^(SMS|СМС|СБП|ФИО|ИНН|ООО|ИП|PDF|URL|API|VPN|IT|UX|UI|USD|RUB|GDPR|ФЗ|QR|HR|CV|ID|"
+                      r"DS|ML|AI|SQL|PL|IOS|MAC|PC)$")
+
+
+@lru_cache(maxsize=1)
+def cue_config() -> dict[str, Any]:
+    data = yaml.safe_load((DATA_DIR / "needs_human.yaml").read_text(encoding="utf-8"))
+    cats = {}
+    for name, c in (data.get("categories") or {}).items():
+        cats[name] = {
+            "patterns": [re.compile(p, re.I) for p in c.get("patterns") or []],
+            "prototypes": list(c.get("prototypes") or []),
+        }
+    case = {k: [re.compile(p, re.I) for p in v] for k, v in (data.get("case_cues") or {}).items()}
+    return {"categories": cats, "case": case, "offtopic": list(data.get("offtopic_prototypes") or [])}
+
+
+_PROTO_CACHE: dict[int, tuple[np.ndarray, list[str], np.ndarray]] = {}
+
+
+def _prototypes(encoder) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(human prototype embeddings, their category per row, off-topic prototype embeddings), per encoder."""
+    key = id(encoder)
+    if key not in _PROTO_CACHE:
+        cfg = cue_config()
+        texts, cats = [], []
+        for name, c in cfg["categories"].items():
+            texts += c["prototypes"]
+            cats += [name] * len(c["prototypes"])
+        emb = np.asarray(encoder.encode(texts + cfg["offtopic"]), np.float32)
+        _PROTO_CACHE[key] = (emb[: len(texts)], cats, emb[len(texts):])
+    return _PROTO_CACHE[key]
+
+
+@dataclass(frozen=True)
+class NeedsHumanResult:
+    needs_human: bool
+    score: float
+    reasons: list[str]
+    features: dict[str, float]
+
+    @property
+    def offtopic(self) -> bool:
+        return bool(self.features.get("offtopic"))
+
+    def __iter__(self):  # allows ``flag, score, reasons = needs_human(text)``
+        return iter((self.needs_human, self.score, self.reasons))
+
+
+def feature_vector(
+    text: str,
+    *,
+    hits: Sequence[FaqHit] | None = None,
+    topic: str | None = None,
+    encoder=None,
+    query_emb: np.ndarray | None = None,
+) -> tuple[dict[str, float], list[str]]:
+    """Named features of one message, and the human-readable cue categories that fired."""
+    cfg = cue_config()
+    t = normalize(text)
+    f: dict[str, float] = {}
+    fired: list[str] = []
+    for name, c in cfg["categories"].items():
+        hit = any(p.search(t) for p in c["patterns"])
+        f[f"re_{name}"] = float(hit)
+        if hit:
+            fired.append(name)
+    f["proto_max"] = f["proto_margin"] = 0.0
+    off_sim = 0.0
+    if encoder is not None and text.strip():
+        if query_emb is None:
+            query_emb = encoder.encode([text])[0]
+        pe, pcats, oe = _prototypes(encoder)
+        sims = pe @ np.asarray(query_emb, np.float32)
+        best = int(np.argmax(sims))
+        f["proto_max"] = float(sims[best])
+        off_sim = float((oe @ np.asarray(query_emb, np.float32)).max()) if len(oe) else 0.0
+        f["proto_margin"] = f["proto_max"] - off_sim
+        if f["proto_max"] >= 0.6 and pcats[best] not in fired:
+            fired.append(f"{pcats[best]}~")
+    case = cfg["case"]
+    f["case_elapsed"] = float(any(p.search(t) for p in case.get("elapsed", [])))
+    f["case_first_person"] = float(any(p.search(t) for p in case.get("first_person_problem", [])))
+    f["case_specific"] = float(any(p.search(t) for p in case.get("specific_data", [])))
+    f["exclaim"] = min(text.count("!"), 3) / 3.0
+    f["caps"] = float(any(not _CAPS_OK.match(w) for w in _CAPS.findall(text)))
+    f["question_form"] = float(bool(_QUESTION_START.search(t)) or t.rstrip().endswith("?"))
+    if hits:
+        f["faq_dq"] = float(hits[0].features.get("dq", hits[0].score))
+        f["faq_score"] = float(hits[0].score)
+        f["faq_bm"] = float(hits[0].features.get("bm", 0.0))
+    else:
+        f["faq_dq"] = f["faq_score"] = f["faq_bm"] = 0.0
+    fb = load_params().get("offtopic_fallback", {"margin": 0.0, "min_domain_sim": 0.3})
+    if topic is not None and (topic == NO_TOPIC or not fb.get("also_with_topic")):
+        f["offtopic"] = float(topic == NO_TOPIC)
+    elif encoder is not None and text.strip():
+        # No topic prediction: chit-chat that is about as close to the off-topic prototypes as to anything
+        # school-related (the FAQ's questions, the needs-human prototypes), or close to nothing at all.
+        domain = max(f["faq_dq"], f["proto_max"]) if hits is not None else f["proto_max"]
+        f["offtopic"] = float(off_sim - domain > fb["margin"] or domain < fb["min_domain_sim"])
+    else:
+        f["offtopic"] = 0.0
+    if f["case_elapsed"]:
+        fired.append("ongoing case")
+    return f, fired
+
+
+def score_features(f: dict[str, float], params: dict[str, Any] | None = None) -> float:
+    p = (params or load_params())["needs_human"]
+    z = float(p["bias"]) + sum(float(w) * f.get(name, 0.0) for name, w in p["weights"].items())
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def judge_needs_human(
+    text: str,
+    *,
+    hits: Sequence[FaqHit] | None = None,
+    topic: str | None = None,
+    encoder=None,
+    query_emb: np.ndarray | None = None,
+    params: dict[str, Any] | None = None,
+) -> NeedsHumanResult:
+    p = params or load_params()
+    if not (text or "").strip():
+        return NeedsHumanResult(False, 0.0, ["empty"], {})
+    f, fired = feature_vector(text, hits=hits, topic=topic, encoder=encoder, query_emb=query_emb)
+    if f["offtopic"]:
+        return NeedsHumanResult(False, 0.0, ["offtopic"], f)
+    s = score_features(f, p)
+    flag = s >= float(p["needs_human"]["threshold"])
+    reasons = list(fired)
+    if flag and f["faq_dq"] < float(p["needs_human"].get("faq_low", 0.5)):
+        reasons.append("not covered by the FAQ")
+    return NeedsHumanResult(flag, s, reasons, f)
+
+
+def needs_human(text: str, *, index=None, topic: str | None = None, encoder=None) -> NeedsHumanResult:
+    """``flag, score, reasons = needs_human(text)``; pass the school's ``FaqIndex`` to use FAQ coverage."""
+    hits = None
+    if index is not None:
+        encoder = encoder or index.encoder
+        q = encoder.encode([text])[0] if text.strip() else None
+        hits = index.search(text, k=3, query_emb=q) if q is not None else []
+        return judge_needs_human(text, hits=hits, topic=topic, encoder=encoder, query_emb=q)
+    if encoder is None:
+        from classifier.faq import default_encoder
+
+        encoder = default_encoder()
+    return judge_needs_human(text, hits=hits, topic=topic, encoder=encoder)

@@ -1,0 +1,112 @@
+"""Tesseract OCR (rus+eng) with screenshot-oriented image preparation.
+
+Tesseract is run as a subprocess with ``OMP_THREAD_LIMIT=1`` (one core per call) and a timeout,
+so a pathological image can never hang a worker.
+
+Preparation (measured on the 80 dev screenshots; see ``prepare_for_ocr``):
+grayscale, upscaling of small/downscaled phone shots, inverting dark themes, and downscaling very
+large images (keeps time bounded).
+"""
+from __future__ import annotations
+
+import io
+import logging
+import os
+import shutil
+import subprocess
+import threading
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from .errors import ClassifierError, ModelUnavailableError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LANG = "rus+eng"
+DEFAULT_CONFIG = ("--oem", "1", "--psm", "3")
+DEFAULT_TIMEOUT = 20.0
+
+# Preparation parameters (see the measurements in prepare_for_ocr's docstring).
+TARGET_MIN_WIDTH = 1000  # images narrower than this are upscaled ...
+UPSCALE_TO = 1400  # ... to this width (phone 390 px -> x3.6, capped by MAX_SCALE)
+MAX_SCALE = 3.0
+MAX_SIDE = 2600  # larger images are downscaled (time grows with pixels)
+DARK_MEAN = 110  # mean luminance below which the image is treated as a dark theme and inverted
+
+
+def prepare_for_ocr(image: Image.Image, *, grayscale: bool = True, upscale: bool = True, invert_dark: bool = True) -> Image.Image:
+    """Return the image Tesseract should see.
+
+    Measured on the dev screenshots (see the report of ``python -m classifier ocrbench``):
+    every step is kept only because it helped or cost nothing.
+    """
+    im = image.convert("L") if grayscale else image.convert("RGB")
+    w, h = im.size
+    if upscale and w < TARGET_MIN_WIDTH:
+        scale = min(MAX_SCALE, UPSCALE_TO / max(w, 1))
+        im = im.resize((int(w * scale), int(h * scale)), Image.LANCZOS)
+    elif max(w, h) > MAX_SIDE:
+        scale = MAX_SIDE / max(w, h)
+        im = im.resize((max(1, int(w * scale)), max(1, int(h * scale))), Image.LANCZOS)
+    if invert_dark:
+        gray = im if im.mode == "L" else im.convert("L")
+        if float(np.asarray(gray, dtype=np.uint8).mean()) < DARK_MEAN:
+            im = ImageOps.invert(im)
+    return im
+
+
+_tess_checked: str | None = None
+_tess_lock = threading.Lock()
+
+
+def tesseract_available() -> bool:
+    return shutil.which(os.environ.get("TESSERACT_CMD", "tesseract")) is not None
+
+
+def run_tesseract(image: Image.Image, *, lang: str = DEFAULT_LANG, config: tuple[str, ...] = DEFAULT_CONFIG,
+                  timeout: float = DEFAULT_TIMEOUT) -> str:
+    """OCR one (already prepared) image; one thread; raises ModelUnavailableError if tesseract is missing."""
+    cmd = os.environ.get("TESSERACT_CMD", "tesseract")
+    if shutil.which(cmd) is None:
+        raise ModelUnavailableError("Tesseract OCR is not installed; screenshots cannot be read.")
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", compress_level=1)
+    env = dict(os.environ)
+    env["OMP_THREAD_LIMIT"] = "1"
+    try:
+        proc = subprocess.run(
+            [cmd, "stdin", "stdout", "-l", lang, *config],
+            input=buf.getvalue(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise ClassifierError(f"OCR took longer than {timeout:.0f} seconds and was stopped.") from None
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ClassifierError(f"OCR failed: {err[-1] if err else 'tesseract exited with code %d' % proc.returncode}")
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def clean_ocr_text(text: str) -> str:
+    """Drop empty lines and lines that are mostly OCR noise (no 2+ letter word)."""
+    import re
+
+    lines = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if not line:
+            continue
+        words = re.findall(r"[^\W\d_]{2,}", line)
+        if not words:
+            continue
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def ocr_image(image: Image.Image, **kwargs) -> str:
+    """Prepare and OCR a screenshot; returns cleaned text (possibly empty)."""
+    prep_kwargs = {k: kwargs.pop(k) for k in ("grayscale", "upscale", "invert_dark") if k in kwargs}
+    return clean_ocr_text(run_tesseract(prepare_for_ocr(image, **prep_kwargs), **kwargs))
+
+
+__all__ = ["prepare_for_ocr", "run_tesseract", "ocr_image", "clean_ocr_text", "tesseract_available"]

@@ -1,0 +1,230 @@
+"""Russian UI strings. `python locale/ru_translations.py` fills locale/ru/LC_MESSAGES/django.po after
+`manage.py makemessages -l ru`; then `manage.py compilemessages` (needs gettext's msgfmt) builds the .mo.
+"""
+import re
+import sys
+from pathlib import Path
+
+RU = {
+    "Russian": "Русский",
+    "English": "English",
+    "Support": "Поддержка",
+    "Support desk": "Служба поддержки",
+    "Queues": "Очереди",
+    "Model quality": "Качество модели",
+    "Admin": "Администрирование",
+    "Log out": "Выйти",
+    "New request": "Новое обращение",
+    "Language": "Язык",
+    "open": "открыто",
+    "%(n)s new": "новых: %(n)s",
+    "You have no queues yet. Ask an administrator.": "У вас пока нет очередей. Обратитесь к администратору.",
+    "Log in": "Войти",
+    "Operator log in": "Вход для операторов",
+    "Username": "Имя пользователя",
+    "Password": "Пароль",
+    "Model quality from operators' corrections": "Качество модели по исправлениям операторов",
+    "Days": "Дней",
+    "Group by": "Группировать по",
+    "week": "неделям",
+    "day": "дням",
+    "Show": "Показать",
+    "Classified tickets": "Классифицировано обращений",
+    "%(n)s failed": "ошибок: %(n)s",
+    "Routed automatically": "Распределено автоматически",
+    "Corrected by operators": "Исправлено операторами",
+    "Corrections: predicted → corrected": "Исправления: предсказано → исправлено",
+    "Predicted": "Предсказано",
+    "Corrected to": "Исправлено на",
+    "Count": "Количество",
+    "No corrections yet.": "Исправлений пока нет.",
+    "Over time": "По времени",
+    "Period": "Период",
+    "Classified": "Классифицировано",
+    "Corrected": "Исправлено",
+    "No data yet.": "Данных пока нет.",
+    "text, name or e-mail": "текст, имя или e-mail",
+    "Filter": "Показать",
+    "Student": "Студент",
+    "Description": "Описание",
+    "Label": "Метка",
+    "Status": "Статус",
+    "Assignee": "Исполнитель",
+    "Created": "Создано",
+    "classifying…": "классифицируется…",
+    "failed": "ошибка",
+    "unsure": "не уверена",
+    "No tickets here.": "Обращений нет.",
+    "Previous": "Назад",
+    "Page %(n)s of %(total)s": "Страница %(n)s из %(total)s",
+    "Next": "Дальше",
+    "queue": "очередь",
+    "assignee": "исполнитель",
+    "Screenshots": "Скриншоты",
+    "Conversation": "Переписка",
+    "Send reply": "Отправить ответ",
+    "Classification": "Классификация",
+    "Classifying…": "Классифицируется…",
+    "corrected by an operator": "исправлено оператором",
+    "The classifier failed": "Классификатор не справился",
+    "confidence": "уверенность",
+    "Text on the screenshots (OCR)": "Текст на скриншотах (OCR)",
+    "Actions": "Действия",
+    "Take (assign to me)": "Взять себе",
+    "Change status": "Сменить статус",
+    "Correct the label": "Исправить метку",
+    "History": "История",
+    "system": "система",
+    "Contact support": "Написать в поддержку",
+    "Tell us what went wrong and attach screenshots. We will answer by e-mail and on your request's page.":
+        "Расскажите, что случилось, и приложите скриншоты. Мы ответим по e-mail и на странице обращения.",
+    "Send": "Отправить",
+    "Request #%(id)s": "Обращение №%(id)s",
+    "Queue": "Очередь",
+    "sorting…": "определяется…",
+    "This is your private link; we have also sent it to your e-mail:": "Это ваша личная ссылка; мы также отправили её на e-mail:",
+    "You": "Вы",
+    "Write to support": "Написать в поддержку",
+    "This request is closed. If you need more help, please submit a new one.":
+        "Обращение закрыто. Если нужна помощь, создайте новое.",
+    "Your name": "Ваше имя",
+    "E-mail": "E-mail",
+    "What happened?": "Что случилось?",
+    "Up to %(count)s PNG, JPEG or WebP images, %(mb)s MB each.": "До %(count)s изображений PNG, JPEG или WebP, до %(mb)s МБ каждое.",
+    "Describe the problem or attach a screenshot.": "Опишите проблему или приложите скриншот.",
+    "Your message": "Ваше сообщение",
+    "Write a message or attach a screenshot.": "Напишите сообщение или приложите скриншот.",
+    "Reply to the student": "Ответ студенту",
+    "Correct label": "Правильная метка",
+    "Reason (optional)": "Причина (необязательно)",
+    "All": "Все",
+    "Open (new, open, waiting)": "Незакрытые (новые, в работе, ждут студента)",
+    "Newest first": "Сначала новые",
+    "Oldest first": "Сначала старые",
+    "Search": "Поиск",
+    "Order": "Порядок",
+    "slug": "код",
+    "name": "название",
+    "position": "позиция",
+    "Order on the dashboard.": "Порядок на главной странице.",
+    "queues": "очереди",
+    "label": "метка",
+    "e.g. payment-problem": "например, payment-problem",
+    "title": "заголовок",
+    "descriptions": "описания",
+    "prompts": "подсказки для CLIP",
+    "examples": "примеры",
+    "keywords": "ключевые слова",
+    "in scope": "относится к школе",
+    "Off for pseudo-labels such as 'other': predicting them means 'unsure' and the ticket goes to triage.":
+        "Выключено для псевдометок вроде «other»: такое предсказание означает «не уверена», и обращение идёт на разбор.",
+    "active": "активна",
+    "intent": "намерение",
+    "intents": "намерения",
+    "all queues": "все очереди",
+    "operator profile": "профиль оператора",
+    "operator profiles": "профили операторов",
+    "New": "Новое",
+    "Open": "В работе",
+    "Waiting for student": "Ждёт студента",
+    "Resolved": "Решено",
+    "Closed": "Закрыто",
+    "Done": "Готово",
+    "Failed": "Ошибка",
+    "Web form": "Веб-форма",
+    "API": "API",
+    "Telegram": "Telegram",
+    "e-mail": "e-mail",
+    "description": "описание",
+    "status": "статус",
+    "classification": "классификация",
+    "label corrected by an operator": "метка исправлена оператором",
+    "source": "источник",
+    "language": "язык",
+    "ticket": "обращение",
+    "tickets": "обращения",
+    "Operator": "Оператор",
+    "System": "Система",
+    "message": "сообщение",
+    "messages": "сообщения",
+    "screenshot": "скриншот",
+    "screenshots": "скриншоты",
+    "Empty when the classifier was unsure.": "Пусто, если классификатор не уверен.",
+    "prediction": "предсказание",
+    "predictions": "предсказания",
+    "Routed": "Распределено",
+    "Label corrected": "Метка исправлена",
+    "Status changed": "Статус изменён",
+    "Assigned": "Назначено",
+    "Replied": "Ответ",
+    "ticket event": "событие обращения",
+    "ticket events": "события обращений",
+    "At most %(limit)s screenshots.": "Не больше %(limit)s скриншотов.",
+    "Your request #%(id)s has been received": "Ваше обращение №%(id)s получено",
+    "Hello, %(name)s!\n\nWe have received your request. Its status and our answers are here:\n%(url)s\n\nKeep this link private: anyone who has it can read the conversation.":
+        "Здравствуйте, %(name)s!\n\nМы получили ваше обращение. Статус и наши ответы — здесь:\n%(url)s\n\nНикому не передавайте эту ссылку: по ней можно прочитать переписку.",
+    "This request is closed. Please submit a new one.": "Обращение закрыто. Пожалуйста, создайте новое.",
+    "Too many screenshots in this conversation.": "В этой переписке слишком много скриншотов.",
+    "Unknown label: %(label)s": "Неизвестная метка: %(label)s",
+    "Unknown status: %(status)s": "Неизвестный статус: %(status)s",
+    "The reply is empty.": "Ответ пустой.",
+    "New answer to your request #%(id)s": "Новый ответ на ваше обращение №%(id)s",
+    "Hello, %(name)s!\n\nSupport has answered:\n\n%(body)s\n\nReply or follow the request here:\n%(url)s":
+        "Здравствуйте, %(name)s!\n\nПоддержка ответила:\n\n%(body)s\n\nОтветить или следить за обращением можно здесь:\n%(url)s",
+    "The file is empty.": "Файл пустой.",
+    "The image is too large: at most %(mb)s MB and %(mp)s megapixels.": "Изображение слишком большое: не больше %(mb)s МБ и %(mp)s мегапикселей.",
+    "The image is damaged or incomplete; please take the screenshot again.": "Изображение повреждено или не до конца загружено; сделайте скриншот заново.",
+    "This is not a PNG, JPEG or WebP image.": "Это не изображение PNG, JPEG или WebP.",
+    "The ticket is yours.": "Обращение назначено на вас.",
+    "Reply sent; the student has been notified by e-mail.": "Ответ отправлен; студент получит письмо.",
+    "Unknown status.": "Неизвестный статус.",
+    "Status changed.": "Статус изменён.",
+    "Choose a label.": "Выберите метку.",
+    "Label corrected; the ticket moved to its queue.": "Метка исправлена; обращение перешло в её очередь.",
+    "Thank you! Your request is saved. Keep this page's link: it is your way back.":
+        "Спасибо! Обращение сохранено. Сохраните ссылку на эту страницу — по ней вы вернётесь к обращению.",
+    "Your message has been sent.": "Сообщение отправлено.",
+}
+
+
+def _unquote(lines):
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', "\n".join(lines))).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+
+
+def _quote(text):
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    parts = escaped.split("\n")
+    if len(parts) == 1:
+        return f'msgstr "{escaped}"'
+    lines = [p + "\\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+    return 'msgstr ""\n' + "\n".join(f'"{line}"' for line in lines)
+
+
+def fill(po_path: Path) -> list[str]:
+    text = po_path.read_text(encoding="utf-8")
+    blocks = text.split("\n\n")
+    missing = []
+    for index, block in enumerate(blocks):
+        lines = block.split("\n")
+        id_start = next((i for i, line in enumerate(lines) if line.startswith("msgid ")), None)
+        str_start = next((i for i, line in enumerate(lines) if line.startswith("msgstr ")), None)
+        if id_start is None or str_start is None:
+            continue
+        msgid = _unquote([lines[id_start][6:]] + lines[id_start + 1:str_start])
+        if not msgid:
+            continue
+        translation = RU.get(msgid)
+        if translation is None:
+            missing.append(msgid)
+            continue
+        lines = [line for line in lines[:str_start] if line != "#, fuzzy"] + [_quote(translation)]
+        blocks[index] = "\n".join(lines)
+    po_path.write_text("\n\n".join(blocks), encoding="utf-8")
+    return missing
+
+
+if __name__ == "__main__":
+    root = Path(__file__).resolve().parent
+    missing = fill(root / "ru" / "LC_MESSAGES" / "django.po")
+    for msgid in missing:
+        print("untranslated:", msgid, file=sys.stderr)

@@ -1,0 +1,192 @@
+"""Settings shared by every environment. Everything that differs between machines comes from the environment.
+
+Environment variables (all optional except where production says otherwise):
+  DJANGO_SECRET_KEY          secret key (required in production)
+  DJANGO_DEBUG               1/0
+  DJANGO_ALLOWED_HOSTS       comma-separated host names
+  DJANGO_CSRF_TRUSTED_ORIGINS comma-separated origins (https://desk.example.org)
+  DATABASE_URL               sqlite:///var/db.sqlite3 (default) or postgres://user:pw@host:5432/name
+  SUPPORTDESK_Q_BROKER       orm (default: the database is the queue) or redis
+  REDIS_URL                  redis://127.0.0.1:6379/0 (used when the broker is redis)
+  SUPPORTDESK_Q_WORKERS      django-q2 worker processes (default 1: each loads the models once)
+  SUPPORTDESK_Q_SYNC         1 = run tasks inline instead of queueing them (debugging)
+  SUPPORTDESK_TICKET_CLASSIFIER  dotted path of a factory returning a classifier (default: the real one)
+  SUPPORTDESK_MEDIA_ROOT     where uploaded screenshots are stored (default var/media)
+  SUPPORTDESK_PUBLIC_BASE_URL  absolute base URL used in e-mails (http://127.0.0.1:8000)
+  DJANGO_EMAIL_BACKEND / DJANGO_DEFAULT_FROM_EMAIL / EMAIL_HOST / EMAIL_PORT / EMAIL_HOST_USER /
+  EMAIL_HOST_PASSWORD / EMAIL_USE_TLS
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from .env import database_from_url, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env_str("SUPPORTDESK_VAR_DIR", str(BASE_DIR / "var")))
+
+# Torch and the tokenizers start one thread per core by default; on a small shared machine with
+# several worker processes that oversubscribes the CPU. Set before any model library is imported.
+for _thread_var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_thread_var, env_str("SUPPORTDESK_MODEL_THREADS", "1"))
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-insecure-secret-key-change-me")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_q",
+    "tickets",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "supportdesk.urls"
+WSGI_APPLICATION = "supportdesk.wsgi.application"
+ASGI_APPLICATION = "supportdesk.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_from_url(
+        env_str("DATABASE_URL", "sqlite:///" + str(VAR_DIR / "db.sqlite3")),
+        sqlite_default_path=str(VAR_DIR / "db.sqlite3"),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "operator:login"
+LOGIN_REDIRECT_URL = "operator:dashboard"
+LOGOUT_REDIRECT_URL = "operator:login"
+
+# Russian is the default UI language; English is offered by the switcher.
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/Moscow")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Screenshots are never served from MEDIA_URL: a view checks the token or the operator's rights.
+MEDIA_ROOT = Path(env_str("SUPPORTDESK_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media-not-public/"
+
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "support@supportdesk.local")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {"ticket_submit": env_str("SUPPORTDESK_SUBMIT_RATE", "30/hour")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Support desk API",
+    "DESCRIPTION": "Students submit tickets with screenshots; operators read, route and answer them.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Background tasks (django-q2) -----------------------------------------------------------
+# timeout < retry: a slow classification is killed before the broker would hand it out again,
+# so the same ticket is never classified by two workers at once.
+SUPPORTDESK_Q_BROKER = env_str("SUPPORTDESK_Q_BROKER", "orm").lower()
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+Q_CLUSTER = {
+    "name": env_str("SUPPORTDESK_Q_NAME", "supportdesk"),
+    "workers": env_int("SUPPORTDESK_Q_WORKERS", 1),
+    "recycle": 500,
+    "timeout": env_int("SUPPORTDESK_Q_TIMEOUT", 120),
+    "retry": env_int("SUPPORTDESK_Q_RETRY", 180),
+    "max_attempts": 3,
+    "ack_failures": True,
+    "save_limit": 1000,
+    "queue_limit": 50,
+    "catch_up": False,
+    "label": "Django Q2",
+    "sync": env_bool("SUPPORTDESK_Q_SYNC", False),
+}
+if SUPPORTDESK_Q_BROKER == "redis":
+    Q_CLUSTER["redis"] = REDIS_URL
+elif SUPPORTDESK_Q_BROKER == "orm":
+    Q_CLUSTER["orm"] = "default"
+else:
+    raise ValueError("SUPPORTDESK_Q_BROKER must be 'orm' or 'redis'")
+
+# --- The desk ---------------------------------------------------------------------------------
+# Called with label_set= (built from the active Intent rows) when it accepts it. The default reads the
+# desk's intents; "classifier.get_ticket_classifier" would use the classifier's shipped labels.yaml only.
+SUPPORTDESK_TICKET_CLASSIFIER = env_str("SUPPORTDESK_TICKET_CLASSIFIER", "tickets.classification.desk_ticket_classifier")
+SUPPORTDESK_MAX_SCREENSHOTS = 5
+SUPPORTDESK_MAX_UPLOAD_BYTES = env_int("SUPPORTDESK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+SUPPORTDESK_MAX_IMAGE_PIXELS = env_int("SUPPORTDESK_MAX_IMAGE_PIXELS", 40_000_000)
+SUPPORTDESK_PUBLIC_BASE_URL = env_str("SUPPORTDESK_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+SUPPORTDESK_THUMBNAIL_SIZE = 320
+# Whole request may hold 5 screenshots of 10 MB plus text.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

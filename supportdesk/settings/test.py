@@ -1,0 +1,20 @@
+"""pytest settings: fast hashing, in-memory e-mail, a fake classifier and tasks run inline."""
+import tempfile
+
+from .base import *  # noqa: F401,F403
+from .base import Q_CLUSTER, REST_FRAMEWORK, env_bool, env_str
+
+DEBUG = False
+SECRET_KEY = "test-secret-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A subprocess test (PostgreSQL + Redis + a real qcluster) shares one folder through the environment.
+MEDIA_ROOT = env_str("SUPPORTDESK_MEDIA_ROOT") or tempfile.mkdtemp(prefix="supportdesk-test-media-")
+SUPPORTDESK_TICKET_CLASSIFIER = env_str("SUPPORTDESK_TICKET_CLASSIFIER", "tests.fakes.fake_ticket_classifier")
+# async_task runs the task in-process, so on_commit → task → routing happens within the test.
+Q_CLUSTER = {**Q_CLUSTER, "sync": env_bool("SUPPORTDESK_Q_SYNC", True)}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"ticket_submit": "10000/hour"},
+}
+LANGUAGE_CODE = "ru"

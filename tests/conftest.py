@@ -1,0 +1,41 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import AdminFactory, operator
+
+
+@pytest.fixture
+def fresh_classifier_cache():
+    """Each test starts without a cached classifier (the cache is per process)."""
+    from tickets.classification import reset_classifier_cache
+
+    reset_classifier_cache()
+    yield
+    reset_classifier_cache()
+
+
+@pytest.fixture
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def operator_user(db):
+    return operator("olga")
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(username="boss")
+
+
+@pytest.fixture
+def operator_client(client, operator_user):
+    client.force_login(operator_user)
+    return client
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()

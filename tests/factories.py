@@ -1,0 +1,103 @@
+"""factory_boy factories for the desk's models."""
+from __future__ import annotations
+
+import io
+
+import factory
+from django.contrib.auth import get_user_model
+from PIL import Image
+
+from tickets.models import Intent, OperatorProfile, Prediction, Queue, Ticket, TicketEvent
+
+
+def png_bytes(size=(64, 48), color=(200, 30, 30), fmt="PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def upload(name="shot.png", content: bytes | None = None, content_type="image/png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, png_bytes() if content is None else content, content_type=content_type)
+
+
+def queue(slug: str) -> Queue:
+    """The seeded queues (payment, course, profile, triage) come from the data migration."""
+    return Queue.objects.get(slug=slug)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "pass12345!")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class AdminFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+def operator(username: str | None = None, queues: list[str] | None = None):
+    """An operator limited to ``queues`` (slugs), or allowed everywhere when None."""
+    user = UserFactory(**({"username": username} if username else {}))
+    profile = OperatorProfile.objects.create(user=user, all_queues=queues is None)
+    if queues:
+        profile.queues.set(Queue.objects.filter(slug__in=queues))
+    return user
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ticket
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"student{n}@example.org")
+    description = factory.Faker("sentence")
+    queue = factory.LazyFunction(lambda: Queue.objects.get(slug="triage"))
+    classification_state = Ticket.ClassificationState.PENDING
+
+
+class ClassifiedTicketFactory(TicketFactory):
+    classification_state = Ticket.ClassificationState.DONE
+    label = "payment-problem"
+    confidence = 0.9
+    queue = factory.LazyFunction(lambda: Queue.objects.get(slug="payment"))
+
+
+class PredictionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Prediction
+
+    ticket = factory.SubFactory(ClassifiedTicketFactory)
+    label = "payment-problem"
+    confidence = 0.9
+    scores = factory.LazyAttribute(lambda o: {o.label or "other": o.confidence})
+    model_version = "fake-1"
+
+
+class IntentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Intent
+
+    name = factory.Sequence(lambda n: f"intent-{n}")
+    queue = factory.LazyFunction(lambda: Queue.objects.get(slug="course"))
+    descriptions = ["something"]
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TicketEvent
+
+    ticket = factory.SubFactory(ClassifiedTicketFactory)
+    kind = TicketEvent.Kind.STATUS

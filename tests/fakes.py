@@ -1,0 +1,55 @@
+"""A fast, deterministic stand-in for the real classifier (no models are loaded in tests).
+
+It decides from the student's text: a known keyword → that label with confidence 0.91;
+"boom" → raises like a broken model; anything else → unsure (label None).
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from classifier.errors import ClassifierError
+from classifier.types import Prediction
+
+KEYWORDS = {
+    "payment-problem": ("оплат", "payment", "card", "карт"),
+    "course-problem": ("урок", "lesson", "course", "видео"),
+    "profile-problem": ("парол", "password", "login", "войти"),
+}
+
+
+class FakeTicketClassifier:
+    model_version = "fake-1"
+
+    def __init__(self, label_set=None):
+        self.label_set = label_set
+        self.calls: list[tuple[list[str], str]] = []
+
+    def predict(self, image_paths: Sequence[str], text: str = "") -> Prediction:
+        self.calls.append((list(image_paths), text))
+        lowered = (text or "").lower()
+        if "boom" in lowered:
+            raise ClassifierError("the fake model exploded")
+        names = list(self.label_set.all_names) if self.label_set is not None else list(KEYWORDS) + ["other"]
+        label = next((name for name, words in KEYWORDS.items() if name in names and any(w in lowered for w in words)), None)
+        scores = {name: (0.91 if name == label else 0.09 / max(len(names) - 1, 1)) for name in names}
+        if label is None:
+            scores = {name: round(1 / len(names), 4) for name in names}
+        return Prediction(
+            label=label,
+            confidence=scores[label] if label else max(scores.values()),
+            scores=scores,
+            signals={"text": dict(scores)},
+            ocr_text=f"{len(image_paths)} screenshot(s)",
+            model_version=self.model_version,
+            timings={"ocr": 0.001, "fusion": 0.001},
+        )
+
+
+built: list[FakeTicketClassifier] = []
+
+
+def fake_ticket_classifier(label_set=None) -> FakeTicketClassifier:
+    """The factory named by SUPPORTDESK_TICKET_CLASSIFIER in test settings."""
+    classifier = FakeTicketClassifier(label_set=label_set)
+    built.append(classifier)
+    return classifier

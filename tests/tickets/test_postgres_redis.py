@@ -1,0 +1,124 @@
+"""The production-like path: PostgreSQL + the Redis broker + a real `manage.py qcluster` process.
+
+Runs in subprocesses with the environment variables alone (DATABASE_URL, SUPPORTDESK_Q_BROKER=redis,
+REDIS_URL), in a database of its own. Skips only when PostgreSQL or Redis is unreachable.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN_DSN = os.environ.get("SUPPORTDESK_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3")
+PG_URL_BASE = os.environ.get("SUPPORTDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("SUPPORTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _postgres_admin():
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        return psycopg.connect(PG_ADMIN_DSN, autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+
+
+def _redis_ping():
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis unreachable: {exc}")
+
+
+@pytest.fixture
+def pg_redis_env(tmp_path):
+    admin = _postgres_admin()
+    _redis_ping()
+    db_name = f"supportdesk_it_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{db_name}"')
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "supportdesk.settings.test",
+        "DATABASE_URL": f"{PG_URL_BASE}/{db_name}",
+        "SUPPORTDESK_Q_BROKER": "redis",
+        "REDIS_URL": REDIS_URL,
+        "SUPPORTDESK_Q_NAME": db_name,  # the Redis list is named after the cluster: ours alone
+        "SUPPORTDESK_Q_SYNC": "0",
+        "SUPPORTDESK_Q_WORKERS": "1",
+        "SUPPORTDESK_MEDIA_ROOT": str(tmp_path / "media"),
+        "SUPPORTDESK_TICKET_CLASSIFIER": "tests.fakes.fake_ticket_classifier",
+        "PYTHONPATH": str(ROOT),
+    }
+    try:
+        yield env, db_name
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        admin.close()
+
+
+def _manage(env, *args, timeout=120) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+CREATE_TICKET = """
+from tests.factories import upload
+from tickets.services import ticket_create
+from tickets.uploads import clean_screenshots
+from django.conf import settings
+assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+assert settings.Q_CLUSTER["redis"] and not settings.Q_CLUSTER["sync"]
+ticket = ticket_create(name="Ann", email="ann@example.org", description="Не проходит оплата картой",
+                       screenshots=clean_screenshots([upload()]))
+print("TICKET", ticket.pk)
+"""
+
+READ_STATE = """
+from tickets.models import Ticket
+t = Ticket.objects.select_related("queue").get(pk={pk})
+print("STATE", t.classification_state, t.queue.slug, t.label, t.predictions.count(), t.events.filter(kind="predicted").count())
+"""
+
+
+def test_create_task_route_on_postgres_with_redis_broker(pg_redis_env):
+    env, _db_name = pg_redis_env
+    _manage(env, "migrate", "--noinput")
+    out = _manage(env, "shell", "-c", CREATE_TICKET)
+    ticket_id = int(out.split("TICKET", 1)[1].split()[0])
+
+    # Nothing classified it yet: the task waits in Redis for a worker.
+    assert "STATE pending triage" in _manage(env, "shell", "-c", READ_STATE.format(pk=ticket_id))
+
+    cluster = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        state = ""
+        while time.monotonic() < deadline:
+            state = _manage(env, "shell", "-c", READ_STATE.format(pk=ticket_id))
+            if "STATE pending" not in state:
+                break
+            time.sleep(1.5)
+    finally:
+        os.killpg(cluster.pid, signal.SIGTERM)
+        try:
+            cluster.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(cluster.pid, signal.SIGKILL)
+            cluster.wait()
+
+    assert "STATE done payment payment-problem 1 1" in state, (state, cluster.stderr.read()[-3000:] if cluster.stderr else "")

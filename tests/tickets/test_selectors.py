@@ -1,0 +1,96 @@
+import pytest
+
+from tests.factories import AdminFactory, ClassifiedTicketFactory, PredictionFactory, TicketFactory, operator, queue
+from tickets import selectors, services
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_queue_counts_count_open_tickets_per_queue():
+    ClassifiedTicketFactory.create_batch(2)  # payment, new
+    ClassifiedTicketFactory(status=Ticket.Status.RESOLVED)
+    ClassifiedTicketFactory(queue=queue("course"), label="course-problem", status=Ticket.Status.WAITING)
+    counts = {q.slug: (q.open_count, q.new_count) for q in selectors.queue_counts(AdminFactory())}
+    assert counts == {"payment": (2, 2), "course": (1, 0), "profile": (0, 0), "triage": (0, 0)}
+
+
+def test_operator_sees_only_allowed_queues():
+    user = operator("limited", queues=["payment"])
+    ClassifiedTicketFactory()
+    course_ticket = ClassifiedTicketFactory(queue=queue("course"))
+    assert [q.slug for q in selectors.queue_counts(user)] == ["payment"]
+    with pytest.raises(selectors.TicketNotFound):
+        selectors.ticket_for_operator(user, course_ticket.pk)
+    with pytest.raises(selectors.TicketNotFound):
+        selectors.queue_tickets(user, "course")
+    assert selectors.ticket_list(user).count() == 1
+
+
+def test_queue_tickets_filters_searches_and_orders():
+    user = AdminFactory()
+    old = ClassifiedTicketFactory(description="Карта отклонена", email="Old@Example.org")
+    new = ClassifiedTicketFactory(description="Двойное списание", status=Ticket.Status.RESOLVED)
+    assert list(selectors.queue_tickets(user, "payment")) == [new, old]
+    assert list(selectors.queue_tickets(user, "payment", order="oldest")) == [old, new]
+    assert list(selectors.queue_tickets(user, "payment", status="open")) == [old]
+    assert list(selectors.queue_tickets(user, "payment", status="resolved")) == [new]
+    assert list(selectors.queue_tickets(user, "payment", search="списание")) == [new]
+    assert list(selectors.queue_tickets(user, "payment", search="old@example.org")) == [old]
+    assert list(selectors.queue_tickets(user, "payment", search=f"#{old.pk}")) == [old]
+
+
+def test_queue_list_has_no_n_plus_one(django_assert_max_num_queries, client):
+    user = operator("many")
+    assignee = operator("someone")
+    for _ in range(60):
+        ticket = ClassifiedTicketFactory(assignee=assignee)
+    ticket.attachments.create(file="a.png", content_type="image/png", width=1, height=1, sha256="x")
+    client.force_login(user)
+    # session + user + profile checks + queue lookup + count + one page query — independent of the page size.
+    with django_assert_max_num_queries(8):
+        response = client.get("/desk/queues/payment/?status=open")
+    assert response.status_code == 200
+    assert response.content.decode().count("data-ticket=") == 25
+    page = list(selectors.queue_tickets(user, "payment")[:25])
+    assert page[0].attachment_count == 1
+
+
+def test_ticket_for_operator_prefetches_everything(django_assert_max_num_queries):
+    user = AdminFactory()
+    ticket = ClassifiedTicketFactory()
+    PredictionFactory(ticket=ticket)
+    services.ticket_reply(ticket=ticket, body="hi", actor=user)
+    with django_assert_max_num_queries(8):
+        loaded = selectors.ticket_for_operator(user, ticket.pk)
+        list(loaded.messages.all()), list(loaded.events.all()), list(loaded.attachments.all())
+        assert selectors.latest_prediction(loaded).label == "payment-problem"
+
+
+def test_ticket_for_student_needs_the_exact_token():
+    ticket = TicketFactory()
+    assert selectors.ticket_for_student(ticket.public_token) == ticket
+    assert len(ticket.public_token) >= 43
+    for wrong in ["", ticket.public_token[:-1], ticket.public_token + "x", "x" * 200]:
+        with pytest.raises(selectors.TicketNotFound):
+            selectors.ticket_for_student(wrong)
+
+
+def test_model_quality_counts_corrections():
+    user = AdminFactory()
+    for description in ["оплата", "оплата", "урок", "привет"]:
+        ticket = TicketFactory(description=description)
+        services.ticket_classify(ticket_id=ticket.pk)
+    wrong = Ticket.objects.filter(label="payment-problem").first()
+    services.label_override(ticket=wrong, label="profile-problem", actor=user, reason="login issue")
+    unsure = Ticket.objects.get(description="привет")
+    services.label_override(ticket=unsure, label="course-problem", actor=user)
+
+    quality = selectors.model_quality()
+    assert quality["total"] == 4
+    assert quality["auto_routed"] == 3 and quality["auto_routed_share"] == 0.75
+    assert quality["corrected"] == 2 and quality["corrected_share"] == 0.5
+    assert {(r["predicted"], r["corrected"], r["count"]) for r in quality["confusion"]} == {
+        ("payment-problem", "profile-problem", 1), ("unsure", "course-problem", 1),
+    }
+    assert sum(row["classified"] for row in quality["timeline"]) == 4

@@ -1,0 +1,115 @@
+"""Django admin for queues, intents (read by the classifier), tickets, predictions and the audit trail."""
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import Attachment, Intent, Message, OperatorProfile, Prediction, Queue, Ticket, TicketEvent
+
+
+@admin.register(Queue)
+class QueueAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "position"]
+    list_editable = ["name", "position"]
+    search_fields = ["slug", "name"]
+
+
+@admin.register(Intent)
+class IntentAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "queue", "is_active", "updated_at"]
+    list_filter = ["is_active", "queue"]
+    search_fields = ["name", "title"]
+    list_select_related = ["queue"]
+
+
+@admin.register(OperatorProfile)
+class OperatorProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "all_queues"]
+    filter_horizontal = ["queues"]
+    list_select_related = ["user"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    fields = ["author_kind", "author", "body", "created_at"]
+    readonly_fields = ["created_at"]
+    raw_id_fields = ["author"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["preview", "original_name", "width", "height", "content_type", "sha256"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # uploads go through the validated form, not the admin
+
+    @admin.display(description="preview")
+    def preview(self, attachment):
+        url = reverse("operator:attachment_thumb", kwargs={"attachment_id": attachment.pk})
+        return format_html('<img src="{}" style="max-height:80px">', url)
+
+
+class PredictionInline(admin.TabularInline):
+    model = Prediction
+    extra = 0
+    fields = ["label", "confidence", "model_version", "error", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    fields = ["kind", "actor", "old_value", "new_value", "confidence", "reason", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "email", "queue", "status", "label", "confidence", "classification_state", "label_overridden", "created_at"]
+    list_filter = ["queue", "status", "classification_state", "label_overridden", "source"]
+    search_fields = ["=id", "email", "name", "description"]
+    list_select_related = ["queue", "assignee"]
+    raw_id_fields = ["assignee"]
+    readonly_fields = ["public_token", "created_at", "updated_at", "classification_state", "label", "confidence", "label_overridden"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False  # counting 100k rows on every page is wasted work
+    inlines = [MessageInline, AttachmentInline, PredictionInline, EventInline]
+
+
+@admin.register(Prediction)
+class PredictionAdmin(admin.ModelAdmin):
+    list_display = ["id", "ticket", "label", "confidence", "model_version", "created_at"]
+    list_filter = ["label", "model_version"]
+    search_fields = ["=ticket__id", "ocr_text"]
+    list_select_related = ["ticket"]
+    raw_id_fields = ["ticket"]
+    show_full_result_count = False
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(admin.ModelAdmin):
+    """The audit trail; overrides are the rows with kind 'override'."""
+
+    list_display = ["id", "ticket", "kind", "actor", "old_value", "new_value", "confidence", "model_version", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["=ticket__id", "old_value", "new_value", "reason"]
+    list_select_related = ["ticket", "actor"]
+    raw_id_fields = ["ticket", "actor"]
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an audit trail is not edited
+
+    def has_add_permission(self, request):
+        return False

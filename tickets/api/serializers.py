@@ -1,0 +1,211 @@
+"""DRF serializers: input validation and output shape only. Screenshot checks are shared with the web form."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Attachment, Message, Ticket
+from ..uploads import clean_screenshots
+
+
+class ScreenshotListField(serializers.ListField):
+    """Repeatable multipart field ``screenshots``; validated and re-encoded into CleanImage objects."""
+
+    child = serializers.FileField()
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_empty", True)
+        kwargs.setdefault("max_length", settings.SUPPORTDESK_MAX_SCREENSHOTS)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        files = super().to_internal_value(data)
+        try:
+            return clean_screenshots(files)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
+class TicketCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    description = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    screenshots = ScreenshotListField()
+
+    def validate(self, attrs):
+        if not attrs.get("description", "").strip() and not attrs.get("screenshots"):
+            raise serializers.ValidationError({"description": ["Describe the problem or attach a screenshot."]})
+        return attrs
+
+
+class TicketCreateOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    token = serializers.CharField(source="public_token")
+    status_url = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    classification_state = serializers.CharField()
+    public_api_url = serializers.SerializerMethodField()
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else settings.SUPPORTDESK_PUBLIC_BASE_URL.rstrip("/") + path
+
+    @extend_schema_field(serializers.URLField())
+    def get_status_url(self, ticket) -> str:
+        from ..services import ticket_status_path
+
+        return self._absolute(ticket_status_path(ticket))
+
+    @extend_schema_field(serializers.URLField())
+    def get_public_api_url(self, ticket) -> str:
+        from django.urls import reverse
+
+        return self._absolute(reverse("api:public-ticket", kwargs={"token": ticket.public_token}))
+
+
+class PublicAttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "url", "width", "height", "content_type"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, attachment) -> str:
+        from django.urls import reverse
+
+        path = reverse("student:attachment", kwargs={"token": attachment.ticket.public_token, "attachment_id": attachment.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class PublicMessageSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author_kind")
+    attachments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "author", "body", "created_at", "attachments"]
+
+    @extend_schema_field(PublicAttachmentSerializer(many=True))
+    def get_attachments(self, message):
+        return PublicAttachmentSerializer(message.attachments.all(), many=True, context=self.context).data
+
+
+class PublicTicketSerializer(serializers.ModelSerializer):
+    queue = serializers.CharField(source="queue.slug")
+    queue_name = serializers.CharField(source="queue.name")
+    status_display = serializers.CharField(source="get_status_display")
+    messages = PublicMessageSerializer(many=True)
+
+    class Meta:
+        model = Ticket
+        fields = ["id", "status", "status_display", "queue", "queue_name", "classification_state", "created_at", "updated_at", "messages"]
+
+
+class StudentMessageInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    screenshots = ScreenshotListField()
+
+
+class TicketListSerializer(serializers.ModelSerializer):
+    queue = serializers.CharField(source="queue.slug")
+    assignee = serializers.CharField(source="assignee.username", default=None)
+    attachment_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id", "name", "email", "status", "queue", "label", "confidence", "classification_state",
+            "label_overridden", "assignee", "source", "attachment_count", "created_at", "updated_at",
+        ]
+
+
+class PredictionSerializer(serializers.Serializer):
+    label = serializers.CharField(allow_blank=True)
+    confidence = serializers.FloatField()
+    scores = serializers.DictField(child=serializers.FloatField())
+    ocr_text = serializers.CharField(allow_blank=True)
+    model_version = serializers.CharField(allow_blank=True)
+    timings = serializers.DictField(child=serializers.FloatField())
+    error = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+
+
+class EventSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    actor = serializers.CharField(source="actor.username", default=None)
+    old_value = serializers.CharField()
+    new_value = serializers.CharField()
+    confidence = serializers.FloatField(allow_null=True)
+    model_version = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class OperatorAttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "url", "width", "height", "content_type", "original_name", "sha256"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, attachment) -> str:
+        from django.urls import reverse
+
+        path = reverse("operator:attachment", kwargs={"attachment_id": attachment.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class OperatorMessageSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author_kind")
+    author_username = serializers.CharField(source="author.username", default=None)
+
+    class Meta:
+        model = Message
+        fields = ["id", "author", "author_username", "body", "created_at"]
+
+
+class TicketDetailSerializer(TicketListSerializer):
+    description = serializers.CharField()
+    prediction = serializers.SerializerMethodField()
+    attachments = OperatorAttachmentSerializer(many=True)
+    messages = OperatorMessageSerializer(many=True)
+    events = EventSerializer(many=True)
+
+    class Meta(TicketListSerializer.Meta):
+        fields = [f for f in TicketListSerializer.Meta.fields if f != "attachment_count"] + [
+            "description", "prediction", "attachments", "messages", "events",
+        ]
+
+    @extend_schema_field(PredictionSerializer(allow_null=True))
+    def get_prediction(self, ticket):
+        from ..selectors import latest_prediction
+
+        prediction = latest_prediction(ticket)
+        return PredictionSerializer(prediction).data if prediction else None
+
+
+class OverrideInputSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=64)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ReplyInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=10000)
+
+
+class StatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Ticket.Status.choices)
+
+
+class QueueCountSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    open_count = serializers.IntegerField()
+    new_count = serializers.IntegerField()

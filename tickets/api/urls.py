@@ -1,0 +1,19 @@
+from django.urls import include, path
+
+from . import views
+
+api_patterns = (
+    [
+        path("tickets/", views.TicketListCreateApi.as_view(), name="tickets"),
+        path("tickets/<int:ticket_id>/", views.TicketDetailApi.as_view(), name="ticket"),
+        path("tickets/<int:ticket_id>/override/", views.TicketOverrideApi.as_view(), name="ticket-override"),
+        path("tickets/<int:ticket_id>/reply/", views.TicketReplyApi.as_view(), name="ticket-reply"),
+        path("tickets/<int:ticket_id>/status/", views.TicketStatusApi.as_view(), name="ticket-status"),
+        path("tickets/<int:ticket_id>/take/", views.TicketTakeApi.as_view(), name="ticket-take"),
+        path("queues/", views.QueueCountsApi.as_view(), name="queues"),
+        path("public/tickets/<str:token>/", views.PublicTicketApi.as_view(), name="public-ticket"),
+    ],
+    "api",
+)
+
+urlpatterns = [path("", include(api_patterns))]

@@ -1,0 +1,187 @@
+"""REST API views: parse input, call a service or selector, serialize output. Nothing else."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..models import Ticket
+from ..permissions import is_operator
+from . import serializers as s
+
+
+class IsOperator(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return is_operator(request.user)
+
+
+def _django_to_drf(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+
+
+class OperatorApiView(APIView):
+    permission_classes = [IsOperator]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, selectors.TicketNotFound):
+            exc = Http404("Not found.")
+        elif isinstance(exc, DjangoValidationError):
+            exc = _django_to_drf(exc)
+        return super().handle_exception(exc)
+
+
+class TicketListCreateApi(OperatorApiView):
+    """POST: a student submits a ticket (no login). GET: operators list tickets."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    throttle_scope = "ticket_submit"
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [permissions.AllowAny()]
+        return super().get_permissions()
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def get_authenticators(self):
+        # Students post without an account; skipping SessionAuthentication also skips its CSRF check.
+        if getattr(self, "request", None) is not None and self.request.method == "POST":
+            return []
+        return super().get_authenticators()
+
+    @extend_schema(
+        request={"multipart/form-data": s.TicketCreateInputSerializer},
+        responses={201: s.TicketCreateOutputSerializer},
+        auth=[],
+        summary="Submit a ticket (students, no login)",
+    )
+    def post(self, request):
+        serializer = s.TicketCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = services.ticket_create(**serializer.validated_data, source=Ticket.Source.API, language=request.LANGUAGE_CODE)
+        return Response(s.TicketCreateOutputSerializer(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("queue", str, description="queue slug: payment, course, profile, triage"),
+            OpenApiParameter("status", str, description="new, open, waiting, resolved, closed, or 'open' for all unresolved"),
+            OpenApiParameter("search", str, description="text, name or e-mail"),
+            OpenApiParameter("label", str),
+            OpenApiParameter("order", str, enum=["newest", "oldest"]),
+        ],
+        responses={200: s.TicketListSerializer(many=True)},
+        summary="List tickets (operators)",
+    )
+    def get(self, request):
+        params = request.query_params
+        tickets = selectors.ticket_list(
+            request.user,
+            queue_slug=params.get("queue") or None,
+            status=params.get("status") or None,
+            search=params.get("search", ""),
+            label=params.get("label") or None,
+            order=params.get("order", "newest"),
+        )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(tickets, request, view=self)
+        return paginator.get_paginated_response(s.TicketListSerializer(page, many=True).data)
+
+
+class TicketDetailApi(OperatorApiView):
+    @extend_schema(responses={200: s.TicketDetailSerializer}, summary="One ticket with prediction and history (operators)")
+    def get(self, request, ticket_id: int):
+        ticket = selectors.ticket_for_operator(request.user, ticket_id)
+        return Response(s.TicketDetailSerializer(ticket, context={"request": request}).data)
+
+
+class TicketOverrideApi(OperatorApiView):
+    @extend_schema(request=s.OverrideInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Correct the label; the ticket moves to its queue")
+    def post(self, request, ticket_id: int):
+        ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+        data = s.OverrideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.label_override(ticket=ticket, actor=request.user, **data.validated_data)
+        return self._detail(request, ticket_id)
+
+    def _detail(self, request, ticket_id):
+        # After an override the ticket may be in a queue this operator cannot see: answer from the bare row then.
+        try:
+            ticket = selectors.ticket_for_operator(request.user, ticket_id)
+        except selectors.TicketNotFound:
+            ticket = selectors.ticket_after_action(ticket_id)
+        return Response(s.TicketDetailSerializer(ticket, context={"request": request}).data)
+
+
+class TicketReplyApi(TicketOverrideApi):
+    @extend_schema(request=s.ReplyInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Reply to the student (e-mails them)")
+    def post(self, request, ticket_id: int):
+        ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+        data = s.ReplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_reply(ticket=ticket, body=data.validated_data["body"], actor=request.user)
+        return self._detail(request, ticket_id)
+
+
+class TicketStatusApi(TicketOverrideApi):
+    @extend_schema(request=s.StatusInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Change the status")
+    def post(self, request, ticket_id: int):
+        ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+        data = s.StatusInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_set_status(ticket=ticket, status=data.validated_data["status"], actor=request.user)
+        return self._detail(request, ticket_id)
+
+
+class TicketTakeApi(TicketOverrideApi):
+    @extend_schema(request=None, responses={200: s.TicketDetailSerializer}, summary="Assign the ticket to me")
+    def post(self, request, ticket_id: int):
+        ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+        services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
+        return self._detail(request, ticket_id)
+
+
+class QueueCountsApi(OperatorApiView):
+    @extend_schema(responses={200: s.QueueCountSerializer(many=True)}, summary="Open tickets per queue")
+    def get(self, request):
+        return Response(s.QueueCountSerializer(selectors.queue_counts(request.user), many=True).data)
+
+
+class PublicTicketApi(APIView):
+    """The student's view of their ticket; the token in the URL is the only credential."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def _ticket(self, token):
+        try:
+            return selectors.ticket_for_student(token)
+        except selectors.TicketNotFound:
+            raise Http404("Not found.") from None
+
+    @extend_schema(responses={200: s.PublicTicketSerializer}, auth=[], summary="The student's ticket (by its secret token)")
+    def get(self, request, token: str):
+        return Response(s.PublicTicketSerializer(self._ticket(token), context={"request": request}).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.StudentMessageInputSerializer},
+        responses={201: s.PublicTicketSerializer}, auth=[], summary="The student replies (reopens a resolved ticket)",
+    )
+    def post(self, request, token: str):
+        ticket = self._ticket(token)
+        data = s.StudentMessageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.ticket_student_reply(ticket=ticket, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise _django_to_drf(exc) from None
+        return Response(s.PublicTicketSerializer(self._ticket(token), context={"request": request}).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,87 @@
+"""Web forms. Validation of screenshots is shared with the API (tickets.uploads)."""
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Intent, Ticket
+from .uploads import clean_screenshots
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ScreenshotsField(forms.FileField):
+    """Zero to N screenshots, validated and re-encoded; cleaned value is a list of CleanImage."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"accept": "image/png,image/jpeg,image/webp", "multiple": True})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        return clean_screenshots(files)
+
+
+class TicketForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    description = forms.CharField(
+        label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000, required=False
+    )
+    screenshots = ScreenshotsField(
+        label=_("Screenshots"),
+        help_text=_("Up to %(count)s PNG, JPEG or WebP images, %(mb)s MB each.")
+        % {"count": settings.SUPPORTDESK_MAX_SCREENSHOTS, "mb": settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024)},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("description") or "").strip() and not cleaned.get("screenshots") and "screenshots" not in self.errors:
+            self.add_error("description", _("Describe the problem or attach a screenshot."))
+        return cleaned
+
+
+class StudentReplyForm(forms.Form):
+    body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, required=False)
+    screenshots = ScreenshotsField(label=_("Screenshots"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("body") or "").strip() and not cleaned.get("screenshots") and "screenshots" not in self.errors:
+            self.add_error("body", _("Write a message or attach a screenshot."))
+        return cleaned
+
+
+class OperatorReplyForm(forms.Form):
+    body = forms.CharField(label=_("Reply to the student"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
+
+
+class OverrideForm(forms.Form):
+    label = forms.ChoiceField(label=_("Correct label"), choices=())
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [
+            (intent.name, f"{intent.name} → {intent.queue.name}")
+            for intent in Intent.objects.filter(is_active=True).select_related("queue").order_by("name")
+        ]
+
+
+class QueueFilterForm(forms.Form):
+    STATUS_CHOICES = [("", _("All")), ("open", _("Open (new, open, waiting)"))] + list(Ticket.Status.choices)
+    ORDER_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first"))]
+
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    order = forms.ChoiceField(label=_("Order"), choices=ORDER_CHOICES, required=False)

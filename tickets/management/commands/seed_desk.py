@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from tickets.services import desk_seed
+
+
+class Command(BaseCommand):
+    help = "Create the default queues and intents if they are missing (safe to run again)."
+
+    def handle(self, *args, **options):
+        queues, intents = desk_seed()
+        self.stdout.write(self.style.SUCCESS(f"queues created: {queues}, intents created: {intents}"))

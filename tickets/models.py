@@ -1,0 +1,254 @@
+"""The desk's data. Rules that change data live in services.py; reads in selectors.py."""
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+TRIAGE_QUEUE_SLUG = "triage"
+
+
+def new_public_token() -> str:
+    # 32 random bytes → 43 url-safe characters: unguessable, and it is the only key to the status page.
+    return secrets.token_urlsafe(32)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Queue(TimeStamped):
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order on the dashboard."))
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name = _("queue")
+        verbose_name_plural = _("queues")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Intent(TimeStamped):
+    """A label the classifier may predict, and the queue its tickets go to.
+
+    The classifier reads descriptions/prompts/examples/keywords from here, so an admin adds a new
+    intent without code.
+    """
+
+    name = models.SlugField(_("label"), max_length=64, unique=True, help_text=_("e.g. payment-problem"))
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="intents", verbose_name=_("queue"))
+    descriptions = models.JSONField(_("descriptions"), default=list, blank=True)
+    prompts = models.JSONField(_("prompts"), default=list, blank=True)
+    examples = models.JSONField(_("examples"), default=list, blank=True)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    in_scope = models.BooleanField(
+        _("in scope"), default=True,
+        help_text=_("Off for pseudo-labels such as 'other': predicting them means 'unsure' and the ticket goes to triage."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("intent")
+        verbose_name_plural = _("intents")
+
+    def __str__(self) -> str:
+        return self.title or self.name
+
+
+class OperatorProfile(models.Model):
+    """Which queues an operator may work in. Staff and superusers see every queue."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile")
+    queues = models.ManyToManyField(Queue, blank=True, related_name="operators", verbose_name=_("queues"))
+    all_queues = models.BooleanField(_("all queues"), default=False)
+
+    class Meta:
+        verbose_name = _("operator profile")
+        verbose_name_plural = _("operator profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Ticket(TimeStamped):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        WAITING = "waiting", _("Waiting for student")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
+
+    class ClassificationState(models.TextChoices):
+        PENDING = "pending", _("Classifying…")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web form")
+        API = "api", _("API")
+        TELEGRAM = "telegram", _("Telegram")
+
+    public_token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("queue"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_tickets", verbose_name=_("assignee"),
+    )
+    label = models.CharField(_("label"), max_length=64, blank=True)
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    classification_state = models.CharField(
+        _("classification"), max_length=16, choices=ClassificationState.choices, default=ClassificationState.PENDING
+    )
+    label_overridden = models.BooleanField(_("label corrected by an operator"), default=False)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.WEB)
+    language = models.CharField(_("language"), max_length=8, default="ru")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            # The operator's queue list: one queue, optionally one status, newest or oldest first.
+            models.Index(fields=["queue", "status", "created_at"], name="ticket_queue_status_created"),
+            models.Index(fields=["queue", "created_at"], name="ticket_queue_created"),
+            models.Index(Lower("email"), name="ticket_email_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    # The user's file name never becomes part of the path: a random name plus our own extension.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
+    return f"attachments/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}.{extension}"
+
+
+class Message(models.Model):
+    class Author(models.TextChoices):
+        STUDENT = "student", _("Student")
+        OPERATOR = "operator", _("Operator")
+        SYSTEM = "system", _("System")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(max_length=16, choices=Author.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.author_kind}: {self.body[:40]}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    file = models.FileField(upload_to=attachment_upload_to, max_length=255)
+    thumbnail = models.FileField(upload_to=attachment_upload_to, max_length=255, blank=True)
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField(default=0)
+    original_name = models.CharField(max_length=150, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("screenshot")
+        verbose_name_plural = _("screenshots")
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+    @property
+    def download_name(self) -> str:
+        extension = "png" if self.content_type == "image/png" else "jpg"
+        stem = (self.original_name.rsplit(".", 1)[0] if self.original_name else "") or f"screenshot-{self.pk}"
+        return f"{stem}.{extension}"
+
+
+class Prediction(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="predictions")
+    label = models.CharField(max_length=64, blank=True, help_text=_("Empty when the classifier was unsure."))
+    confidence = models.FloatField(default=0.0)
+    scores = models.JSONField(default=dict, blank=True)
+    signals = models.JSONField(default=dict, blank=True)
+    ocr_text = models.TextField(blank=True)
+    model_version = models.CharField(max_length=120, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    embedding = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+        verbose_name = _("prediction")
+        verbose_name_plural = _("predictions")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id}: {self.label or 'unsure'} ({self.confidence:.2f})"
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error)
+
+
+class TicketEvent(models.Model):
+    """Audit trail: every prediction, routing, override, status change, assignment and reply."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        PREDICTED = "predicted", _("Predicted")
+        ROUTED = "routed", _("Routed")
+        OVERRIDE = "override", _("Label corrected")
+        STATUS = "status", _("Status changed")
+        ASSIGN = "assign", _("Assigned")
+        REPLY = "reply", _("Replied")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    old_value = models.CharField(max_length=120, blank=True)
+    new_value = models.CharField(max_length=120, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    model_version = models.CharField(max_length=120, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["kind", "created_at"], name="event_kind_created")]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.kind}: {self.old_value} → {self.new_value}"

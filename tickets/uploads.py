@@ -1,0 +1,144 @@
+"""Screenshot validation and re-encoding, shared by the web form and the API serializer.
+
+Accepted images are decoded by ``classifier.images.load_image`` (size checked before reading,
+pixel-bomb checked from the header, EXIF orientation applied) and re-encoded with Pillow, so the
+bytes we store and later serve are ours, never the uploaded ones.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from PIL import Image
+
+ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    """A validated screenshot ready to be stored: re-encoded bytes plus what we know about it."""
+
+    content: bytes
+    thumbnail: bytes
+    content_type: str  # image/png or image/jpeg
+    extension: str  # png or jpg
+    width: int
+    height: int
+    original_name: str
+    sha256: str
+
+    def as_content_file(self) -> ContentFile:
+        return ContentFile(self.content, name=f"screenshot.{self.extension}")
+
+    def thumbnail_file(self) -> ContentFile:
+        return ContentFile(self.thumbnail, name="thumbnail.jpg")
+
+
+def sanitize_filename(name: str, max_length: int = 100) -> str:
+    """A display-only file name: no path, no control characters, no quotes, bounded length."""
+    name = unicodedata.normalize("NFKC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f\"';<>|*?:]", "", name).strip(" .")
+    if len(name) > max_length:
+        stem, dot, extension = name.rpartition(".")
+        name = (stem[: max_length - len(extension) - 1] + dot + extension) if dot and len(extension) < 10 else name[:max_length]
+    return name
+
+
+def _error_message(exc: Exception) -> str:
+    from classifier import errors
+
+    limit_mb = settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024)
+    limit_mp = settings.SUPPORTDESK_MAX_IMAGE_PIXELS // 1_000_000
+    if isinstance(exc, errors.EmptyImageError):
+        return _("The file is empty.")
+    if isinstance(exc, errors.ImageTooLargeError):
+        return _("The image is too large: at most %(mb)s MB and %(mp)s megapixels.") % {"mb": limit_mb, "mp": limit_mp}
+    if isinstance(exc, errors.CorruptImageError):
+        return _("The image is damaged or incomplete; please take the screenshot again.")
+    return _("This is not a PNG, JPEG or WebP image.")
+
+
+def clean_screenshot(uploaded_file) -> CleanImage:
+    """Validate one uploaded screenshot; raise ``ValidationError`` with a message a student understands."""
+    from classifier.errors import ImageError
+    from classifier.images import load_image
+
+    original_name = sanitize_filename(getattr(uploaded_file, "name", "") or "")
+    prefix = f"{original_name}: " if original_name else ""
+    try:
+        image = load_image(
+            uploaded_file,
+            max_bytes=settings.SUPPORTDESK_MAX_UPLOAD_BYTES,
+            max_pixels=settings.SUPPORTDESK_MAX_IMAGE_PIXELS,
+        )
+    except ImageError as exc:
+        raise ValidationError(prefix + _error_message(exc), code="invalid_image") from exc
+
+    source_format = _source_format(uploaded_file)
+    if source_format not in ACCEPTED_FORMATS:
+        raise ValidationError(prefix + _("This is not a PNG, JPEG or WebP image."), code="invalid_image")
+
+    # Lossless PNG keeps screenshot text crisp for OCR; photos (JPEG/WebP) stay JPEG.
+    buffer = io.BytesIO()
+    if source_format == "PNG":
+        image.save(buffer, format="PNG", optimize=False)
+        content_type, extension = "image/png", "png"
+    else:
+        image.save(buffer, format="JPEG", quality=90)
+        content_type, extension = "image/jpeg", "jpg"
+    content = buffer.getvalue()
+
+    thumb = image.copy()
+    size = settings.SUPPORTDESK_THUMBNAIL_SIZE
+    thumb.thumbnail((size, size))
+    thumb_buffer = io.BytesIO()
+    thumb.save(thumb_buffer, format="JPEG", quality=80)
+
+    return CleanImage(
+        content=content,
+        thumbnail=thumb_buffer.getvalue(),
+        content_type=content_type,
+        extension=extension,
+        width=image.width,
+        height=image.height,
+        original_name=original_name,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def clean_screenshots(files) -> list[CleanImage]:
+    """Validate a list of uploads; collect every file's error so the student sees them all at once."""
+    files = [f for f in (files or []) if f]
+    limit = settings.SUPPORTDESK_MAX_SCREENSHOTS
+    if len(files) > limit:
+        raise ValidationError(_("At most %(limit)s screenshots.") % {"limit": limit}, code="too_many_files")
+    cleaned, errors = [], []
+    for uploaded in files:
+        try:
+            cleaned.append(clean_screenshot(uploaded))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _source_format(uploaded_file) -> str | None:
+    try:
+        uploaded_file.seek(0)
+        with Image.open(uploaded_file) as probe:
+            return probe.format
+    except Exception:  # load_image already accepted it; this only narrows the allowed formats
+        return None
+    finally:
+        try:
+            uploaded_file.seek(0)
+        except Exception:
+            pass

@@ -1,0 +1,39 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .views import operator, student
+
+student_patterns = (
+    [
+        path("new/", student.ticket_new, name="ticket_new"),
+        path("t/<str:token>/", student.ticket_status, name="ticket_status"),
+        path("t/<str:token>/state.json", student.ticket_status_json, name="ticket_status_json"),
+        path("t/<str:token>/files/<int:attachment_id>/", student.attachment, name="attachment"),
+        path("t/<str:token>/files/<int:attachment_id>/thumb/", student.attachment, {"thumbnail": True}, name="attachment_thumb"),
+    ],
+    "student",
+)
+
+operator_patterns = (
+    [
+        path("login/", auth_views.LoginView.as_view(template_name="operator/login.html", redirect_authenticated_user=True), name="login"),
+        path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+        path("", operator.dashboard, name="dashboard"),
+        path("queues/<slug:slug>/", operator.queue_detail, name="queue"),
+        path("tickets/<int:ticket_id>/", operator.ticket_detail, name="ticket"),
+        path("tickets/<int:ticket_id>/state.json", operator.ticket_state_json, name="ticket_state_json"),
+        path("tickets/<int:ticket_id>/take/", operator.ticket_take, name="ticket_take"),
+        path("tickets/<int:ticket_id>/reply/", operator.ticket_reply, name="ticket_reply"),
+        path("tickets/<int:ticket_id>/status/", operator.ticket_status, name="ticket_status"),
+        path("tickets/<int:ticket_id>/override/", operator.ticket_override, name="ticket_override"),
+        path("files/<int:attachment_id>/", operator.attachment, name="attachment"),
+        path("files/<int:attachment_id>/thumb/", operator.attachment, {"thumbnail": True}, name="attachment_thumb"),
+        path("quality/", operator.model_quality, name="quality"),
+    ],
+    "operator",
+)
+
+urlpatterns = [
+    path("support/", include(student_patterns)),
+    path("desk/", include(operator_patterns)),
+]

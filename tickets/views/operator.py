@@ -1,0 +1,181 @@
+"""Operator pages: dashboard, queue lists, ticket page and its actions, model quality. Thin: services do the work."""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import selectors, services
+from ..forms import OperatorReplyForm, OverrideForm, QueueFilterForm, StatusForm
+from ..permissions import is_desk_admin, is_operator
+from .files import attachment_response
+
+PAGE_SIZE = 25
+
+
+def operator_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_operator(request.user):
+            raise PermissionDenied
+        try:
+            return view(request, *args, **kwargs)
+        except selectors.TicketNotFound:
+            raise Http404("not found") from None
+
+    return wrapper
+
+
+def admin_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_desk_admin(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@operator_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "operator/dashboard.html", {"queues": selectors.queue_counts(request.user)})
+
+
+@require_GET
+@operator_required
+def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    queue = selectors.queue_get(request.user, slug)
+    filters = QueueFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    tickets = selectors.queue_tickets(
+        request.user, slug, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or "newest",
+    )
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "operator/queue.html",
+        {"queue": queue, "page": page, "filters": filters, "querystring": query.urlencode(), "queues": selectors.queue_counts(request.user)},
+    )
+
+
+@require_GET
+@operator_required
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_for_operator(request.user, ticket_id)
+    prediction = selectors.latest_prediction(ticket)
+    scores = sorted((prediction.scores or {}).items(), key=lambda item: -item[1]) if prediction else []
+    return render(
+        request,
+        "operator/ticket.html",
+        {
+            "ticket": ticket,
+            "prediction": prediction,
+            "scores": scores,
+            "reply_form": OperatorReplyForm(),
+            "status_form": StatusForm(initial={"status": ticket.status}),
+            "override_form": OverrideForm(initial={"label": ticket.label}),
+        },
+    )
+
+
+@require_GET
+@operator_required
+def ticket_state_json(request: HttpRequest, ticket_id: int) -> JsonResponse:
+    ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+    return JsonResponse(
+        {"classification_state": ticket.classification_state, "queue": ticket.queue.slug, "label": ticket.label, "status": ticket.status},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _run_action(request: HttpRequest, ticket_id: int, action, success_message: str) -> HttpResponse:
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success_message)
+    # After an override the ticket may have left the operator's queues; then go back to the dashboard.
+    if selectors.operator_queues(request.user).filter(tickets__pk=ticket_id).exists():
+        return redirect("operator:ticket", ticket_id=ticket_id)
+    return redirect("operator:dashboard")
+
+
+@require_POST
+@operator_required
+def ticket_take(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+    return _run_action(request, ticket_id, lambda: services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user), _("The ticket is yours."))
+
+
+@require_POST
+@operator_required
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+    form = OperatorReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The reply is empty."))
+        return redirect("operator:ticket", ticket_id=ticket_id)
+    return _run_action(
+        request, ticket_id, lambda: services.ticket_reply(ticket=ticket, body=form.cleaned_data["body"], actor=request.user),
+        _("Reply sent; the student has been notified by e-mail."),
+    )
+
+
+@require_POST
+@operator_required
+def ticket_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown status."))
+        return redirect("operator:ticket", ticket_id=ticket_id)
+    return _run_action(
+        request, ticket_id, lambda: services.ticket_set_status(ticket=ticket, status=form.cleaned_data["status"], actor=request.user),
+        _("Status changed."),
+    )
+
+
+@require_POST
+@operator_required
+def ticket_override(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a label."))
+        return redirect("operator:ticket", ticket_id=ticket_id)
+    return _run_action(
+        request, ticket_id,
+        lambda: services.label_override(ticket=ticket, label=form.cleaned_data["label"], reason=form.cleaned_data["reason"], actor=request.user),
+        _("Label corrected; the ticket moved to its queue."),
+    )
+
+
+@require_GET
+@operator_required
+def attachment(request: HttpRequest, attachment_id: int, thumbnail: bool = False) -> HttpResponse:
+    return attachment_response(selectors.attachment_for_operator(request.user, attachment_id), thumbnail=thumbnail)
+
+
+@require_GET
+@admin_required
+def model_quality(request: HttpRequest) -> HttpResponse:
+    try:
+        days = max(1, min(int(request.GET.get("days", 90)), 3650))
+    except ValueError:
+        days = 90
+    bucket = "day" if request.GET.get("bucket") == "day" else "week"
+    return render(request, "operator/quality.html", {"quality": selectors.model_quality(days=days, bucket=bucket), "days": days, "bucket": bucket})

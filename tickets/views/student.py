@@ -1,0 +1,84 @@
+"""Student pages: the form, the status page behind the secret link, their screenshots. Thin: services do the work."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import selectors, services
+from ..forms import StudentReplyForm, TicketForm
+from ..models import Ticket
+from .files import attachment_response
+
+
+def _ticket_or_404(token: str) -> Ticket:
+    try:
+        return selectors.ticket_for_student(token)
+    except selectors.TicketNotFound:
+        raise Http404("no such ticket") from None
+
+
+@require_http_methods(["GET", "POST"])
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    form = TicketForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = services.ticket_create(
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                description=form.cleaned_data["description"],
+                screenshots=form.cleaned_data["screenshots"],
+                source=Ticket.Source.WEB,
+                language=request.LANGUAGE_CODE,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Thank you! Your request is saved. Keep this page's link: it is your way back."))
+            return redirect("student:ticket_status", token=ticket.public_token)
+    return render(request, "student/ticket_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
+    ticket = _ticket_or_404(token)
+    form = StudentReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ticket_student_reply(ticket=ticket, body=form.cleaned_data["body"], screenshots=form.cleaned_data["screenshots"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your message has been sent."))
+            return redirect("student:ticket_status", token=ticket.public_token)
+    response = render(
+        request,
+        "student/ticket_status.html",
+        {"ticket": ticket, "form": form, "status_url": request.build_absolute_uri()},
+        status=400 if form.errors else 200,
+    )
+    # The link is the secret: keep it out of Referer headers and shared caches.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def ticket_status_json(request: HttpRequest, token: str) -> JsonResponse:
+    ticket = _ticket_or_404(token)
+    return JsonResponse(
+        {"status": ticket.status, "classification_state": ticket.classification_state, "queue": ticket.queue.slug},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@require_GET
+def attachment(request: HttpRequest, token: str, attachment_id: int, thumbnail: bool = False) -> HttpResponse:
+    try:
+        item = selectors.attachment_for_student(token, attachment_id)
+    except selectors.TicketNotFound:
+        raise Http404("no such file") from None
+    return attachment_response(item, thumbnail=thumbnail)
