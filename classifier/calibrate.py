@@ -30,11 +30,11 @@ from .evaluate import _progress, load_faq_examples, read_csv
 from .scoring import softmax, stack_features, fused_logits
 
 IMAGE_GRID = {
-    "w_kw": [0.0, 1.0, 2.0, 4.0],
-    "w_ng": [0.0, 5.0],
+    "w_kw": [0.0, 1.0, 2.0, 4.0, 6.0, 8.0],
+    "w_ng": [0.0, 5.0, 10.0, 20.0],
     "w_focus": [0.0, 0.5, 1.0],
-    "other_bias": [-1.0, 0.0, 1.0, 2.0, 3.0],
-    "nocue_bias": [0.0, 1.0, 2.0],
+    "other_bias": [0.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0],
+    "nocue_bias": [0.0, 1.0, 2.0, 3.0, 4.0],
 }
 TEXT_GRID = {
     "w_kw": [0.0, 0.5, 1.0, 2.0],
@@ -123,21 +123,28 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def fit_threshold(probs: np.ndarray, y: np.ndarray, in_scope: np.ndarray) -> tuple[float, float]:
-    """Global threshold maximising the routing objective; the middle of the best interval."""
-    conf = probs.max(1)
-    cands = np.unique(np.concatenate([[0.0], conf, [1.0]]))
-    scores = np.array([_objective(*routing_metrics(_route(probs, in_scope, c), y, in_scope)[:2]) for c in cands])
+    """Global threshold maximising the routing objective; the middle of the best interval (vectorised)."""
+    n = len(y)
+    best_idx = probs.argmax(1)
+    conf = probs[np.arange(n), best_idx]
+    routable = in_scope[best_idx]
+    right_if_routed = routable & (best_idx == y)
+    wrong_if_routed = routable & (best_idx != y)
+    right_if_held = ~in_scope[y]  # "unsure" is right for out-of-scope truths
+    cands = np.unique(np.concatenate([[0.0], conf[routable], [1.0 + 1e-9]]))
+    # item i is routed at threshold c iff routable and conf_i >= c
+    routed = routable[None, :] & (conf[None, :] >= cands[:, None])  # (C, N)
+    acc = (np.where(routed, right_if_routed[None, :], right_if_held[None, :])).mean(1)
+    mis = (routed & wrong_if_routed[None, :]).mean(1)
+    scores = acc - MISROUTE_PENALTY * np.maximum(0.0, mis - MISROUTE_TARGET)
     best = scores.max()
     idx = np.where(scores >= best - 1e-12)[0]
-    run = [idx[0]]  # first contiguous run of best candidates
-    for i in idx[1:]:
-        if i == run[-1] + 1:
-            run.append(i)
-        else:
-            break
-    # thresholds in (cands[run[0]-1], cands[run[-1]]] all give the same routing: take the middle
-    lo = cands[run[0] - 1] if run[0] > 0 else 0.0
-    hi = cands[run[-1]]
+    end = idx[0]
+    while end + 1 < len(cands) and scores[end + 1] >= best - 1e-12:
+        end += 1
+    # thresholds in (cands[idx0-1], cands[end]] all give the same routing: take the middle
+    lo = cands[idx[0] - 1] if idx[0] > 0 else 0.0
+    hi = min(cands[end], 1.0)
     return float((lo + hi) / 2), float(best)
 
 

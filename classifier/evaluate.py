@@ -154,6 +154,12 @@ def evaluate_dataset(root: str, *, progress: bool = False, pipeline=None, messag
         report["images"] = evaluate_images(root, pipeline, progress=progress, limit=limit)
     if os.path.exists(os.path.join(root, "texts.csv")):
         report["texts"] = evaluate_texts(root, message_classifier, progress=progress, limit=limit)
+        if os.path.exists(os.path.join(root, "faq.yaml")):  # issue 4: FAQ answers + needs-human (classifier/faq.py)
+            from .faq import evaluate_faq
+
+            faq_report = evaluate_faq(root, limit=limit)
+            report["texts"]["needs_human_f1"] = faq_report["needs_human_f1"]
+            report["faq"] = faq_report["faq"]
     for name, fn in {**SECTIONS, **(sections or {})}.items():
         report[name] = fn(root, progress=progress)
     return report

@@ -514,7 +514,8 @@ def answer_decision(
     common = dict(confidence=top, needs_human=nh.needs_human, suggestions=suggestions,
                   needs_human_score=nh.score, needs_human_reasons=tuple(nh.reasons), topic=topic)
     best = hits[0].entry_id if hits else None
-    if topic == NO_TOPIC or nh.offtopic:
+    if nh.offtopic or (topic == NO_TOPIC and not nh.needs_human):
+        # off-topic (by the topic classifier, or by the chit-chat fallback); strong needs-human cues override
         return AutoAnswerDecision(False, None, reason="offtopic", **common)
     if nh.needs_human:
         return AutoAnswerDecision(False, best, reason="needs_human: " + ", ".join(nh.reasons), **common)
@@ -614,6 +615,7 @@ def evaluate_faq(
     *,
     topic_fn: Callable[[str], Any] | None | bool = True,
     params: dict[str, Any] | None = None,
+    limit: int | None = None,
 ) -> dict[str, Any]:
     """Metrics of issue 4 on ``DIR/texts.csv`` with ``DIR/faq.yaml`` as that school's FAQ.
 
@@ -622,7 +624,7 @@ def evaluate_faq(
     """
     d = Path(dataset_dir)
     entries = load_faq_yaml(d / "faq.yaml")
-    rows = read_texts_csv(d / "texts.csv")
+    rows = read_texts_csv(d / "texts.csv")[:limit]
     index = FaqIndex(entries, encoder=encoder, params=params)
     if topic_fn is True:
         topic_fn = default_topic_fn(entries)

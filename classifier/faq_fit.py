@@ -149,7 +149,7 @@ def auto_mask(P: Prepared, S: np.ndarray, X: np.ndarray, nh_flag: np.ndarray, nh
               aa: dict[str, float]) -> np.ndarray:
     """Vectorised twin of ``classifier.faq.answer_decision``'s rule."""
     _, top, margin, votes = _auto_arrays(P, S)
-    off = np.array([t == NO_TOPIC for t in P.topics]) | P.offtopic(X)
+    off = (np.array([t == NO_TOPIC for t in P.topics]) & ~nh_flag) | P.offtopic(X)
     return (~off & ~nh_flag & (nh_prob <= aa.get("max_needs_human_score", 1.0)) & (top >= aa["min_score"])
             & (margin >= aa["min_margin"]) & (votes >= aa.get("min_votes", 0)))
 

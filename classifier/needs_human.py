@@ -35,15 +35,18 @@ FEATURES: tuple[str, ...] = (
     "proto_max", "proto_margin",
     "case_elapsed", "case_first_person", "case_specific",
     "exclaim", "caps",
-    "question_form",
+    "question_form", "length", "narrative",
     "faq_dq", "faq_score", "faq_bm",
     "offtopic",
 )
+# Cue categories that override an "off-topic" verdict (the message then goes through the model).
+STRONG_CUES = ("legal_threat", "refund_dispute", "personal_data", "account_lookup", "bug_report")
 _QUESTION_START = re.compile(
     r"^\s*(подскажите,?\s*)?(как|где|когда|какие|какой|какая|каков|сколько|можно|можно ли|есть ли|есть|будет|"
     r"нужен|нужна|нужно ли|что такое|что будет|чем|почему|зачем|кто|куда|ли|a|а)\b|"
     r"^\s*(how|what|where|when|is|are|can|do|does|will|which|who)\b"
 )
+_PAST_VERB = re.compile(r"\b[а-я]{3,}(ил|ал|ял|ел|ыл)(а|и|ся|ась|ось|ись)?\b")
 _CAPS = re.compile(r"\b[A-ZА-ЯЁ]{3,}\b")
 _CAPS_OK = re.compile(r"^(SMS|СМС|СБП|ФИО|ИНН|ООО|ИП|PDF|URL|API|VPN|IT|UX|UI|USD|RUB|GDPR|ФЗ|QR|HR|CV|ID|"
                       r"DS|ML|AI|SQL|PL|IOS|MAC|PC)$")
@@ -132,6 +135,11 @@ def feature_vector(
     f["exclaim"] = min(text.count("!"), 3) / 3.0
     f["caps"] = float(any(not _CAPS_OK.match(w) for w in _CAPS.findall(text)))
     f["question_form"] = float(bool(_QUESTION_START.search(t)) or t.rstrip().endswith("?"))
+    n_words = len(re.findall(r"\w+", t))
+    f["length"] = min(n_words, 40) / 40.0
+    # a told story ("оплатила…, потом передумала…", "I paid… and then…") rather than a question
+    f["narrative"] = min(len(_PAST_VERB.findall(t)) + len(re.findall(r"\b(paid|bought|tried|was|got|did)\b", t)),
+                         3) / 3.0
     if hits:
         f["faq_dq"] = float(hits[0].features.get("dq", hits[0].score))
         f["faq_score"] = float(hits[0].score)
@@ -147,6 +155,10 @@ def feature_vector(
         domain = max(f["faq_dq"], f["proto_max"]) if hits is not None else f["proto_max"]
         f["offtopic"] = float(off_sim - domain > fb["margin"] or domain < fb["min_domain_sim"])
     else:
+        f["offtopic"] = 0.0
+    strong = [c for c in STRONG_CUES if f.get(f"re_{c}")]
+    if f["offtopic"] and strong:
+        # a legal threat or a refund demand is never waved away as chit-chat, whatever the topic says
         f["offtopic"] = 0.0
     if f["case_elapsed"]:
         fired.append("ongoing case")

@@ -184,6 +184,13 @@ RU = {
     "Thank you! Your request is saved. Keep this page's link: it is your way back.":
         "Спасибо! Обращение сохранено. Сохраните ссылку на эту страницу — по ней вы вернётесь к обращению.",
     "Your message has been sent.": "Сообщение отправлено.",
+    "label correction": "исправление метки",
+    "label corrections": "исправления меток",
+    "Classify again (e.g. after editing intents)": "Классифицировать заново (например, после правки намерений)",
+    "%(n)s ticket(s) queued for classification.": "Обращений поставлено в очередь на классификацию: %(n)s.",
+}
+PLURALS = {
+    "%(n)s screenshot": ["%(n)s скриншот", "%(n)s скриншота", "%(n)s скриншотов", "%(n)s скриншотов"],
 }
 
 
@@ -200,6 +207,21 @@ def _quote(text):
     return 'msgstr ""\n' + "\n".join(f'"{line}"' for line in lines)
 
 
+def _unfuzzy(lines):
+    """Drop the fuzzy flag and the previous-msgid hints: msgfmt skips fuzzy entries."""
+    kept = []
+    for line in lines:
+        if line.startswith("#|"):
+            continue
+        if line.startswith("#,"):
+            flags = [f.strip() for f in line[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
+            if not flags:
+                continue
+            line = "#, " + ", ".join(flags)
+        kept.append(line)
+    return kept
+
+
 def fill(po_path: Path) -> list[str]:
     text = po_path.read_text(encoding="utf-8")
     blocks = text.split("\n\n")
@@ -207,17 +229,23 @@ def fill(po_path: Path) -> list[str]:
     for index, block in enumerate(blocks):
         lines = block.split("\n")
         id_start = next((i for i, line in enumerate(lines) if line.startswith("msgid ")), None)
-        str_start = next((i for i, line in enumerate(lines) if line.startswith("msgstr ")), None)
+        str_start = next((i for i, line in enumerate(lines) if line.startswith(("msgstr ", "msgid_plural "))), None)
         if id_start is None or str_start is None:
             continue
         msgid = _unquote([lines[id_start][6:]] + lines[id_start + 1:str_start])
         if not msgid:
+            blocks[index] = "\n".join(_unfuzzy(lines))  # the header carries Plural-Forms
+            continue
+        if msgid in PLURALS:
+            plural_start = next(i for i, line in enumerate(lines) if line.startswith("msgid_plural "))
+            forms = [f'msgstr[{i}] "{form}"' for i, form in enumerate(PLURALS[msgid])]
+            blocks[index] = "\n".join(_unfuzzy(lines[:plural_start + 1]) + forms)
             continue
         translation = RU.get(msgid)
         if translation is None:
             missing.append(msgid)
             continue
-        lines = [line for line in lines[:str_start] if line != "#, fuzzy"] + [_quote(translation)]
+        lines = _unfuzzy(lines[:str_start]) + [_quote(translation)]
         blocks[index] = "\n".join(lines)
     po_path.write_text("\n\n".join(blocks), encoding="utf-8")
     return missing

@@ -2,8 +2,11 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from .models import Attachment, Intent, Message, OperatorProfile, Prediction, Queue, Ticket, TicketEvent
+from . import services
+
+from .models import Attachment, Intent, Message, OperatorProfile, Override, Prediction, Queue, Ticket, TicketEvent
 
 
 @admin.register(Queue)
@@ -85,6 +88,13 @@ class TicketAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False  # counting 100k rows on every page is wasted work
     inlines = [MessageInline, AttachmentInline, PredictionInline, EventInline]
+    actions = ["reclassify"]
+
+    @admin.action(description=_("Classify again (e.g. after editing intents)"))
+    def reclassify(self, request, queryset):
+        for ticket in queryset:
+            services.ticket_reclassify(ticket=ticket, actor=request.user)
+        self.message_user(request, _("%(n)s ticket(s) queued for classification.") % {"n": queryset.count()})
 
 
 @admin.register(Prediction)
@@ -113,3 +123,11 @@ class TicketEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Override)
+class OverrideAdmin(TicketEventAdmin):
+    """Predicted (old) → corrected (new) label, who, why, at what confidence and model version."""
+
+    list_display = ["id", "ticket", "old_value", "new_value", "confidence", "model_version", "actor", "reason", "created_at"]
+    list_filter = ["old_value", "new_value", "model_version"]

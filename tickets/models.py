@@ -252,3 +252,19 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.kind}: {self.old_value} → {self.new_value}"
+
+
+class OverrideManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=TicketEvent.Kind.OVERRIDE)
+
+
+class Override(TicketEvent):
+    """Operators' label corrections (the override rows of the audit trail), for their own admin page."""
+
+    objects = OverrideManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("label correction")
+        verbose_name_plural = _("label corrections")

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDay, TruncWeek
+from django.db.models.functions import Coalesce, Lower, TruncDay, TruncWeek
 from django.utils import timezone
 
 from .models import TRIAGE_QUEUE_SLUG, Attachment, Intent, Message, Prediction, Queue, Ticket, TicketEvent
@@ -53,7 +53,10 @@ def _search(queryset: QuerySet[Ticket], search: str) -> QuerySet[Ticket]:
     if search.lstrip("#").isdigit():
         return queryset.filter(Q(pk=int(search.lstrip("#"))) | Q(description__icontains=search))
     if "@" in search:
-        return queryset.filter(email__iexact=search) if " " not in search else queryset.filter(email__icontains=search)
+        if " " in search:
+            return queryset.filter(email__icontains=search)
+        # lower(email) = ... matches the functional index ticket_email_lower.
+        return queryset.annotate(email_lower=Lower("email")).filter(email_lower=search.lower())
     return queryset.filter(
         Q(description__icontains=search) | Q(name__icontains=search) | Q(email__icontains=search)
     )
@@ -182,8 +185,7 @@ def model_quality(*, days: int = 90, bucket: str = "week") -> dict:
         failed=Count("id", filter=Q(classification_state=Ticket.ClassificationState.FAILED)),
         corrected=Count("id", filter=Q(label_overridden=True)),
     )
-    # Auto-routed = the first prediction had a label whose intent is not the triage queue's.
-    triage_labels = set(Intent.objects.filter(queue__slug=TRIAGE_QUEUE_SLUG).values_list("name", flat=True))
+    # Auto-routed = the classifier (no actor) moved the ticket out of triage into a label's queue.
     routed_events = TicketEvent.objects.filter(
         kind=TicketEvent.Kind.ROUTED, actor__isnull=True, ticket__in=classified
     ).exclude(new_value=TRIAGE_QUEUE_SLUG)
@@ -219,7 +221,6 @@ def model_quality(*, days: int = 90, bucket: str = "week") -> dict:
         }
         for period, counts in sorted(per_period.items(), key=lambda item: item[0])
     ]
-    labels = sorted({label for pair in confusion for label in pair} | {i.name for i in active_intents()} - triage_labels | {"unsure"})
     return {
         "since": since,
         "total": total,
@@ -232,6 +233,5 @@ def model_quality(*, days: int = 90, bucket: str = "week") -> dict:
             {"predicted": predicted, "corrected": corrected, "count": count}
             for (predicted, corrected), count in sorted(confusion.items(), key=lambda item: (-item[1], item[0]))
         ],
-        "labels": labels,
         "timeline": timeline,
     }

@@ -61,8 +61,10 @@ def _send_student_mail(ticket: Ticket, subject: str, body: str) -> None:
 # --- Students -----------------------------------------------------------------------------------
 
 
-def _attachments_create(ticket: Ticket, message: Message | None, images: Sequence[CleanImage]) -> list[Attachment]:
-    attachments = []
+def _attachments_create(
+    ticket: Ticket, message: Message | None, images: Sequence[CleanImage], attachments: list[Attachment]
+) -> list[Attachment]:
+    """Save files and rows; ``attachments`` collects them as they are written so a failure can clean up."""
     for image in images:
         attachment = Attachment(
             ticket=ticket,
@@ -74,15 +76,15 @@ def _attachments_create(ticket: Ticket, message: Message | None, images: Sequenc
             original_name=image.original_name,
             sha256=image.sha256,
         )
+        attachments.append(attachment)
         attachment.file.save(f"x.{image.extension}", image.as_content_file(), save=False)
         attachment.thumbnail.save("x.jpg", image.thumbnail_file(), save=False)
         attachment.save()
-        attachments.append(attachment)
     return attachments
 
 
 def _delete_files_on_rollback(attachments: Iterable[Attachment]) -> None:
-    names = [(a.file.storage, a.file.name) for a in attachments] + [
+    names = [(a.file.storage, a.file.name) for a in attachments if a.file] + [
         (a.thumbnail.storage, a.thumbnail.name) for a in attachments if a.thumbnail
     ]
 
@@ -126,7 +128,7 @@ def ticket_create(
                 language=language or translation.get_language() or settings.LANGUAGE_CODE,
             )
             message = Message.objects.create(ticket=ticket, author_kind=Message.Author.STUDENT, body=ticket.description)
-            attachments = _attachments_create(ticket, message, screenshots)
+            _attachments_create(ticket, message, screenshots, attachments)
             TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.CREATED, new_value=ticket.source)
             ticket_enqueue_classification(ticket)
             _send_student_mail(
@@ -156,7 +158,7 @@ def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[Cle
             if existing + len(screenshots) > settings.SUPPORTDESK_MAX_SCREENSHOTS * 4:
                 raise ValidationError({"screenshots": _("Too many screenshots in this conversation.")})
             message = Message.objects.create(ticket=ticket, author_kind=Message.Author.STUDENT, body=(body or "").strip())
-            attachments = _attachments_create(ticket, message, screenshots)
+            _attachments_create(ticket, message, screenshots, attachments)
             if ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.WAITING):
                 _status_change(ticket, Ticket.Status.OPEN, actor=None, reason="student reply")
             else:
@@ -349,8 +351,9 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
 def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
     """Assign (or, with assignee=None, release) a ticket. Taking a new ticket also opens it."""
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("assignee").get(pk=ticket.pk)
-        old = ticket.assignee.get_username() if ticket.assignee else ""
+        # No select_related here: PostgreSQL cannot lock the nullable side of an outer join.
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        old = ticket.assignee.get_username() if ticket.assignee_id else ""
         new = assignee.get_username() if assignee else ""
         if old != new:
             TicketEvent.objects.create(ticket=ticket, actor=actor, kind=TicketEvent.Kind.ASSIGN, old_value=old, new_value=new)

@@ -80,9 +80,17 @@ def test_needs_human_never_auto_answered_even_with_a_lax_rule(hash_index, text, 
     assert d.suggestions  # the operator still gets the relevant policy suggested
 
 
-def test_offtopic_never_needs_human(hash_index):
-    r = judge_needs_human("Верните деньги!!! суд", topic="offtopic", encoder=hash_index.encoder)
-    assert not r.needs_human and r.reasons == ["offtopic"]
+def test_offtopic_chat_never_needs_human(hash_index):
+    r = judge_needs_human("кто смотрел вчера футбол?!!", topic="offtopic", encoder=hash_index.encoder)
+    assert not r.needs_human and r.reasons == ["offtopic"] and r.offtopic
+
+
+def test_strong_cues_override_an_offtopic_topic(hash_index):
+    """A legal threat / refund demand is never closed as chit-chat, even if the topic classifier says so."""
+    r = judge_needs_human("Верните деньги!!! Иначе подам в суд", topic="offtopic", encoder=hash_index.encoder)
+    assert not r.offtopic and r.needs_human
+    d = answer_decision("Верните деньги!!! Иначе подам в суд", hash_index, "offtopic")
+    assert d.needs_human and not d.auto_answer and d.reason != "offtopic"
 
 
 def test_result_unpacks_as_triple():

@@ -3,6 +3,7 @@ it in its queue, corrects the label, and the ticket moves to the other queue."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import png_bytes
 from tickets import services
@@ -32,8 +33,7 @@ def test_student_submits_and_operator_overrides(live_server, page, tmp_path, set
     ticket = Ticket.objects.get()
     assert ticket.public_token in page.url
     assert "Не проходит оплата" in page.content()
-    page.wait_for_function("!document.querySelector('.pending')", timeout=15000)
-    assert page.locator("#ticket-queue").inner_text().strip() == "Оплата"
+    expect(page.locator("#ticket-queue")).to_have_text("Оплата")  # polls and reloads while "sorting…"
     assert page.locator(".thumbs img").count() == 1
     page.screenshot(path=str(tmp_path / "student.png"))
 
@@ -54,8 +54,8 @@ def test_student_submits_and_operator_overrides(live_server, page, tmp_path, set
     page.select_option("#id_label", "course-problem")
     page.fill("#id_reason", "Речь про урок")
     page.click("#override-form button[type=submit]")
-    page.wait_for_load_state()
-    assert page.locator("#ticket-queue").inner_text().strip() == "Обучение"
+    expect(page.locator("#ticket-queue")).to_have_text("Обучение")
+    expect(page.locator("#ticket-label")).to_have_text("course-problem")
     page.screenshot(path=str(tmp_path / "operator.png"), full_page=True)
 
     # It moved: gone from payment, listed in course.

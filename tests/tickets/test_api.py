@@ -1,8 +1,7 @@
 import pytest
-from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from tests.factories import ClassifiedTicketFactory, PredictionFactory, TicketFactory, operator, png_bytes, upload
+from tests.factories import ClassifiedTicketFactory, PredictionFactory, TicketFactory, queue, upload
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +91,7 @@ def test_pending_ticket_detail(op_api):
 
 def test_list_by_queue(op_api):
     ClassifiedTicketFactory.create_batch(2)
-    ClassifiedTicketFactory(queue=__import__("tests.factories").factories.queue("course"))
+    ClassifiedTicketFactory(queue=queue("course"))
     data = op_api.get("/api/tickets/", {"queue": "payment"}).json()
     assert data["count"] == 2 and {row["queue"] for row in data["results"]} == {"payment"}
 

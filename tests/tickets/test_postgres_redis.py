@@ -35,7 +35,7 @@ def _redis_ping():
     redis = pytest.importorskip("redis")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.exceptions.ConnectionError as exc:
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
         pytest.skip(f"Redis unreachable: {exc}")
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from tests.factories import ClassifiedTicketFactory, PredictionFactory, TicketFactory, UserFactory, operator, png_bytes, upload
+from tests.factories import ClassifiedTicketFactory, PredictionFactory, UserFactory, operator, png_bytes, upload
 from tickets import services
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 from tickets.uploads import clean_screenshots
@@ -28,14 +28,16 @@ def test_ticket_create_saves_ticket_message_files_and_classifies_after_commit(dj
     assert len(mail.outbox) == 1 and ticket.public_token in mail.outbox[0].body
 
 
-def test_ticket_create_is_atomic_when_a_later_step_fails(monkeypatch):
+def test_ticket_create_is_atomic_when_a_later_step_fails(monkeypatch, media_root):
     def explode(*args, **kwargs):
-        raise RuntimeError("disk full")
+        raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_attachments_create", explode)
+    # The screenshots are written, then the audit row fails: nothing may remain, not even files.
+    monkeypatch.setattr(services.TicketEvent.objects, "create", explode)
     with pytest.raises(RuntimeError):
-        services.ticket_create(name="A", email="a@example.org", description="x", screenshots=clean_screenshots([upload()]))
+        services.ticket_create(name="A", email="a@example.org", description="x", screenshots=clean_screenshots([upload(), upload()]))
     assert Ticket.objects.count() == 0 and Message.objects.count() == 0 and Attachment.objects.count() == 0
+    assert not [p for p in media_root.rglob("*") if p.is_file()]
 
 
 def test_ticket_create_rejects_empty_ticket():

@@ -3,7 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.factories import AdminFactory, ClassifiedTicketFactory, PredictionFactory, TicketFactory, operator
-from tickets.models import Ticket, TicketEvent
+from tickets.models import TicketEvent
 
 pytestmark = pytest.mark.django_db
 

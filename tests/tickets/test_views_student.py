@@ -123,3 +123,16 @@ def test_screenshot_of_another_ticket_is_404(client):
     attachment = Ticket.objects.get().attachments.get()
     other = ClassifiedTicketFactory()
     assert client.get(reverse("student:attachment", args=[other.public_token, attachment.pk])).status_code == 404
+
+
+def test_russian_even_for_an_english_browser_until_switched(client):
+    body = client.get(reverse("student:ticket_new"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="ru"' in body
+    client.cookies["django_language"] = "en"
+    assert 'lang="en"' in client.get(reverse("student:ticket_new"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+
+def test_russian_translations_are_compiled_and_used(client):
+    # Needs locale/ru/LC_MESSAGES/django.mo (python manage.py compilemessages).
+    body = client.get(reverse("student:ticket_new")).content.decode()
+    assert "Написать в поддержку" in body and "Ваше имя" in body

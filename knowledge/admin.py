@@ -1,0 +1,51 @@
+"""Django admin for the knowledge base: edit entries, see how often each was sent / accepted / rejected."""
+from django.contrib import admin
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from .models import FaqEntry, FaqUsage
+from .selectors import faq_entries_with_stats
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "topic", "question", "is_active", "sent", "accepted", "rejected", "updated_at"]
+    list_filter = ["is_active", "topic"]
+    search_fields = ["external_id", "question", "answer"]
+    readonly_fields = ["content_hash", "created_at", "updated_at"]
+    fields = ["external_id", "topic", "question", "alt_questions", "answer", "is_active",
+              "content_hash", "created_at", "updated_at"]
+    actions = ["export_yaml"]
+
+    def get_queryset(self, request):
+        return faq_entries_with_stats()
+
+    @admin.display(description=_("sent"), ordering="sent_count")
+    def sent(self, obj):
+        return obj.sent_count
+
+    @admin.display(description=_("accepted"), ordering="accepted_count")
+    def accepted(self, obj):
+        return obj.accepted_count
+
+    @admin.display(description=_("rejected"), ordering="rejected_count")
+    def rejected(self, obj):
+        return obj.rejected_count
+
+    @admin.action(description=_("Export selected entries as faq.yaml"))
+    def export_yaml(self, request, queryset):
+        from classifier.faq import dump_faq_yaml
+
+        text = dump_faq_yaml([e.to_record() for e in queryset.order_by("id")])
+        resp = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
+        resp["Content-Disposition"] = 'attachment; filename="faq.yaml"'
+        return resp
+
+
+@admin.register(FaqUsage)
+class FaqUsageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "entry", "kind", "ticket_id"]
+    list_filter = ["kind"]
+    search_fields = ["entry__external_id"]
+    list_select_related = ["entry"]
+    raw_id_fields = ["entry"]

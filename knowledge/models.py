@@ -1,0 +1,84 @@
+"""The school's FAQ (knowledge base) and how each entry is used. Rules live in services.py; reads in selectors.py."""
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from classifier.faq import FaqEntry as FaqRecord
+
+TOPICS = ("payment", "course", "profile", "career", "general")
+
+
+class FaqEntry(models.Model):
+    """One question/answer of the knowledge base, the same fields as an entry of faq.yaml.
+
+    ``embedding`` caches the sentence-encoder vectors of the question, alternative questions and answer for
+    ``content_hash`` (the hash of that text) and the encoder named in it: an edited entry gets a new hash,
+    so it is re-embedded on the next use of the index.
+    """
+
+    external_id = models.SlugField(_("id"), max_length=100, unique=True,
+                                   help_text=_("Stable id, the `id` of the entry in faq.yaml."))
+    topic = models.CharField(_("topic"), max_length=32, default="general", db_index=True,
+                             help_text=_("payment, course, profile, career or general"))
+    question = models.TextField(_("question"))
+    alt_questions = models.JSONField(_("alternative questions"), default=list, blank=True,
+                                     help_text=_("A JSON list of other phrasings of the question."))
+    answer = models.TextField(_("answer"))
+    is_active = models.BooleanField(_("active"), default=True, db_index=True,
+                                    help_text=_("Inactive entries are never suggested or sent."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    content_hash = models.CharField(max_length=40, blank=True, editable=False)
+    embedding = models.JSONField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["topic", "external_id"]
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+
+    def __str__(self) -> str:
+        return f"{self.external_id}: {self.question[:60]}"
+
+    def to_record(self) -> FaqRecord:
+        """The Django-free value the classifier works with."""
+        return FaqRecord(id=self.external_id, topic=self.topic, question=self.question,
+                         alt_questions=tuple(str(q) for q in (self.alt_questions or []) if str(q).strip()),
+                         answer=self.answer)
+
+    def save(self, *args, **kwargs):
+        if isinstance(self.alt_questions, str):
+            self.alt_questions = [line.strip() for line in self.alt_questions.splitlines() if line.strip()]
+        new_hash = self.to_record().content_hash()
+        if new_hash != self.content_hash:
+            self.content_hash = new_hash
+            self.embedding = None  # stale: re-embedded on the next index build
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "content_hash", "embedding"}
+        super().save(*args, **kwargs)
+
+
+class FaqUsage(models.Model):
+    """One use of an entry on a ticket: sent (automatically or by an operator), then accepted or rejected."""
+
+    class Kind(models.TextChoices):
+        AUTO_SENT = "auto_sent", _("sent automatically")
+        OPERATOR_SENT = "operator_sent", _("inserted by an operator")
+        ACCEPTED = "accepted", _("accepted: this solved it")
+        REJECTED = "rejected", _("rejected: still need help")
+
+    SENT_KINDS = (Kind.AUTO_SENT, Kind.OPERATOR_SENT)
+
+    entry = models.ForeignKey(FaqEntry, on_delete=models.CASCADE, related_name="usages", verbose_name=_("entry"))
+    # A plain id, not a foreign key: the knowledge base does not depend on the desk's tables.
+    ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("FAQ usage")
+        verbose_name_plural = _("FAQ usage")
+
+    def __str__(self) -> str:
+        return f"{self.entry.external_id} {self.kind} (ticket {self.ticket_id})"

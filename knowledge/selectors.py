@@ -1,0 +1,43 @@
+"""Reads of the knowledge base: suggestions for operators and per-entry usage statistics."""
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from classifier.faq import FaqHit
+
+from .models import FaqEntry, FaqUsage
+
+
+def faq_suggestions(text: str, k: int = 3) -> list[FaqHit]:
+    """Top-``k`` active FAQ entries for a message (what operators see on the ticket page)."""
+    from .services import faq_index_get
+
+    if not (text or "").strip():
+        return []
+    return faq_index_get().search(text, k=k)
+
+
+def faq_entries_with_stats(include_inactive: bool = True) -> QuerySet[FaqEntry]:
+    """Entries annotated with ``sent_count``, ``accepted_count``, ``rejected_count`` (and ``auto_sent_count``)."""
+    qs = FaqEntry.objects.all() if include_inactive else FaqEntry.objects.filter(is_active=True)
+    K = FaqUsage.Kind
+    return qs.annotate(
+        sent_count=Count("usages", filter=Q(usages__kind__in=[K.AUTO_SENT, K.OPERATOR_SENT])),
+        auto_sent_count=Count("usages", filter=Q(usages__kind=K.AUTO_SENT)),
+        accepted_count=Count("usages", filter=Q(usages__kind=K.ACCEPTED)),
+        rejected_count=Count("usages", filter=Q(usages__kind=K.REJECTED)),
+    )
+
+
+def faq_entry_stats() -> list[dict]:
+    """One dict per entry: id, topic, question, active, sent, auto_sent, accepted, rejected, acceptance rate."""
+    out = []
+    for e in faq_entries_with_stats().order_by("topic", "external_id"):
+        decided = e.accepted_count + e.rejected_count
+        out.append({
+            "id": e.external_id, "topic": e.topic, "question": e.question, "active": e.is_active,
+            "sent": e.sent_count, "auto_sent": e.auto_sent_count,
+            "accepted": e.accepted_count, "rejected": e.rejected_count,
+            "acceptance_rate": round(e.accepted_count / decided, 3) if decided else None,
+        })
+    return out

@@ -1,0 +1,96 @@
+"""The cached FAQ index, suggestions, the auto-answer decision, usage counters and statistics."""
+import pytest
+
+from knowledge.models import FaqEntry, FaqUsage
+from knowledge.selectors import faq_entry_stats, faq_suggestions
+from knowledge.services import (
+    faq_answer_decision, faq_index_get, faq_index_reset, faq_usage_record,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_suggestions_top3(imported):
+    hits = faq_suggestions("забыл пароль, как восстановить?")
+    assert [h.entry_id for h in hits][:1] == ["forgot_pass"] and len(hits) == 3
+    assert faq_suggestions("   ") == []
+
+
+def test_inactive_entries_are_never_suggested(imported):
+    e = FaqEntry.objects.get(external_id="forgot_pass")
+    e.is_active = False
+    e.save()
+    assert "forgot_pass" not in [h.entry_id for h in faq_suggestions("забыл пароль", k=5)]
+
+
+def test_index_is_cached_and_embeddings_stored(imported, fake_faq_encoder):
+    index = faq_index_get()
+    first_calls = len(fake_faq_encoder.calls)
+    assert first_calls > 0
+    assert faq_index_get() is index and len(fake_faq_encoder.calls) == first_calls  # cached
+    e = FaqEntry.objects.get(external_id="schedule")
+    assert e.embedding["hash"] == e.content_hash and len(e.embedding["questions"]) == 2
+    # a fresh process reuses the stored vectors: nothing is embedded again
+    faq_index_reset()
+    fake_faq_encoder.calls.clear()
+    faq_index_get()
+    assert fake_faq_encoder.calls == []
+
+
+def test_edited_entry_is_reembedded_alone(imported, fake_faq_encoder):
+    faq_index_get()
+    fake_faq_encoder.calls.clear()
+    e = FaqEntry.objects.get(external_id="schedule")
+    e.answer = "Уроки идут по будням и по субботам."
+    e.save()
+    assert e.embedding is None  # stale cache dropped on save
+    index = faq_index_get()
+    assert fake_faq_encoder.calls and all("суббот" in c or c in e.to_record().questions for c in fake_faq_encoder.calls)
+    assert index.by_id["schedule"].answer.endswith("по субботам.")
+    e.refresh_from_db()
+    assert e.embedding["hash"] == e.content_hash
+
+
+def test_new_entry_is_found_after_change(imported):
+    faq_index_get()
+    FaqEntry.objects.create(external_id="discounts", topic="payment", question="Есть ли скидки для студентов?",
+                            alt_questions=["Скидка студентам"], answer="Студентам скидка 10%.")
+    assert faq_suggestions("скидки студентам", k=1)[0].entry_id == "discounts"
+
+
+def test_answer_decision_service(imported):
+    d = faq_answer_decision("Верните деньги!!! Иначе подам в суд и в Роспотребнадзор", "payment")
+    assert d.needs_human and not d.auto_answer and d.suggestions
+    d = faq_answer_decision("кто смотрел вчера футбол", "offtopic")
+    assert not d.auto_answer and d.reason == "offtopic"
+
+
+def test_usage_record_and_stats(imported):
+    entry = FaqEntry.objects.get(external_id="forgot_pass")
+    faq_usage_record(entry, 11, FaqUsage.Kind.AUTO_SENT)
+    faq_usage_record("forgot_pass", 11, "accepted")
+    faq_usage_record(entry, 12, "operator_sent")
+    faq_usage_record(entry, 12, "rejected")
+    faq_usage_record("money_back", None, "auto_sent")
+    with pytest.raises(ValueError):
+        faq_usage_record(entry, 1, "liked")
+    stats = {s["id"]: s for s in faq_entry_stats()}
+    s = stats["forgot_pass"]
+    assert (s["sent"], s["auto_sent"], s["accepted"], s["rejected"], s["acceptance_rate"]) == (2, 1, 1, 1, 0.5)
+    assert stats["money_back"]["sent"] == 1 and stats["money_back"]["acceptance_rate"] is None
+    assert stats["schedule"]["sent"] == 0
+
+
+def test_admin_shows_counts_and_exports(imported, admin_user, client):
+    faq_usage_record("forgot_pass", 5, "auto_sent")
+    faq_usage_record("forgot_pass", 5, "accepted")
+    client.force_login(admin_user)
+    resp = client.get("/admin/knowledge/faqentry/")
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert "forgot_pass" in html and 'class="field-sent">1<' in html and 'class="field-accepted">1<' in html
+    pk = FaqEntry.objects.get(external_id="forgot_pass").pk
+    resp = client.post("/admin/knowledge/faqentry/", {"action": "export_yaml", "_selected_action": [pk]})
+    assert resp.status_code == 200 and "forgot_pass" in resp.content.decode()
+    assert client.get(f"/admin/knowledge/faqentry/{pk}/change/").status_code == 200
+    assert client.get("/admin/knowledge/faqusage/").status_code == 200
