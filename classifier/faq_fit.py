@@ -32,7 +32,7 @@ W_GRID = {
     "w_bm": [0.0, 0.1, 0.2, 0.3, 0.4],
     "w_cg": [0.0, 0.1, 0.2, 0.3, 0.4],
 }
-PRECISION_TARGET = 0.97  # on the training part; leaves slack for the required 0.95 on unseen messages
+PRECISION_TARGET = 0.98  # on the training part; leaves slack for the required 0.95 on unseen messages
 NH_AUTO_MAX = 0.0
 
 
@@ -250,6 +250,9 @@ def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any]) 
         "#                 classifier/needs_human.py; threshold maximises F1 on the fitting data;\n"
         "#  auto_answer -- largest coverage with precision >= %.2f and <= %.0f%% needs-human auto-answered\n"
         "#                 (max over a grid of min_score, min_margin, min_votes, max_needs_human_score).\n"
+        "#  offtopic_fallback -- set by hand, kept across refits: a message is chit-chat when it is at least as\n"
+        "#                 close to the off-topic prototypes of needs_human.yaml as to anything school-related,\n"
+        "#                 or closer than min_domain_sim to nothing; strong needs-human cues override it.\n"
         "# Global numbers only, nothing per FAQ entry or message. Cross-validated on that set: %s\n"
         % (dataset_dir.name, PRECISION_TARGET, NH_AUTO_MAX * 100, json.dumps(cv, ensure_ascii=False))
     )

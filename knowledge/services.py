@@ -76,10 +76,10 @@ def faq_index_get() -> FaqIndex:
         rows = list(FaqEntry.objects.filter(is_active=True).order_by("id"))
         encoder = faq_encoder()
         name = getattr(encoder, "name", type(encoder).__name__)
-        if _index is None:
-            index = FaqIndex([], encoder=encoder)
-        else:
-            index = _index
+        # a new index (requests may be searching the old one), seeded with every vector already known
+        index = FaqIndex([], encoder=encoder)
+        if _index is not None and getattr(_index.encoder, "name", None) == name:
+            index.load_embeddings(_index._emb_cache)
         index.load_embeddings(_stored_embeddings(rows, name))
         index.refresh([r.to_record() for r in rows])
         # store new embeddings on their rows (queryset.update: does not touch updated_at)

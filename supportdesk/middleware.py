@@ -17,3 +17,40 @@ class RussianFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class ServiceUnavailableMiddleware:
+    """A database or Redis outage anywhere in a view → 503 + Retry-After ("try again in a minute"), not a 500.
+
+    Views that can keep the visitor's input (the ticket form) handle the outage themselves; this is the
+    fallback for every other page. JSON for /api/, a plain page (no database needed to render it) otherwise.
+    """
+
+    RETRY_AFTER = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.http import HttpResponse, JsonResponse
+        from django.template.loader import render_to_string
+
+        from tickets.services import _outage_errors
+
+        if not isinstance(exception, _outage_errors()):
+            return None
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "Service unavailable on %s: %s: %s", request.path, type(exception).__name__, exception
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": "Service temporarily unavailable, please try again in a minute."}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
+        return response

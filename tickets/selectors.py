@@ -129,7 +129,18 @@ def ticket_get_for_operator(user, ticket_id: int) -> Ticket:
 
 
 def ticket_for_student(token: str) -> Ticket:
-    """The ticket behind a status link. The token is the only secret, so compare it in constant time."""
+    """The ticket behind a status link. The token is the only secret, so compare it in constant time.
+
+    Why the raw token is stored and looked up directly (no SHA-256 digest column): the token is
+    ``secrets.token_urlsafe(32)`` (256 random bits). A B-tree lookup compares the probe with stored
+    keys, so in theory its timing depends on how many leading characters match; but a match on a
+    prefix gives no foothold to guess the rest (each of the remaining characters is independent and
+    uniformly random, and network jitter dwarfs a single string comparison), so the attacker is left
+    with 2^256 guesses. ``compare_digest`` below makes our own comparison constant-time. The raw
+    token must stay in the database anyway: operators' reply e-mails carry the status link, built
+    long after the student's request. Wrong, truncated or over-long tokens all end in the same
+    TicketNotFound → the same 404 as any missing page.
+    """
     token = (token or "").strip()
     if not token or len(token) > 64:
         raise TicketNotFound(token)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -34,6 +34,26 @@ logger = logging.getLogger(__name__)
 User = get_user_model()
 
 CLASSIFY_TASK = "tickets.tasks.classify_ticket_task"
+# Tickets still pending this long after creation are re-queued by classify_pending_sweep.
+PENDING_SWEEP_AGE_SECONDS = 300
+
+
+class ServiceUnavailable(Exception):
+    """The database or the broker is down for a moment. Nothing was saved; the caller asks to retry."""
+
+    retry_after = 60
+
+
+def _outage_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean "a backing service is unreachable" (not a bug in our code)."""
+    errors: list[type[BaseException]] = [DatabaseError, ConnectionError, TimeoutError]
+    try:
+        from redis.exceptions import RedisError
+
+        errors.append(RedisError)
+    except ImportError:  # pragma: no cover - redis is a dependency, but the ORM broker works without it
+        pass
+    return tuple(errors)
 
 
 # --- Links and notifications --------------------------------------------------------------------
@@ -117,6 +137,8 @@ def ticket_create(
         raise ValidationError({"description": _("Describe the problem or attach a screenshot.")})
 
     attachments: list[Attachment] = []
+    # The after-commit callbacks (queueing, e-mail) never raise, so an exception here always means
+    # the transaction rolled back and the files written so far belong to no ticket.
     try:
         with transaction.atomic():
             ticket = Ticket.objects.create(
@@ -138,6 +160,12 @@ def ticket_create(
                   "Keep this link private: anyone who has it can read the conversation.")
                 % {"name": ticket.name, "url": ticket_status_url(ticket)},
             )
+    except _outage_errors() as exc:
+        # Database (or broker) unreachable mid-way: the transaction rolled back, so no half-saved ticket;
+        # remove the files written so far. The view asks the student to try again in a minute.
+        _delete_files_on_rollback(attachments)()
+        logger.warning("Ticket not saved, service unavailable: %s: %s", type(exc).__name__, exc)
+        raise ServiceUnavailable(str(exc)) from exc
     except Exception:
         _delete_files_on_rollback(attachments)()
         raise
@@ -163,6 +191,10 @@ def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[Cle
                 _status_change(ticket, Ticket.Status.OPEN, actor=None, reason="student reply")
             else:
                 ticket.save(update_fields=["updated_at"])
+    except _outage_errors() as exc:
+        _delete_files_on_rollback(attachments)()
+        logger.warning("Reply not saved, service unavailable: %s: %s", type(exc).__name__, exc)
+        raise ServiceUnavailable(str(exc)) from exc
     except Exception:
         _delete_files_on_rollback(attachments)()
         raise
@@ -172,12 +204,47 @@ def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[Cle
 # --- Classification and routing -----------------------------------------------------------------
 
 
-def ticket_enqueue_classification(ticket: Ticket) -> None:
-    """Queue the background classification once the ticket is committed (the worker must see the row)."""
+def classification_enqueue_now(ticket_id: int) -> bool:
+    """Hand the ticket to the broker. A broker outage is logged, not raised: the ticket stays pending
+    and classify_pending_sweep (a django-q2 schedule) queues it again later."""
     from django_q.tasks import async_task
 
+    try:
+        async_task(CLASSIFY_TASK, ticket_id, task_name=f"classify-ticket-{ticket_id}")
+    except Exception:
+        logger.exception("Ticket #%s: could not queue classification; the pending sweep will retry", ticket_id)
+        return False
+    return True
+
+
+def ticket_enqueue_classification(ticket: Ticket) -> None:
+    """Queue the background classification once the ticket is committed (the worker must see the row)."""
     ticket_id = ticket.pk
-    transaction.on_commit(lambda: async_task(CLASSIFY_TASK, ticket_id, task_name=f"classify-ticket-{ticket_id}"))
+    transaction.on_commit(lambda: classification_enqueue_now(ticket_id))
+
+
+def classify_pending_sweep(*, older_than: int = PENDING_SWEEP_AGE_SECONDS, now: bool = False) -> int:
+    """Re-queue (or, with ``now``, classify here) tickets still pending ``older_than`` seconds after creation.
+
+    Recovers tickets whose task was lost (broker down at submit time, worker killed). Idempotent: the
+    task skips a ticket that is no longer pending. Run every few minutes by the django-q2 schedule
+    "classify-pending" (migration 0004) and by ``manage.py classify_pending``.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    ids = list(
+        Ticket.objects.filter(classification_state=Ticket.ClassificationState.PENDING, created_at__lte=cutoff)
+        .order_by("created_at").values_list("pk", flat=True)
+    )
+    for ticket_id in ids:
+        if now:
+            ticket_classify(ticket_id=ticket_id)
+        else:
+            classification_enqueue_now(ticket_id)
+    return len(ids)
 
 
 def queue_for_label(label: str | None) -> Queue:

@@ -13,3 +13,8 @@ def classify_ticket_task(ticket_id: int) -> str:
     if prediction is None:
         return "skipped"
     return "failed" if prediction.error else (prediction.label or "unsure")
+
+
+def classify_pending_task() -> str:
+    """Scheduled every few minutes (django-q2 Schedule "classify-pending"): re-queue stuck pending tickets."""
+    return f"queued: {services.classify_pending_sweep()}"

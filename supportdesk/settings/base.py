@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI files served from our static files (no CDN offline)
+    "csp",
+    "axes",
     "django_q",
     "tickets",
     "knowledge",
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "supportdesk.middleware.RussianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +67,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database/Redis outage inside a view → 503 "try again in a minute" instead of a 500.
+    "supportdesk.middleware.ServiceUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into a 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "supportdesk.urls"
@@ -98,6 +106,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes must come first: it refuses a locked-out username/IP before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "operator:login"
 LOGIN_REDIRECT_URL = "operator:dashboard"
@@ -142,6 +155,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI/ReDoc from drf-spectacular-sidecar's static files: /api/docs/ works offline, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Background tasks (django-q2) -----------------------------------------------------------
@@ -191,3 +208,62 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Security: headers, CSP, caches, rate limits, login throttling ------------------------------
+# The cache holds the rate-limit counters. One process: local memory is enough; several web
+# processes must share counters, so production points SUPPORTDESK_CACHE_URL at Redis.
+SUPPORTDESK_CACHE_URL = env_str("SUPPORTDESK_CACHE_URL", "")
+if SUPPORTDESK_CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": SUPPORTDESK_CACHE_URL,
+            # Fail fast: a Redis outage must not hang the submit form (the limiter then lets requests through).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "supportdesk"}}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere; templates load
+# static/tickets/desk.{css,js}. A template that truly needs an inline block uses nonce="{{ request.csp_nonce }}".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Which request header holds the visitor's IP. Empty = REMOTE_ADDR (no proxy). Behind one trusted
+# reverse proxy that sets it, e.g. HTTP_X_REAL_IP. Never trust X-Forwarded-For without such a proxy.
+SUPPORTDESK_CLIENT_IP_HEADER = env_str("SUPPORTDESK_CLIENT_IP_HEADER", "")
+# "<count>/<second|minute|hour|day>"; an empty value switches a limit off.
+SUPPORTDESK_RATE_LIMITS = {
+    # New tickets (web form and API) per client IP.
+    "ticket_create": env_str("SUPPORTDESK_SUBMIT_RATE", "20/hour"),
+    # Student replies on a status page (web and API) per ticket token + client IP.
+    "student_reply": env_str("SUPPORTDESK_REPLY_RATE", "30/hour"),
+}
+
+# django-axes: lock a username from an IP after repeated failed log-ins on /desk/login/ and /admin/login/.
+AXES_ENABLED = env_bool("SUPPORTDESK_AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("SUPPORTDESK_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("SUPPORTDESK_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+# Username + IP: a guesser is stopped, but cannot lock an operator out from everywhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tickets.ratelimit.client_ip"
+AXES_VERBOSE = False

@@ -17,4 +17,7 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"ticket_submit": "10000/hour"},
 }
+# Generous limits so ordinary tests never hit them; rate-limit tests override with a tiny limit.
+SUPPORTDESK_RATE_LIMITS = {"ticket_create": "10000/hour", "student_reply": "10000/hour"}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "supportdesk-test"}}
 LANGUAGE_CODE = "ru"

@@ -17,7 +17,7 @@ def test_login_page_and_login(client, operator_user):
 def test_dashboard_shows_open_counts(operator_client):
     ClassifiedTicketFactory.create_batch(3)
     body = operator_client.get(reverse("operator:dashboard")).content.decode()
-    assert 'data-queue="payment"' in body and '<span class="open-count" style="font-size:2rem;font-weight:700">3</span>' in body
+    assert 'data-queue="payment"' in body and '<span class="open-count stat-big">3</span>' in body
 
 
 def test_queue_page_lists_paginates_and_searches(operator_client):

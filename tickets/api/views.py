@@ -6,16 +6,25 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from .. import selectors, services
 from ..models import Ticket
 from ..permissions import is_operator
+from ..ratelimit import StudentReplyThrottle, TicketCreateThrottle
 from . import serializers as s
+
+
+class ServiceUnavailableApi(APIException):
+    """503 + Retry-After (DRF's exception handler turns ``wait`` into the header)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Service temporarily unavailable, please try again in a minute."
+    default_code = "service_unavailable"
+    wait = services.ServiceUnavailable.retry_after
 
 
 class IsOperator(permissions.BasePermission):
@@ -42,7 +51,6 @@ class TicketListCreateApi(OperatorApiView):
     """POST: a student submits a ticket (no login). GET: operators list tickets."""
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
-    throttle_scope = "ticket_submit"
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -50,7 +58,8 @@ class TicketListCreateApi(OperatorApiView):
         return super().get_permissions()
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        # Per client IP, sharing its budget with the web form (settings.SUPPORTDESK_RATE_LIMITS).
+        return [TicketCreateThrottle()] if self.request.method == "POST" else []
 
     def get_authenticators(self):
         # Students post without an account; skipping SessionAuthentication also skips its CSRF check.
@@ -67,7 +76,10 @@ class TicketListCreateApi(OperatorApiView):
     def post(self, request):
         serializer = s.TicketCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ticket = services.ticket_create(**serializer.validated_data, source=Ticket.Source.API, language=request.LANGUAGE_CODE)
+        try:
+            ticket = services.ticket_create(**serializer.validated_data, source=Ticket.Source.API, language=request.LANGUAGE_CODE)
+        except services.ServiceUnavailable:
+            raise ServiceUnavailableApi() from None
         return Response(s.TicketCreateOutputSerializer(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -159,8 +171,13 @@ class PublicTicketApi(APIView):
     """The student's view of their ticket; the token in the URL is the only credential."""
 
     permission_classes = [permissions.AllowAny]
+    # No authentication at all, so no session and no CSRF to check: the token is the credential.
     authentication_classes = []
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_throttles(self):
+        # Replies per token + client IP, shared with the status page's form.
+        return [StudentReplyThrottle()] if self.request.method == "POST" else []
 
     def _ticket(self, token):
         try:
@@ -184,4 +201,6 @@ class PublicTicketApi(APIView):
             services.ticket_student_reply(ticket=ticket, **data.validated_data)
         except DjangoValidationError as exc:
             raise _django_to_drf(exc) from None
+        except services.ServiceUnavailable:
+            raise ServiceUnavailableApi() from None
         return Response(s.PublicTicketSerializer(self._ticket(token), context={"request": request}).data, status=status.HTTP_201_CREATED)

@@ -8,10 +8,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import selectors, services
+from .. import ratelimit, selectors, services
 from ..forms import StudentReplyForm, TicketForm
 from ..models import Ticket
 from .files import attachment_response
+
+
+def _unavailable_message() -> str:
+    return _("Service temporarily unavailable, please try again in a minute.")
+
+
+def _too_many_message() -> str:
+    return _("Too many requests from your connection. Please wait a while and try again.")
 
 
 def _ticket_or_404(token: str) -> Ticket:
@@ -24,7 +32,15 @@ def _ticket_or_404(token: str) -> Ticket:
 @require_http_methods(["GET", "POST"])
 def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    response_status = None
+    # Counted before validation: decoding screenshots is the expensive part an abuser would repeat.
+    verdict = ratelimit.ticket_create_hit(request) if request.method == "POST" else None
+    if verdict is not None and not verdict.allowed:
+        # Keep the student's text in the form, without decoding the (dropped) screenshots.
+        form = TicketForm(request.POST)
+        form.add_error(None, _too_many_message())
+        response_status = 429
+    elif request.method == "POST" and form.is_valid():
         try:
             ticket = services.ticket_create(
                 name=form.cleaned_data["name"],
@@ -36,21 +52,39 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except services.ServiceUnavailable:
+            # Nothing was saved; the bound form keeps what the student typed.
+            form.add_error(None, _unavailable_message())
+            response_status = 503
         else:
             messages.success(request, _("Thank you! Your request is saved. Keep this page's link: it is your way back."))
             return redirect("student:ticket_status", token=ticket.public_token)
-    return render(request, "student/ticket_new.html", {"form": form}, status=400 if form.errors else 200)
+    response = render(request, "student/ticket_new.html", {"form": form}, status=response_status or (400 if form.errors else 200))
+    if response_status == 503:
+        response["Retry-After"] = str(services.ServiceUnavailable.retry_after)
+    elif response_status == 429:
+        response["Retry-After"] = str(verdict.retry_after)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
 def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
     ticket = _ticket_or_404(token)
     form = StudentReplyForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    response_status = None
+    verdict = ratelimit.student_reply_hit(request, token) if request.method == "POST" else None
+    if verdict is not None and not verdict.allowed:
+        form = StudentReplyForm(request.POST)
+        form.add_error(None, _too_many_message())
+        response_status = 429
+    elif request.method == "POST" and form.is_valid():
         try:
             services.ticket_student_reply(ticket=ticket, body=form.cleaned_data["body"], screenshots=form.cleaned_data["screenshots"])
         except ValidationError as exc:
             form.add_error(None, exc)
+        except services.ServiceUnavailable:
+            form.add_error(None, _unavailable_message())
+            response_status = 503
         else:
             messages.success(request, _("Your message has been sent."))
             return redirect("student:ticket_status", token=ticket.public_token)
@@ -58,8 +92,12 @@ def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "student/ticket_status.html",
         {"ticket": ticket, "form": form, "status_url": request.build_absolute_uri()},
-        status=400 if form.errors else 200,
+        status=response_status or (400 if form.errors else 200),
     )
+    if response_status == 503:
+        response["Retry-After"] = str(services.ServiceUnavailable.retry_after)
+    elif response_status == 429:
+        response["Retry-After"] = str(verdict.retry_after)
     # The link is the secret: keep it out of Referer headers and shared caches.
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, no-store"
