@@ -38,9 +38,9 @@ class ServiceUnavailableMiddleware:
         from django.http import HttpResponse, JsonResponse
         from django.template.loader import render_to_string
 
-        from tickets.services import _outage_errors
+        from tickets.services import outage_errors
 
-        if not isinstance(exception, _outage_errors()):
+        if not isinstance(exception, outage_errors()):
             return None
         import logging
 

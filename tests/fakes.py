@@ -53,3 +53,28 @@ def fake_ticket_classifier(label_set=None) -> FakeTicketClassifier:
     classifier = FakeTicketClassifier(label_set=label_set)
     built.append(classifier)
     return classifier
+
+
+# --- The FAQ layer's message-topic classifier (SUPPORTDESK_MESSAGE_CLASSIFIER in test settings) ---------
+
+from classifier.types import MessagePrediction  # noqa: E402
+
+TOPIC_KEYWORDS = {
+    "offtopic": ("погод", "футбол", "анекдот", "weather", "football"),
+    "payment": ("оплат", "деньг", "возврат", "карт", "payment", "refund"),
+    "profile": ("парол", "аккаунт", "логин", "войти", "password"),
+    "course": ("урок", "курс", "преподават", "занят", "lesson"),
+    "career": ("работ", "ваканс", "резюме", "job"),
+}
+TOPICS = ("payment", "course", "profile", "career", "general", "offtopic")
+message_calls: list[tuple[str, dict | None]] = []
+
+
+def fake_classify_message(text: str, extra_examples: dict | None = None) -> MessagePrediction:
+    """Keyword topic: the first topic whose keyword occurs (0.9), else "general" (0.5)."""
+    message_calls.append((text, extra_examples))
+    lowered = (text or "").lower()
+    topic = next((name for name, words in TOPIC_KEYWORDS.items() if any(w in lowered for w in words)), "general")
+    confidence = 0.9 if topic != "general" else 0.5
+    scores = {name: (confidence if name == topic else round((1 - confidence) / (len(TOPICS) - 1), 4)) for name in TOPICS}
+    return MessagePrediction(topic=topic, confidence=confidence, scores=scores, model_version="fake-topic-1")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 
-from .models import Attachment, Intent, Message, OperatorProfile, Override, Prediction, Queue, Ticket, TicketEvent
+from .models import Attachment, Intent, Message, MessageAnalysis, OperatorProfile, Override, Prediction, Queue, Ticket, TicketEvent
 
 
 @admin.register(Queue)
@@ -80,11 +80,14 @@ class EventInline(admin.TabularInline):
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "email", "queue", "status", "label", "confidence", "classification_state", "label_overridden", "created_at"]
-    list_filter = ["queue", "status", "classification_state", "label_overridden", "source"]
+    list_filter = ["queue", "status", "classification_state", "label_overridden", "source", "topic", "auto_answer_state"]
     search_fields = ["=id", "email", "name", "description"]
     list_select_related = ["queue", "assignee"]
     raw_id_fields = ["assignee"]
-    readonly_fields = ["public_token", "created_at", "updated_at", "classification_state", "label", "confidence", "label_overridden"]
+    readonly_fields = [
+        "public_token", "created_at", "updated_at", "classification_state", "label", "confidence", "label_overridden",
+        "topic", "auto_answer_state", "auto_answered_at",
+    ]
     date_hierarchy = "created_at"
     show_full_result_count = False  # counting 100k rows on every page is wasted work
     inlines = [MessageInline, AttachmentInline, PredictionInline, EventInline]
@@ -95,6 +98,28 @@ class TicketAdmin(admin.ModelAdmin):
         for ticket in queryset:
             services.ticket_reclassify(ticket=ticket, actor=request.user)
         self.message_user(request, _("%(n)s ticket(s) queued for classification.") % {"n": queryset.count()})
+
+
+@admin.register(MessageAnalysis)
+class MessageAnalysisAdmin(admin.ModelAdmin):
+    """The FAQ layer's judgement per student message (read-only: written by tickets.tasks.answer_message_task)."""
+
+    list_display = ["message_id", "ticket_id", "decision", "topic", "topic_confidence", "needs_human", "needs_human_score",
+                    "faq_entry", "faq_confidence", "created_at"]
+    list_filter = ["decision", "topic", "needs_human", "auto_answered"]
+    search_fields = ["=message__ticket__id", "reason"]
+    list_select_related = ["message", "faq_entry"]
+    show_full_result_count = False
+
+    @admin.display(description=_("ticket"))
+    def ticket_id(self, analysis):
+        return analysis.message.ticket_id
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Prediction)

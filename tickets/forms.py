@@ -60,6 +60,8 @@ class StudentReplyForm(forms.Form):
 
 class OperatorReplyForm(forms.Form):
     body = forms.CharField(label=_("Reply to the student"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+    # Set by desk.js when the operator inserts a suggested FAQ answer (counted as "inserted by an operator").
+    faq_entry_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class StatusForm(forms.Form):
@@ -81,7 +83,12 @@ class OverrideForm(forms.Form):
 class QueueFilterForm(forms.Form):
     STATUS_CHOICES = [("", _("All")), ("open", _("Open (new, open, waiting)"))] + list(Ticket.Status.choices)
     ORDER_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first"))]
+    TOPIC_CHOICES = [
+        ("", _("All")), ("payment", _("Payment")), ("course", _("Course")), ("profile", _("Profile")),
+        ("career", _("Career")), ("general", _("General")), ("offtopic", _("Off-topic")),
+    ]
 
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    topic = forms.ChoiceField(label=_("Topic"), choices=TOPIC_CHOICES, required=False)
     order = forms.ChoiceField(label=_("Order"), choices=ORDER_CHOICES, required=False)

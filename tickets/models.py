@@ -1,6 +1,7 @@
 """The desk's data. Rules that change data live in services.py; reads in selectors.py."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -14,6 +15,11 @@ TRIAGE_QUEUE_SLUG = "triage"
 def new_public_token() -> str:
     # 32 random bytes → 43 url-safe characters: unguessable, and it is the only key to the status page.
     return secrets.token_urlsafe(32)
+
+
+def public_token_digest(token: str) -> str:
+    """SHA-256 of a status-link token: what lookups use, so their timing says nothing about the token."""
+    return hashlib.sha256((token or "").encode()).hexdigest()
 
 
 class TimeStamped(models.Model):
@@ -102,7 +108,16 @@ class Ticket(TimeStamped):
         API = "api", _("API")
         TELEGRAM = "telegram", _("Telegram")
 
+    class AutoAnswerState(models.TextChoices):
+        NONE = "none", _("None")
+        PENDING_FEEDBACK = "pending_feedback", _("Waiting for the student's feedback")
+        SOLVED = "solved", _("Solved by the automatic answer")
+        ESCALATED = "escalated", _("Handed to an operator")
+
+    # The raw token is kept to rebuild the status link (operators' reply e-mails); lookups go through
+    # the digest (selectors.ticket_for_student), which save() keeps in step with the token.
     public_token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
+    public_token_digest = models.CharField(max_length=64, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), max_length=254)
     description = models.TextField(_("description"), blank=True)
@@ -120,6 +135,13 @@ class Ticket(TimeStamped):
     label_overridden = models.BooleanField(_("label corrected by an operator"), default=False)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.WEB)
     language = models.CharField(_("language"), max_length=8, default="ru")
+    # The FAQ layer (issue 4): topic of the first message (operators filter "offtopic"), and whether an
+    # automatic answer waits for the student's "this solved it" / "I still need help".
+    topic = models.CharField(_("topic"), max_length=32, blank=True, db_index=True)
+    auto_answer_state = models.CharField(
+        _("automatic answer"), max_length=20, choices=AutoAnswerState.choices, default=AutoAnswerState.NONE
+    )
+    auto_answered_at = models.DateTimeField(_("automatic answer sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -130,6 +152,8 @@ class Ticket(TimeStamped):
             models.Index(fields=["queue", "status", "created_at"], name="ticket_queue_status_created"),
             models.Index(fields=["queue", "created_at"], name="ticket_queue_created"),
             models.Index(Lower("email"), name="ticket_email_lower"),
+            # auto_answers_escalate_stale: pending automatic answers older than the escalation delay.
+            models.Index(fields=["auto_answer_state", "auto_answered_at"], name="ticket_auto_answer_pending"),
         ]
 
     def __str__(self) -> str:
@@ -138,6 +162,15 @@ class Ticket(TimeStamped):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    def save(self, *args, **kwargs):
+        digest = public_token_digest(self.public_token)
+        if self.public_token_digest != digest:
+            self.public_token_digest = digest
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "public_token_digest"}
+        super().save(*args, **kwargs)
 
 
 def attachment_upload_to(instance: "Attachment", filename: str) -> str:
@@ -151,11 +184,17 @@ class Message(models.Model):
         STUDENT = "student", _("Student")
         OPERATOR = "operator", _("Operator")
         SYSTEM = "system", _("System")
+        # Automatic answers (a FAQ answer, the off-topic reply): shown to the student marked as automatic.
+        BOT = "bot", _("Automatic answer")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     author_kind = models.CharField(max_length=16, choices=Author.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     body = models.TextField(blank=True)
+    # The FAQ entry this message carries (an automatic answer, or an operator's reply inserted from a suggestion).
+    faq_entry = models.ForeignKey(
+        "knowledge.FaqEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("FAQ entry"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -165,6 +204,48 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_kind}: {self.body[:40]}"
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.author_kind == self.Author.BOT
+
+
+class MessageAnalysis(models.Model):
+    """What the FAQ layer made of one student message (one row per message: the task is idempotent).
+
+    ``suggestions`` keeps the top FAQ entries (``[{"entry": pk, "id": external id, "score": float}]``) so
+    the operator's ticket page renders them without running a model in the web request.
+    """
+
+    class Decision(models.TextChoices):
+        AUTO_ANSWER = "auto_answer", _("Answered automatically")
+        OFFTOPIC = "offtopic", _("Off-topic: closed with a fixed reply")
+        SUGGEST = "suggest", _("Left to an operator (suggestions only)")
+        SKIPPED = "skipped", _("Not analysed")
+        FAILED = "failed", _("Analysis failed")
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, primary_key=True, related_name="analysis")
+    topic = models.CharField(_("topic"), max_length=32, blank=True)
+    topic_confidence = models.FloatField(_("topic confidence"), null=True, blank=True)
+    needs_human = models.BooleanField(_("needs a human"), default=False)
+    needs_human_score = models.FloatField(_("needs-human score"), null=True, blank=True)
+    faq_entry = models.ForeignKey(
+        "knowledge.FaqEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("best FAQ entry"),
+    )
+    faq_confidence = models.FloatField(_("FAQ confidence"), null=True, blank=True)
+    auto_answered = models.BooleanField(_("answered automatically"), default=False)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    suggestions = models.JSONField(_("suggestions"), default=list, blank=True)
+    model_version = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message analysis")
+        verbose_name_plural = _("message analyses")
+
+    def __str__(self) -> str:
+        return f"message {self.message_id}: {self.decision} ({self.topic or '-'})"
 
 
 class Attachment(models.Model):
@@ -233,6 +314,10 @@ class TicketEvent(models.Model):
         STATUS = "status", _("Status changed")
         ASSIGN = "assign", _("Assigned")
         REPLY = "reply", _("Replied")
+        FAQ = "faq", _("FAQ decision")
+        AUTO_ANSWER = "auto_answer", _("Answered automatically")
+        FEEDBACK = "feedback", _("Student feedback")
+        ESCALATED = "escalated", _("Handed to an operator")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

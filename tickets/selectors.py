@@ -9,7 +9,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower, TruncDay, TruncWeek
 from django.utils import timezone
 
-from .models import TRIAGE_QUEUE_SLUG, Attachment, Intent, Message, Prediction, Queue, Ticket, TicketEvent
+from .models import TRIAGE_QUEUE_SLUG, Attachment, Intent, Message, MessageAnalysis, Prediction, Queue, Ticket, TicketEvent, public_token_digest
 from .permissions import is_operator, sees_all_queues
 
 
@@ -70,8 +70,12 @@ def ticket_list(
     search: str = "",
     order: str = "newest",
     label: str | None = None,
+    topic: str | None = None,
 ) -> QuerySet[Ticket]:
-    """Tickets the user may see, filtered; one query per page (queue and assignee joined)."""
+    """Tickets the user may see, filtered; one query per page (queue and assignee joined).
+
+    ``topic``: the FAQ layer's topic of the first message (``offtopic`` lists the tickets closed as off-topic).
+    """
     queryset = Ticket.objects.filter(queue__in=operator_queues(user))
     if queue_slug:
         queryset = queryset.filter(queue__slug=queue_slug)
@@ -81,6 +85,8 @@ def ticket_list(
         queryset = queryset.filter(status=status)
     if label:
         queryset = queryset.filter(label=label)
+    if topic:
+        queryset = queryset.filter(topic=topic)
     queryset = _search(queryset, search)
     ordering = ["created_at", "id"] if order == "oldest" else ["-created_at", "-id"]
     # A correlated subquery, not a JOIN + GROUP BY: it is evaluated only for the rows of the page.
@@ -128,33 +134,75 @@ def ticket_get_for_operator(user, ticket_id: int) -> Ticket:
     return ticket
 
 
-def ticket_for_student(token: str) -> Ticket:
-    """The ticket behind a status link. The token is the only secret, so compare it in constant time.
-
-    Why the raw token is stored and looked up directly (no SHA-256 digest column): the token is
-    ``secrets.token_urlsafe(32)`` (256 random bits). A B-tree lookup compares the probe with stored
-    keys, so in theory its timing depends on how many leading characters match; but a match on a
-    prefix gives no foothold to guess the rest (each of the remaining characters is independent and
-    uniformly random, and network jitter dwarfs a single string comparison), so the attacker is left
-    with 2^256 guesses. ``compare_digest`` below makes our own comparison constant-time. The raw
-    token must stay in the database anyway: operators' reply e-mails carry the status link, built
-    long after the student's request. Wrong, truncated or over-long tokens all end in the same
-    TicketNotFound → the same 404 as any missing page.
-    """
-    token = (token or "").strip()
+def _student_token_digest(token: str) -> str:
+    token = token or ""
+    # Real tokens are 43 characters; anything empty or absurdly long is refused before hashing.
     if not token or len(token) > 64:
-        raise TicketNotFound(token)
+        raise TicketNotFound("bad token")
+    return public_token_digest(token)
+
+
+def ticket_for_student(token: str) -> Ticket:
+    """The ticket behind a status link; the token is its only key.
+
+    The lookup goes by the SHA-256 digest of the token (indexed, unique), never by the token itself:
+    an index search may take longer the more leading characters match, but an attacker cannot steer
+    the digest's characters, so timing reveals nothing about any real token. The stored digest is
+    then compared in constant time. Wrong, truncated or over-long tokens all raise TicketNotFound,
+    which views turn into the same 404 as any missing page.
+    """
+    digest = _student_token_digest(token)
     ticket = (
         Ticket.objects.select_related("queue")
         .prefetch_related(
             Prefetch("messages", queryset=Message.objects.exclude(author_kind=Message.Author.SYSTEM).prefetch_related("attachments")),
         )
-        .filter(public_token=token)
+        .filter(public_token_digest=digest)
         .first()
     )
-    if ticket is None or not secrets.compare_digest(ticket.public_token.encode(), token.encode()):
-        raise TicketNotFound(token)
+    if ticket is None or not secrets.compare_digest(ticket.public_token_digest, digest):
+        raise TicketNotFound("no ticket")
     return ticket
+
+
+# How long a page keeps polling for the FAQ layer's verdict on a fresh student message.
+ANSWER_WAIT_SECONDS = 120
+
+
+def ticket_answer_pending(ticket: Ticket) -> bool:
+    """A fresh student message still waits for the FAQ task (the status page polls, then shows the answer)."""
+    from django.conf import settings
+
+    if not settings.SUPPORTDESK_AUTO_ANSWER:
+        return False
+    since = timezone.now() - timedelta(seconds=ANSWER_WAIT_SECONDS)
+    return Message.objects.filter(
+        ticket=ticket, author_kind=Message.Author.STUDENT, analysis__isnull=True, created_at__gte=since,
+    ).exists()
+
+
+def ticket_latest_analysis(ticket: Ticket) -> MessageAnalysis | None:
+    """The FAQ layer's judgement of the ticket's latest analysed student message."""
+    return (
+        MessageAnalysis.objects.filter(message__ticket=ticket, message__author_kind=Message.Author.STUDENT)
+        .exclude(decision__in=[MessageAnalysis.Decision.SKIPPED, MessageAnalysis.Decision.FAILED])
+        .select_related("faq_entry")
+        .order_by("-message__created_at", "-message_id")
+        .first()
+    )
+
+
+def ticket_faq_suggestions(analysis: MessageAnalysis | None) -> list[dict]:
+    """The top FAQ answers stored by the task for the operator's ticket page: ``[{"entry", "score"}]``.
+
+    Read from the analysis row (computed in the background), so the page runs no model; inactive or
+    deleted entries are left out.
+    """
+    from knowledge.models import FaqEntry
+
+    stored = list((analysis.suggestions if analysis else None) or [])
+    entries = FaqEntry.objects.filter(pk__in=[s.get("entry") for s in stored], is_active=True).in_bulk()
+    return [{"entry": entries[s["entry"]], "score": s.get("score")} for s in stored if s.get("entry") in entries]
 
 
 def latest_prediction(ticket: Ticket) -> Prediction | None:
@@ -163,8 +211,10 @@ def latest_prediction(ticket: Ticket) -> Prediction | None:
 
 
 def attachment_for_student(token: str, attachment_id: int) -> Attachment:
-    attachment = Attachment.objects.filter(pk=attachment_id, ticket__public_token=token).first()
-    if attachment is None or not secrets.compare_digest(attachment.ticket.public_token.encode(), (token or "").encode()):
+    """A screenshot of the ticket behind ``token`` (by digest, as ticket_for_student); another ticket's → not found."""
+    digest = _student_token_digest(token)
+    attachment = Attachment.objects.select_related("ticket").filter(pk=attachment_id, ticket__public_token_digest=digest).first()
+    if attachment is None or not secrets.compare_digest(attachment.ticket.public_token_digest, digest):
         raise TicketNotFound(attachment_id)
     return attachment
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import DatabaseError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from .models import (
     Attachment,
     Intent,
     Message,
+    MessageAnalysis,
     OperatorProfile,
     Prediction,
     Queue,
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 User = get_user_model()
 
 CLASSIFY_TASK = "tickets.tasks.classify_ticket_task"
+ANSWER_TASK = "tickets.tasks.answer_message_task"
 # Tickets still pending this long after creation are re-queued by classify_pending_sweep.
 PENDING_SWEEP_AGE_SECONDS = 300
 
@@ -44,9 +46,13 @@ class ServiceUnavailable(Exception):
     retry_after = 60
 
 
-def _outage_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions that mean "a backing service is unreachable" (not a bug in our code)."""
-    errors: list[type[BaseException]] = [DatabaseError, ConnectionError, TimeoutError]
+def outage_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean "a backing service is unreachable" (not a bug in our code).
+
+    Only connection-level database errors: an IntegrityError or DataError would fail again on retry,
+    so they stay real errors instead of a misleading "try again in a minute".
+    """
+    errors: list[type[BaseException]] = [OperationalError, InterfaceError, ConnectionError, TimeoutError]
     try:
         from redis.exceptions import RedisError
 
@@ -153,6 +159,7 @@ def ticket_create(
             _attachments_create(ticket, message, screenshots, attachments)
             TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.CREATED, new_value=ticket.source)
             ticket_enqueue_classification(ticket)
+            message_enqueue_answer(message)
             _send_student_mail(
                 ticket,
                 _("Your request #%(id)s has been received") % {"id": ticket.pk},
@@ -160,7 +167,7 @@ def ticket_create(
                   "Keep this link private: anyone who has it can read the conversation.")
                 % {"name": ticket.name, "url": ticket_status_url(ticket)},
             )
-    except _outage_errors() as exc:
+    except outage_errors() as exc:
         # Database (or broker) unreachable mid-way: the transaction rolled back, so no half-saved ticket;
         # remove the files written so far. The view asks the student to try again in a minute.
         _delete_files_on_rollback(attachments)()
@@ -191,7 +198,12 @@ def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[Cle
                 _status_change(ticket, Ticket.Status.OPEN, actor=None, reason="student reply")
             else:
                 ticket.save(update_fields=["updated_at"])
-    except _outage_errors() as exc:
+            if ticket.auto_answer_state == Ticket.AutoAnswerState.PENDING_FEEDBACK:
+                # Writing again instead of "this solved it" means "I still need help" (unless this
+                # message gets a new sure automatic answer: message_answer then waits for feedback again).
+                _auto_answer_settle(ticket, solved=False, reason="student reply")
+            message_enqueue_answer(message)
+    except outage_errors() as exc:
         _delete_files_on_rollback(attachments)()
         logger.warning("Reply not saved, service unavailable: %s: %s", type(exc).__name__, exc)
         raise ServiceUnavailable(str(exc)) from exc
@@ -411,7 +423,10 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
         raise ValidationError({"status": _("Unknown status: %(status)s") % {"status": status}})
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        _status_change(ticket, status, actor=actor)
+        if _status_change(ticket, status, actor=actor) and ticket.auto_answer_state == Ticket.AutoAnswerState.PENDING_FEEDBACK:
+            # The operator decided; the automatic answer no longer waits for the student's feedback.
+            ticket.auto_answer_state = Ticket.AutoAnswerState.ESCALATED
+            ticket.save(update_fields=["auto_answer_state", "updated_at"])
     return ticket
 
 
@@ -431,15 +446,32 @@ def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
     return ticket
 
 
-def ticket_reply(*, ticket: Ticket, body: str, actor) -> Message:
-    """The operator answers; the student is e-mailed and the ticket waits for the student."""
+def ticket_reply(*, ticket: Ticket, body: str, actor, faq_entry=None) -> Message:
+    """The operator answers; the student is e-mailed and the ticket waits for the student.
+
+    ``faq_entry`` (a knowledge.FaqEntry or its pk): the reply was inserted from that suggested FAQ answer;
+    the message keeps it and the entry's usage counts an ``operator_sent``.
+    """
+    from knowledge.models import FaqEntry
+    from knowledge.services import faq_usage_record
+
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("The reply is empty.")})
+    if faq_entry is not None and not isinstance(faq_entry, FaqEntry):
+        faq_entry = FaqEntry.objects.filter(pk=faq_entry).first()  # a deleted entry just is not counted
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        message = Message.objects.create(ticket=ticket, author_kind=Message.Author.OPERATOR, author=actor, body=body)
+        message = Message.objects.create(
+            ticket=ticket, author_kind=Message.Author.OPERATOR, author=actor, body=body, faq_entry=faq_entry,
+        )
         TicketEvent.objects.create(ticket=ticket, actor=actor, kind=TicketEvent.Kind.REPLY, new_value=body[:120])
+        if faq_entry is not None:
+            faq_usage_record(faq_entry, ticket.pk, "operator_sent")
+        if ticket.auto_answer_state == Ticket.AutoAnswerState.PENDING_FEEDBACK:
+            # An operator took over: the automatic answer no longer waits for feedback.
+            ticket.auto_answer_state = Ticket.AutoAnswerState.ESCALATED
+            ticket.save(update_fields=["auto_answer_state", "updated_at"])
         if ticket.status in (Ticket.Status.NEW, Ticket.Status.OPEN):
             _status_change(ticket, Ticket.Status.WAITING, actor=actor)
         else:
@@ -452,6 +484,263 @@ def ticket_reply(*, ticket: Ticket, body: str, actor) -> Message:
                 % {"name": ticket.name, "body": body, "url": ticket_status_url(ticket)},
             )
     return message
+
+
+# --- FAQ: automatic answers, suggestions, the student's feedback (issue 4) ----------------------
+
+
+def answer_enqueue_now(message_id: int) -> bool:
+    """Hand a student message to the FAQ task. A broker outage is logged, not raised: the message then
+    simply gets no automatic answer and stays with the operators (they still see the ticket)."""
+    from django_q.tasks import async_task
+
+    try:
+        async_task(ANSWER_TASK, message_id, task_name=f"answer-message-{message_id}")
+    except Exception:
+        logger.exception("Message #%s: could not queue the FAQ answer", message_id)
+        return False
+    return True
+
+
+def message_enqueue_answer(message: Message) -> None:
+    """Queue the FAQ decision for a student message once it is committed."""
+    if not settings.SUPPORTDESK_AUTO_ANSWER:
+        return
+    message_id = message.pk
+    transaction.on_commit(lambda: answer_enqueue_now(message_id))
+
+
+def _message_topic(text: str, extra_examples: dict[str, list[str]]):
+    from django.utils.module_loading import import_string
+
+    classify = import_string(settings.SUPPORTDESK_MESSAGE_CLASSIFIER)
+    return classify(text, extra_examples=extra_examples or None)
+
+
+def _faq_topic_examples() -> dict[str, list[str]]:
+    """The school's FAQ questions as labelled examples for the topic classifier."""
+    from knowledge.models import FaqEntry
+
+    examples: dict[str, list[str]] = {}
+    for topic, question, alt_questions in FaqEntry.objects.filter(is_active=True).values_list("topic", "question", "alt_questions"):
+        examples.setdefault(topic, []).extend(q for q in [question, *(alt_questions or [])] if str(q).strip())
+    return examples
+
+
+def _offtopic_reply() -> str:
+    return _(
+        "Hello! This is the support service of the online school. We can help with studies, courses, payments "
+        "and your account, but your message does not seem to be about any of these, so we have closed this request. "
+        "If you do have a question about your studies, please submit a new request: we will be glad to help."
+    )
+
+
+def _auto_answer_mail(ticket: Ticket, body: str) -> None:
+    with translation.override(ticket.language or settings.LANGUAGE_CODE):
+        _send_student_mail(
+            ticket,
+            _("Automatic answer to your request #%(id)s") % {"id": ticket.pk},
+            _("Hello, %(name)s!\n\nThis is an automatic answer from our knowledge base:\n\n%(body)s\n\n"
+              "Did it solve your problem? Please tell us on the request page (\"This solved it\" or "
+              "\"I still need help\"; then an operator will answer):\n%(url)s")
+            % {"name": ticket.name, "body": body, "url": ticket_status_url(ticket)},
+        )
+
+
+def _offtopic_mail(ticket: Ticket, body: str) -> None:
+    with translation.override(ticket.language or settings.LANGUAGE_CODE):
+        _send_student_mail(
+            ticket,
+            _("Your request #%(id)s has been closed") % {"id": ticket.pk},
+            _("Hello, %(name)s!\n\n%(body)s\n\n%(url)s") % {"name": ticket.name, "body": body, "url": ticket_status_url(ticket)},
+        )
+
+
+def message_answer(message_id: int) -> MessageAnalysis | None:
+    """Judge one student message with the FAQ layer and act on it. Idempotent: one analysis per message.
+
+    Topic (``SUPPORTDESK_MESSAGE_CLASSIFIER``, with the FAQ's questions as labelled examples) and
+    ``knowledge.services.faq_answer_decision`` run outside any transaction; the outcome is applied under
+    the ticket's row lock:
+
+    * off-topic first message (no screenshots) → a polite fixed reply, the ticket closed, ``topic=offtopic``;
+    * the FAQ surely answers it (never when a human is needed, never once an operator is involved)
+      → the entry's answer as an automatic message, the student e-mailed, the ticket ``waiting`` for
+      "this solved it" / "I still need help";
+    * otherwise nothing visible: operators get the stored top-3 suggestions.
+    """
+    from knowledge.models import FaqEntry
+
+    message = Message.objects.filter(pk=message_id, author_kind=Message.Author.STUDENT).first()
+    if message is None or MessageAnalysis.objects.filter(message_id=message_id).exists():
+        return None
+    text = (message.body or "").strip()
+    skip = ""
+    if not settings.SUPPORTDESK_AUTO_ANSWER:
+        skip = "automatic answers are off"
+    elif not text:
+        skip = "no text"
+    elif not FaqEntry.objects.filter(is_active=True).exists():
+        skip = "the FAQ is empty"
+    if skip:
+        return _analysis_apply(message, decision=None, topic=None, reason=skip)
+
+    topic = decision = None
+    try:
+        topic = _message_topic(text, _faq_topic_examples())
+    except Exception:  # the FAQ decision still works without a topic
+        logger.exception("Message #%s: topic classification failed", message_id)
+    try:
+        from knowledge.services import faq_answer_decision
+
+        decision = faq_answer_decision(text, topic)
+    except Exception as exc:  # nothing automatic happens; operators handle the ticket as before
+        logger.exception("Message #%s: FAQ decision failed", message_id)
+        return _analysis_apply(message, decision=None, topic=topic, reason=f"{type(exc).__name__}: {exc}", failed=True)
+    return _analysis_apply(message, decision=decision, topic=topic)
+
+
+def _analysis_apply(message: Message, *, decision, topic, reason: str = "", failed: bool = False) -> MessageAnalysis | None:
+    from knowledge.models import FaqEntry
+    from knowledge.services import faq_usage_record
+
+    D = MessageAnalysis.Decision
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=message.ticket_id)
+        if MessageAnalysis.objects.filter(message_id=message.pk).exists():
+            return None  # another worker got here first
+        topic_name = getattr(topic, "topic", None) or ""
+        analysis = MessageAnalysis(
+            message=message,
+            topic=topic_name,
+            topic_confidence=getattr(topic, "confidence", None),
+            model_version=getattr(topic, "model_version", "") or "",
+            reason=reason[:2000],
+        )
+        if decision is None:
+            analysis.decision = D.FAILED if failed else D.SKIPPED
+            analysis.save()
+            return analysis
+
+        hits = list(decision.suggestions or [])
+        entries = {e.external_id: e for e in FaqEntry.objects.filter(external_id__in=[h.entry_id for h in hits] + [decision.entry_id or ""])}
+        analysis.needs_human = bool(decision.needs_human)
+        analysis.needs_human_score = float(decision.needs_human_score)
+        analysis.faq_entry = entries.get(decision.entry_id or "")
+        analysis.faq_confidence = float(decision.confidence)
+        analysis.suggestions = [
+            {"entry": entries[h.entry_id].pk, "id": h.entry_id, "score": round(float(h.score), 4)} for h in hits if h.entry_id in entries
+        ]
+        analysis.reason = decision.reason[:2000]
+
+        first = not ticket.messages.filter(author_kind=Message.Author.STUDENT, pk__lt=message.pk).exists()
+        operator_involved = ticket.assignee_id is not None or ticket.messages.filter(author_kind=Message.Author.OPERATOR).exists()
+        entry = analysis.faq_entry
+        if decision.reason == "offtopic" and first and ticket.is_open and not message.attachments.exists():
+            analysis.decision = D.OFFTOPIC
+        elif (decision.auto_answer and not decision.needs_human and entry is not None and entry.is_active
+              and entry.answer.strip() and ticket.is_open and not operator_involved):
+            analysis.decision = D.AUTO_ANSWER
+            analysis.auto_answered = True
+        else:
+            analysis.decision = D.SUGGEST
+        analysis.save()
+
+        TicketEvent.objects.create(
+            ticket=ticket, kind=TicketEvent.Kind.FAQ, old_value=topic_name,
+            new_value=f"{analysis.decision}: {decision.entry_id or '-'}"[:120], confidence=analysis.faq_confidence,
+            model_version=analysis.model_version,
+            reason=f"{decision.reason}; needs_human={analysis.needs_human} ({analysis.needs_human_score:.2f})"[:500],
+        )
+        fields = ["updated_at"]
+        if first and not ticket.topic:
+            ticket.topic = "offtopic" if analysis.decision == D.OFFTOPIC else topic_name
+            fields.append("topic")
+
+        if analysis.decision == D.OFFTOPIC:
+            with translation.override(ticket.language or settings.LANGUAGE_CODE):
+                body = _offtopic_reply()
+            Message.objects.create(ticket=ticket, author_kind=Message.Author.BOT, body=body)
+            TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.AUTO_ANSWER, new_value="offtopic")
+            ticket.save(update_fields=fields)
+            _status_change(ticket, Ticket.Status.CLOSED, actor=None, reason="off-topic")
+            _offtopic_mail(ticket, body)
+        elif analysis.decision == D.AUTO_ANSWER:
+            from django.utils import timezone
+
+            Message.objects.create(ticket=ticket, author_kind=Message.Author.BOT, body=entry.answer, faq_entry=entry)
+            TicketEvent.objects.create(
+                ticket=ticket, kind=TicketEvent.Kind.AUTO_ANSWER, new_value=entry.external_id[:120], confidence=analysis.faq_confidence,
+            )
+            faq_usage_record(entry, ticket.pk, "auto_sent")
+            ticket.auto_answer_state = Ticket.AutoAnswerState.PENDING_FEEDBACK
+            ticket.auto_answered_at = timezone.now()
+            ticket.save(update_fields=[*fields, "auto_answer_state", "auto_answered_at"])
+            _status_change(ticket, Ticket.Status.WAITING, actor=None, reason="automatic answer")
+            _auto_answer_mail(ticket, entry.answer)
+        elif len(fields) > 1:
+            ticket.save(update_fields=fields)
+    return analysis
+
+
+def _auto_answer_settle(ticket: Ticket, *, solved: bool | None, reason: str) -> None:
+    """End the wait for feedback on a locked ticket: solved → resolved; still need help or no reply → open.
+
+    ``solved=None`` is "no reply in time" (counted neither accepted nor rejected).
+    """
+    from knowledge.services import faq_usage_record
+
+    last = ticket.messages.filter(author_kind=Message.Author.BOT, faq_entry__isnull=False).order_by("-created_at", "-id").first()
+    entry = last.faq_entry if last else None
+    if solved:
+        ticket.auto_answer_state = Ticket.AutoAnswerState.SOLVED
+        kind, value, new_status, usage = TicketEvent.Kind.FEEDBACK, "solved", Ticket.Status.RESOLVED, "accepted"
+    else:
+        ticket.auto_answer_state = Ticket.AutoAnswerState.ESCALATED
+        kind = TicketEvent.Kind.FEEDBACK if solved is False else TicketEvent.Kind.ESCALATED
+        value = "still need help" if solved is False else "no reply"
+        new_status, usage = Ticket.Status.OPEN, ("rejected" if solved is False else None)
+    TicketEvent.objects.create(
+        ticket=ticket, kind=kind, old_value=(entry.external_id[:120] if entry else ""), new_value=value, reason=reason,
+    )
+    if usage and entry is not None:
+        faq_usage_record(entry, ticket.pk, usage)
+    ticket.save(update_fields=["auto_answer_state", "updated_at"])
+    if ticket.status in (Ticket.Status.NEW, Ticket.Status.WAITING) or (solved and ticket.is_open):
+        _status_change(ticket, new_status, actor=None, reason=reason)
+
+
+def auto_answer_feedback(*, ticket: Ticket, solved: bool) -> Ticket:
+    """The student's "this solved it" (→ resolved) or "I still need help" (→ open, an operator answers)."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.auto_answer_state != Ticket.AutoAnswerState.PENDING_FEEDBACK or ticket.status == Ticket.Status.CLOSED:
+            raise ValidationError(_("There is no automatic answer waiting for your feedback."))
+        _auto_answer_settle(ticket, solved=bool(solved), reason="student feedback")
+    return ticket
+
+
+def auto_answers_escalate_stale(now=None) -> int:
+    """Hand automatic answers nobody reacted to within SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER seconds to an
+    operator (the ticket goes back to open in its queue, the automatic answer stays visible). Idempotent."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER)
+    ids = list(
+        Ticket.objects.filter(auto_answer_state=Ticket.AutoAnswerState.PENDING_FEEDBACK, auto_answered_at__lte=cutoff)
+        .order_by("auto_answered_at").values_list("pk", flat=True)
+    )
+    done = 0
+    for ticket_id in ids:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+            if ticket.auto_answer_state != Ticket.AutoAnswerState.PENDING_FEEDBACK:
+                continue
+            _auto_answer_settle(ticket, solved=None, reason="no feedback in time")
+            done += 1
+    return done
 
 
 # --- Accounts and set-up ------------------------------------------------------------------------

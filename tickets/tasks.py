@@ -18,3 +18,17 @@ def classify_ticket_task(ticket_id: int) -> str:
 def classify_pending_task() -> str:
     """Scheduled every few minutes (django-q2 Schedule "classify-pending"): re-queue stuck pending tickets."""
     return f"queued: {services.classify_pending_sweep()}"
+
+
+def answer_message_task(message_id: int) -> str:
+    """The FAQ layer for one student message (enqueued on commit by ticket_create / ticket_student_reply).
+
+    Safe to run twice: the service keeps one analysis per message and skips an analysed one.
+    """
+    analysis = services.message_answer(message_id)
+    return "skipped" if analysis is None else analysis.decision
+
+
+def auto_answers_escalate_task() -> str:
+    """Scheduled every 15 minutes (django-q2 Schedule "auto-answer-escalate", migration 0006)."""
+    return f"escalated: {services.auto_answers_escalate_stale()}"

@@ -8,6 +8,7 @@ student_patterns = (
         path("new/", student.ticket_new, name="ticket_new"),
         path("t/<str:token>/", student.ticket_status, name="ticket_status"),
         path("t/<str:token>/state.json", student.ticket_status_json, name="ticket_status_json"),
+        path("t/<str:token>/feedback/", student.ticket_feedback, name="ticket_feedback"),
         path("t/<str:token>/files/<int:attachment_id>/", student.attachment, name="attachment"),
         path("t/<str:token>/files/<int:attachment_id>/thumb/", student.attachment, {"thumbnail": True}, name="attachment_thumb"),
     ],

@@ -13,6 +13,14 @@ Environment variables (all optional except where production says otherwise):
   SUPPORTDESK_TICKET_CLASSIFIER  dotted path of a factory returning a classifier (default: the real one)
   SUPPORTDESK_MEDIA_ROOT     where uploaded screenshots are stored (default var/media)
   SUPPORTDESK_PUBLIC_BASE_URL  absolute base URL used in e-mails (http://127.0.0.1:8000)
+  SUPPORTDESK_AUTO_ANSWER    1/0: answer students automatically from the FAQ when sure (default 1)
+  SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER  seconds an automatic answer waits for feedback (default 86400)
+  SUPPORTDESK_MESSAGE_CLASSIFIER  dotted path of the message-topic function (default classifier.classify_message)
+  SUPPORTDESK_CACHE_URL      redis://127.0.0.1:6379/1 to share rate-limit counters between web processes (default: local memory)
+  SUPPORTDESK_SUBMIT_RATE    new tickets per client IP, web form + API together (default 20/hour; empty = no limit)
+  SUPPORTDESK_REPLY_RATE     status-page replies per ticket token + IP, web + API (default 30/hour)
+  SUPPORTDESK_CLIENT_IP_HEADER  META key a trusted reverse proxy sets, e.g. HTTP_X_REAL_IP (default: REMOTE_ADDR)
+  SUPPORTDESK_LOGIN_FAILURE_LIMIT / SUPPORTDESK_LOGIN_COOLOFF_MINUTES  django-axes lockout (default 5 failures, 15 min)
   DJANGO_EMAIL_BACKEND / DJANGO_DEFAULT_FROM_EMAIL / EMAIL_HOST / EMAIL_PORT / EMAIL_HOST_USER /
   EMAIL_HOST_PASSWORD / EMAIL_USE_TLS
 """
@@ -21,6 +29,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str
@@ -147,7 +156,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"ticket_submit": env_str("SUPPORTDESK_SUBMIT_RATE", "30/hour")},
+    # Public POSTs are limited by tickets.ratelimit (SUPPORTDESK_RATE_LIMITS, shared with the web forms).
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Support desk API",
@@ -196,6 +205,12 @@ SUPPORTDESK_MAX_UPLOAD_BYTES = env_int("SUPPORTDESK_MAX_UPLOAD_BYTES", 10 * 1024
 SUPPORTDESK_MAX_IMAGE_PIXELS = env_int("SUPPORTDESK_MAX_IMAGE_PIXELS", 40_000_000)
 SUPPORTDESK_PUBLIC_BASE_URL = env_str("SUPPORTDESK_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 SUPPORTDESK_THUMBNAIL_SIZE = 320
+# FAQ layer (issue 4): answer a student's message automatically when the FAQ surely answers it.
+SUPPORTDESK_AUTO_ANSWER = env_bool("SUPPORTDESK_AUTO_ANSWER", True)
+# An automatic answer nobody reacted to goes to an operator after this many seconds.
+SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER = env_int("SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER", 86400)
+# Dotted path of ``f(text, extra_examples=None) -> classifier.MessagePrediction`` (the message's topic).
+SUPPORTDESK_MESSAGE_CLASSIFIER = env_str("SUPPORTDESK_MESSAGE_CLASSIFIER", "classifier.classify_message")
 # Whole request may hold 5 screenshots of 10 MB plus text.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -206,7 +221,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every successful log-in at INFO; lockouts are WARNING.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Security: headers, CSP, caches, rate limits, login throttling ------------------------------
@@ -235,8 +251,9 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        # NONCE adds 'nonce-…' only on responses whose template used {{ request.csp_nonce }}.
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

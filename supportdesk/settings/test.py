@@ -2,7 +2,7 @@
 import tempfile
 
 from .base import *  # noqa: F401,F403
-from .base import Q_CLUSTER, REST_FRAMEWORK, env_bool, env_str
+from .base import Q_CLUSTER, env_bool, env_str
 
 DEBUG = False
 SECRET_KEY = "test-secret-key"
@@ -11,12 +11,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # A subprocess test (PostgreSQL + Redis + a real qcluster) shares one folder through the environment.
 MEDIA_ROOT = env_str("SUPPORTDESK_MEDIA_ROOT") or tempfile.mkdtemp(prefix="supportdesk-test-media-")
 SUPPORTDESK_TICKET_CLASSIFIER = env_str("SUPPORTDESK_TICKET_CLASSIFIER", "tests.fakes.fake_ticket_classifier")
+# The FAQ layer without models: a keyword topic fake and a hashing sentence encoder.
+SUPPORTDESK_MESSAGE_CLASSIFIER = env_str("SUPPORTDESK_MESSAGE_CLASSIFIER", "tests.fakes.fake_classify_message")
+SUPPORTDESK_FAQ_ENCODER = env_str("SUPPORTDESK_FAQ_ENCODER", "tests.knowledge.fakes.counting_encoder")
 # async_task runs the task in-process, so on_commit → task → routing happens within the test.
 Q_CLUSTER = {**Q_CLUSTER, "sync": env_bool("SUPPORTDESK_Q_SYNC", True)}
-REST_FRAMEWORK = {
-    **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"ticket_submit": "10000/hour"},
-}
 # Generous limits so ordinary tests never hit them; rate-limit tests override with a tiny limit.
 SUPPORTDESK_RATE_LIMITS = {"ticket_create": "10000/hour", "student_reply": "10000/hour"}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "supportdesk-test"}}

@@ -296,3 +296,38 @@ def test_classifier_stuck_in_native_code_is_given_up_after_max_attempts(sandbox)
     assert final["state"] == "failed" and len(starts) <= 3, (
         f"state={final['state']} classifier calls={len(starts)} queued={final['queued']} tasks={final['tasks']}"
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: a ticket whose classification kills the worker every time (e.g. the kernel OOM-killer on a huge "
+        "screenshot) is re-delivered by the ORM broker forever: a SIGKILLed worker saves no result, so django-q2 "
+        "never counts the attempt against max_attempts; the ticket stays 'pending' with no failure recorded"
+    ),
+)
+def test_worker_killed_on_every_attempt_gives_up_after_max_attempts(sandbox):
+    folder, db, clusters = sandbox
+    started = time.monotonic()
+    env = _env(folder, db, mode="hang", timeout=5, retry=6, sleep=120)
+    ticket_id = _create_ticket(env)
+    cluster = Cluster(env, folder / "cluster.log")
+    clusters.append(cluster)
+    cluster.start()
+    killed: set[int] = set()
+    while time.monotonic() < started + 60 and _state(db, ticket_id)["state"] == "pending":
+        for line in _calls(folder):  # play the OOM-killer: SIGKILL every worker that starts this ticket
+            if line.startswith("start "):
+                pid = int(line.split()[1])
+                if pid not in killed:
+                    killed.add(pid)
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+        time.sleep(0.3)
+    final = _state(db, ticket_id)
+    assert final["tickets"] == 1 and final["queue"] == "triage"  # never lost
+    assert final["state"] == "failed" and len(killed) <= 3, (
+        f"state={final['state']} workers killed={len(killed)} queued={final['queued']} predictions={final['predictions']}"
+    )

@@ -321,6 +321,27 @@ def webp_bytes() -> bytes:
     return pil_bytes(rgb(), "WEBP", quality=90)
 
 
+def png_with_chunk_bomb(tag: bytes, header: bytes) -> bytes:
+    """A 40 MB run of zeros deflated (~40 KB) into an ancillary chunk (zTXt / iCCP)."""
+    base = png_small()
+    return base[:33] + png_chunk(tag, header + zlib.compress(b"\x00" * (40 * 1024 * 1024), 9)) + base[33:]
+
+
+def apng() -> bytes:
+    frames = [Image.new("RGB", (40, 30), RED), Image.new("RGB", (40, 30), BLUE)]
+    return pil_bytes(frames[0], "PNG", save_all=True, append_images=frames[1:], duration=100)
+
+
+def webp_animated() -> bytes:
+    frames = [Image.new("RGB", (40, 30), RED), Image.new("RGB", (40, 30), BLUE)]
+    return pil_bytes(frames[0], "WEBP", save_all=True, append_images=frames[1:], duration=100)
+
+
+def heic_header() -> bytes:
+    """The start of an iPhone HEIC photo (ISO-BMFF 'ftypheic'): not decodable here."""
+    return b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 200
+
+
 def check_color(expected, tolerance=60):
     def check(image: Image.Image) -> None:
         pixel = image.getpixel((image.width // 2, image.height // 2))
@@ -391,7 +412,13 @@ def _cases() -> list[UploadCase]:
           "a PNG whose IHDR checksum is wrong (Pillow cannot even identify it)"),
         c("png_zero_width", "zero.png", lambda: raw_png(0, 10, rows=b""), "image/png", R, NotAnImageError,
           "a PNG header claiming 0 x 10 pixels"),
+        c("heic_named_jpg", "IMG_0004.jpg", heic_header, "image/jpeg", R, NotAnImageError,
+          "an iPhone HEIC photo named .jpg: clearly refused (PNG/JPEG/WebP asked for)"),
         # Bombs and size limits.
+        c("png_ztxt_bomb", "text.png", lambda: png_with_chunk_bomb(b"zTXt", b"Comment\x00\x00"), "image/png", R,
+          CorruptImageError, "a zTXt chunk inflating to 40 MB (Pillow's MAX_TEXT_CHUNK stops it)"),
+        c("png_iccp_bomb", "icc.png", lambda: png_with_chunk_bomb(b"iCCP", b"icc\x00\x00"), "image/png", R,
+          CorruptImageError, "an iCCP profile inflating to 40 MB"),
         c("png_dimension_bomb", "bomb.png", png_bomb_header, "image/png", R, ImageTooLargeError,
           "50,000 x 50,000 in the header of a ~100-byte file"),
         c("png_deflate_bomb", "bomb.png", png_deflate_bomb, "image/png", R, ImageTooLargeError,
@@ -412,6 +439,10 @@ def _cases() -> list[UploadCase]:
         c("animated_gif", "anim.gif", animated_gif, "image/gif", A, None,
           "animated GIF: load_image reads the first frame; the desk accepts only PNG/JPEG/WebP",
           desk_expect=R, size=(40, 30), check=check_color(RED, 30)),
+        c("apng_animated", "anim.png", apng, "image/png", A, None, "animated PNG: first frame", size=(40, 30),
+          check=check_color(RED, 0)),
+        c("webp_animated", "anim.webp", webp_animated, "image/webp", A, None, "animated WebP: first frame",
+          size=(40, 30), check=check_color(RED, 30)),
         c("cmyk_jpeg", "print.jpg", cmyk_jpeg, "image/jpeg", A, None, "a CMYK JPEG", size=(40, 30),
           check=check_color((255, 25, 25), 70)),
         c("png_16bit_gray", "deep.png", png16_gray, "image/png", A, None, "16-bit grayscale PNG", size=(32, 16),

@@ -228,3 +228,26 @@ def test_display_name_is_sanitized(case, desk, api_client):
     assert_clean_display_name(attachment.original_name)
     assert "\u202e" not in attachment.original_name
     assert attachment.download_name.endswith(".png")
+
+
+def test_exif_rotated_photo_is_stored_and_classified_upright(desk, api_client):
+    """The classifier reads the stored copy: it must already be upright (EXIF applied, no EXIF left to re-apply)."""
+    from tests import fakes
+    from tickets.tasks import classify_ticket_task
+
+    from .corpus import check_upright
+
+    case = next(c for c in CASES if c.name == "exif_rotated_jpeg")
+    response = _api_post(api_client, case)
+    assert response.status_code == 201
+    attachment = Attachment.objects.get()
+    with Image.open(attachment.file.path) as stored:
+        assert not stored.getexif()
+        check_upright(stored.convert("RGB"))
+    with Image.open(attachment.thumbnail.path) as thumb:
+        assert thumb.size[0] < thumb.size[1]  # portrait, like the photo
+
+    classify_ticket_task(response.json()["id"])
+    paths, _text = fakes.built[-1].calls[-1]
+    assert paths == [attachment.file.path]
+    check_upright(load_image(paths[0]))  # what the real classifier would see

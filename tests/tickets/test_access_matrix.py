@@ -8,7 +8,8 @@ CASES (or outside the generic admin rule) fails it. Each case is then requested 
 - ``student``        the student holding ticket A's token (only meaningful for token URLs);
 - ``op_other``       an operator limited to the "course" queue (ticket A is in "payment");
 - ``op_allowed``     an operator limited to the "payment" queue;
-- ``admin``          a superuser.
+- ``admin``          a superuser;
+- ``stranger``       a logged-in account that is neither operator nor admin (no operator profile).
 
 Expectations are HTTP statuses; some add a check on the body (e.g. a list must not show ticket A).
 """
@@ -24,12 +25,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import AdminFactory, ClassifiedTicketFactory, operator, queue, upload
+from tests.factories import AdminFactory, UserFactory, operator, queue, upload
 from tickets import services
 from tickets.models import Ticket
 from tickets.uploads import clean_screenshots
 
-ROLES = ("anon", "student_other", "student", "op_other", "op_allowed", "admin")
+ROLES = ("anon", "student_other", "student", "op_other", "op_allowed", "admin", "stranger")
 OPERATOR_ROLES = ("op_other", "op_allowed", "admin")
 NO_SESSION_ROLES = ("anon", "student_other", "student")
 
@@ -75,6 +76,10 @@ def _ticket_with_screenshot(description: str, queue_slug: str) -> Ticket:
 def world(db):
     a = _ticket_with_screenshot(A_SECRET_TEXT, "payment")
     b = _ticket_with_screenshot(B_SECRET_TEXT, "course")
+    # Both wait for feedback on an automatic FAQ answer, so the feedback endpoints have something to act on.
+    Ticket.objects.filter(pk__in=[a.pk, b.pk]).update(auto_answer_state=Ticket.AutoAnswerState.PENDING_FEEDBACK)
+    a.refresh_from_db()
+    b.refresh_from_db()
     return World(
         a=a,
         b=b,
@@ -84,6 +89,7 @@ def world(db):
             "op_other": operator("op-course", queues=["course"]),
             "op_allowed": operator("op-payment", queues=["payment"]),
             "admin": AdminFactory(username="root"),
+            "stranger": UserFactory(username="stranger"),
         },
     )
 
@@ -158,11 +164,17 @@ def _everyone(status):
 def _desk(ok_status, other_status=404, *, anon=None):
     """An operator page: no session → login; other queue → 404 (no hint it exists); allowed → ok."""
     anon = anon if anon is not None else _login_redirect
-    return {**{role: anon for role in NO_SESSION_ROLES}, "op_other": other_status, "op_allowed": ok_status, "admin": ok_status}
+    return {
+        **{role: anon for role in NO_SESSION_ROLES},
+        "op_other": other_status, "op_allowed": ok_status, "admin": ok_status, "stranger": 403,
+    }
 
 
 def _api(ok_status, other_status=404):
-    return {**{role: 401 for role in NO_SESSION_ROLES}, "op_other": other_status, "op_allowed": ok_status, "admin": ok_status}
+    return {
+        **{role: 401 for role in NO_SESSION_ROLES},
+        "op_other": other_status, "op_allowed": ok_status, "admin": ok_status, "stranger": 403,
+    }
 
 
 def _token_url(name, with_attachment=False):
@@ -183,8 +195,9 @@ def _fixed(name, **kwargs):
     return lambda world, role: reverse(name, kwargs=kwargs or None)
 
 
-STUDENT_TOKEN_PAGE = {"anon": 404, "student_other": 200, "student": 200, "op_other": 404, "op_allowed": 404, "admin": 404}
-STUDENT_TOKEN_FILE = {"anon": 404, "student_other": 404, "student": 200, "op_other": 404, "op_allowed": 404, "admin": 404}
+# A session gives no right to a student URL: only the token does.
+STUDENT_TOKEN_PAGE = {"anon": 404, "student_other": 200, "student": 200, "op_other": 404, "op_allowed": 404, "admin": 404, "stranger": 404}
+STUDENT_TOKEN_FILE = {**STUDENT_TOKEN_PAGE, "student_other": 404}
 
 CASES: dict[str, list[Case]] = {
     # The root redirects everyone to the ticket form.
@@ -202,6 +215,12 @@ CASES: dict[str, list[Case]] = {
         Case(_token_url("student:ticket_status"), STUDENT_TOKEN_PAGE, check=_student_page),
         Case(_token_url("student:ticket_status"), {**STUDENT_TOKEN_PAGE, "student_other": 302, "student": 302}, method="post", data={"body": "more"}),
     ],
+    "student:ticket_feedback": [
+        Case(_token_url("student:ticket_feedback"), {**STUDENT_TOKEN_PAGE, "student_other": 302, "student": 302}, method="post", data={"solved": "0"}),
+    ],
+    "api:public-ticket-feedback": [
+        Case(_token_url("api:public-ticket-feedback"), STUDENT_TOKEN_PAGE, method="post", data={"solved": False}, json=True, check=_student_page),
+    ],
     "student:ticket_status_json": [Case(_token_url("student:ticket_status_json"), STUDENT_TOKEN_PAGE)],
     "student:attachment": [Case(_token_url("student:attachment", True), STUDENT_TOKEN_FILE)],
     "student:attachment_thumb": [Case(_token_url("student:attachment_thumb", True), STUDENT_TOKEN_FILE)],
@@ -211,7 +230,7 @@ CASES: dict[str, list[Case]] = {
     ],
     # --- operators (HTML)
     "operator:login": [
-        Case(_fixed("operator:login"), {**_everyone(200), "op_other": 302, "op_allowed": 302, "admin": 302}),
+        Case(_fixed("operator:login"), {**_everyone(200), "op_other": 302, "op_allowed": 302, "admin": 302, "stranger": 302}),
     ],
     "operator:logout": [Case(_fixed("operator:logout"), _everyone(302), method="post")],
     "operator:dashboard": [Case(_fixed("operator:dashboard"), _desk(200, 200), check=_dashboard_queues)],

@@ -15,7 +15,7 @@ def test_ticket_create_saves_ticket_message_files_and_classifies_after_commit(dj
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         ticket = services.ticket_create(name="Аня", email="anya@example.org", description="Не проходит оплата", screenshots=screenshots)
 
-    assert len(callbacks) == 2  # the classification task and the e-mail with the link
+    assert len(callbacks) == 3  # the classification task, the FAQ answer task and the e-mail with the link
     ticket.refresh_from_db()
     assert ticket.classification_state == Ticket.ClassificationState.DONE
     assert ticket.label == "payment-problem"

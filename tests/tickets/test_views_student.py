@@ -95,7 +95,7 @@ def test_student_reply_reopens_and_adds_screenshot(client):
 def test_status_json_for_polling(client):
     ticket = ClassifiedTicketFactory()
     data = client.get(reverse("student:ticket_status_json", args=[ticket.public_token])).json()
-    assert data == {"status": "new", "classification_state": "done", "queue": "payment"}
+    assert data == {"status": "new", "classification_state": "done", "queue": "payment", "answer_pending": False}
 
 
 def test_pending_page_polls(client):

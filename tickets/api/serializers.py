@@ -84,11 +84,12 @@ class PublicAttachmentSerializer(serializers.ModelSerializer):
 
 class PublicMessageSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author_kind")
+    automatic = serializers.BooleanField(source="is_automatic", read_only=True)
     attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
-        fields = ["id", "author", "body", "created_at", "attachments"]
+        fields = ["id", "author", "automatic", "body", "created_at", "attachments"]
 
     @extend_schema_field(PublicAttachmentSerializer(many=True))
     def get_attachments(self, message):
@@ -103,7 +104,14 @@ class PublicTicketSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Ticket
-        fields = ["id", "status", "status_display", "queue", "queue_name", "classification_state", "created_at", "updated_at", "messages"]
+        fields = [
+            "id", "status", "status_display", "queue", "queue_name", "classification_state", "auto_answer_state",
+            "created_at", "updated_at", "messages",
+        ]
+
+
+class AutoAnswerFeedbackInputSerializer(serializers.Serializer):
+    solved = serializers.BooleanField(help_text="true: the automatic answer solved it; false: I still need help")
 
 
 class StudentMessageInputSerializer(serializers.Serializer):
@@ -120,7 +128,7 @@ class TicketListSerializer(serializers.ModelSerializer):
         model = Ticket
         fields = [
             "id", "name", "email", "status", "queue", "label", "confidence", "classification_state",
-            "label_overridden", "assignee", "source", "attachment_count", "created_at", "updated_at",
+            "label_overridden", "assignee", "source", "attachment_count", "topic", "auto_answer_state", "created_at", "updated_at",
         ]
 
 
@@ -198,6 +206,8 @@ class OverrideInputSerializer(serializers.Serializer):
 
 class ReplyInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=10000)
+    faq_entry_id = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                            help_text="the suggested FAQ entry this reply was inserted from")
 
 
 class StatusInputSerializer(serializers.Serializer):

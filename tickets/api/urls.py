@@ -12,6 +12,7 @@ api_patterns = (
         path("tickets/<int:ticket_id>/take/", views.TicketTakeApi.as_view(), name="ticket-take"),
         path("queues/", views.QueueCountsApi.as_view(), name="queues"),
         path("public/tickets/<str:token>/", views.PublicTicketApi.as_view(), name="public-ticket"),
+        path("public/tickets/<str:token>/feedback/", views.PublicTicketFeedbackApi.as_view(), name="public-ticket-feedback"),
     ],
     "api",
 )

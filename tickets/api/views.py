@@ -88,6 +88,7 @@ class TicketListCreateApi(OperatorApiView):
             OpenApiParameter("status", str, description="new, open, waiting, resolved, closed, or 'open' for all unresolved"),
             OpenApiParameter("search", str, description="text, name or e-mail"),
             OpenApiParameter("label", str),
+            OpenApiParameter("topic", str, description="payment, course, profile, career, general, offtopic"),
             OpenApiParameter("order", str, enum=["newest", "oldest"]),
         ],
         responses={200: s.TicketListSerializer(many=True)},
@@ -101,6 +102,7 @@ class TicketListCreateApi(OperatorApiView):
             status=params.get("status") or None,
             search=params.get("search", ""),
             label=params.get("label") or None,
+            topic=params.get("topic") or None,
             order=params.get("order", "newest"),
         )
         paginator = PageNumberPagination()
@@ -139,7 +141,9 @@ class TicketReplyApi(TicketOverrideApi):
         ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
         data = s.ReplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.ticket_reply(ticket=ticket, body=data.validated_data["body"], actor=request.user)
+        services.ticket_reply(
+            ticket=ticket, body=data.validated_data["body"], actor=request.user, faq_entry=data.validated_data.get("faq_entry_id"),
+        )
         return self._detail(request, ticket_id)
 
 
@@ -204,3 +208,29 @@ class PublicTicketApi(APIView):
         except services.ServiceUnavailable:
             raise ServiceUnavailableApi() from None
         return Response(s.PublicTicketSerializer(self._ticket(token), context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class PublicTicketFeedbackApi(PublicTicketApi):
+    """The student's answer to an automatic answer: solved → resolved; still need help → an operator."""
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    http_method_names = ["post", "options"]
+
+    def get_throttles(self):
+        return [StudentReplyThrottle()]
+
+    @extend_schema(
+        request=s.AutoAnswerFeedbackInputSerializer, responses={200: s.PublicTicketSerializer}, auth=[],
+        summary="The student's feedback on an automatic answer",
+    )
+    def post(self, request, token: str):
+        ticket = self._ticket(token)
+        data = s.AutoAnswerFeedbackInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.auto_answer_feedback(ticket=ticket, solved=data.validated_data["solved"])
+        except DjangoValidationError as exc:
+            raise _django_to_drf(exc) from None
+        except services.ServiceUnavailable:
+            raise ServiceUnavailableApi() from None
+        return Response(s.PublicTicketSerializer(self._ticket(token), context={"request": request}).data)

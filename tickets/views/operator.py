@@ -59,6 +59,7 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
     data = filters.cleaned_data if filters.is_valid() else {}
     tickets = selectors.queue_tickets(
         request.user, slug, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or "newest",
+        topic=data.get("topic") or None,
     )
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -76,6 +77,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_for_operator(request.user, ticket_id)
     prediction = selectors.latest_prediction(ticket)
     scores = sorted((prediction.scores or {}).items(), key=lambda item: -item[1]) if prediction else []
+    analysis = selectors.ticket_latest_analysis(ticket)
     return render(
         request,
         "operator/ticket.html",
@@ -83,6 +85,9 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "ticket": ticket,
             "prediction": prediction,
             "scores": scores,
+            "analysis": analysis,
+            "answer_pending": selectors.ticket_answer_pending(ticket),
+            "faq_suggestions": selectors.ticket_faq_suggestions(analysis),
             "reply_form": OperatorReplyForm(),
             "status_form": StatusForm(initial={"status": ticket.status}),
             "override_form": OverrideForm(initial={"label": ticket.label}),
@@ -95,7 +100,10 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_state_json(request: HttpRequest, ticket_id: int) -> JsonResponse:
     ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
     return JsonResponse(
-        {"classification_state": ticket.classification_state, "queue": ticket.queue.slug, "label": ticket.label, "status": ticket.status},
+        {
+            "classification_state": ticket.classification_state, "queue": ticket.queue.slug, "label": ticket.label,
+            "status": ticket.status, "answer_pending": selectors.ticket_answer_pending(ticket),
+        },
         headers={"Cache-Control": "no-store"},
     )
 
@@ -130,7 +138,10 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         messages.error(request, _("The reply is empty."))
         return redirect("operator:ticket", ticket_id=ticket_id)
     return _run_action(
-        request, ticket_id, lambda: services.ticket_reply(ticket=ticket, body=form.cleaned_data["body"], actor=request.user),
+        request, ticket_id,
+        lambda: services.ticket_reply(
+            ticket=ticket, body=form.cleaned_data["body"], actor=request.user, faq_entry=form.cleaned_data.get("faq_entry_id"),
+        ),
         _("Reply sent; the student has been notified by e-mail."),
     )
 

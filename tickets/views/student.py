@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import ratelimit, selectors, services
 from ..forms import StudentReplyForm, TicketForm
@@ -91,7 +91,7 @@ def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request,
         "student/ticket_status.html",
-        {"ticket": ticket, "form": form, "status_url": request.build_absolute_uri()},
+        {"ticket": ticket, "form": form, "status_url": request.build_absolute_uri(), "answer_pending": selectors.ticket_answer_pending(ticket)},
         status=response_status or (400 if form.errors else 200),
     )
     if response_status == 503:
@@ -104,11 +104,43 @@ def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@require_POST
+def ticket_feedback(request: HttpRequest, token: str) -> HttpResponse:
+    """The buttons under an automatic answer: "This solved it" (solved=1) / "I still need help" (solved=0)."""
+    ticket = _ticket_or_404(token)
+    verdict = ratelimit.student_reply_hit(request, token)
+    if not verdict.allowed:
+        messages.error(request, _too_many_message())
+    elif request.POST.get("solved") not in ("0", "1"):
+        messages.error(request, _("Choose one of the answers."))
+    else:
+        solved = request.POST["solved"] == "1"
+        try:
+            services.auto_answer_feedback(ticket=ticket, solved=solved)
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        except services.ServiceUnavailable:
+            messages.error(request, _unavailable_message())
+        else:
+            messages.success(
+                request,
+                _("Glad we could help! The request is resolved.") if solved
+                else _("Thank you. An operator will answer you here as soon as possible."),
+            )
+    response = redirect("student:ticket_status", token=ticket.public_token)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @require_GET
 def ticket_status_json(request: HttpRequest, token: str) -> JsonResponse:
     ticket = _ticket_or_404(token)
     return JsonResponse(
-        {"status": ticket.status, "classification_state": ticket.classification_state, "queue": ticket.queue.slug},
+        {
+            "status": ticket.status, "classification_state": ticket.classification_state, "queue": ticket.queue.slug,
+            "answer_pending": selectors.ticket_answer_pending(ticket),
+        },
         headers={"Cache-Control": "no-store"},
     )
 
