@@ -48,7 +48,11 @@ def parse_args(argv=None):
     p.add_argument("--broker", choices=["orm", "redis"], default="orm")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     p.add_argument("--classifier", default="tests.fakes.fake_ticket_classifier")
-    p.add_argument("--chaos", type=float, default=0, help="SIGKILL a random qcluster child process every SECONDS")
+    p.add_argument("--chaos", type=float, default=0, help="SIGKILL a qcluster process every SECONDS")
+    p.add_argument("--chaos-target", choices=["any", "sentinel", "children"], default="children",
+                   help="which processes --chaos may kill: the sentinel (direct child of `qcluster`), its children "
+                        "(workers, pusher, monitor: default) or any of them")
+    p.add_argument("--chaos-max", type=int, default=0, help="stop the chaos after this many kills (0 = no limit)")
     p.add_argument("--seed", type=int, default=5)
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -80,8 +84,8 @@ def build_env(args, folder: Path) -> dict:
     return env
 
 
-def children_of(pid: int) -> list[int]:
-    """Descendants of ``pid`` (reads /proc; no psutil needed)."""
+def children_of(pid: int, depth: int | None = None) -> list[int]:
+    """Descendants of ``pid`` (reads /proc; no psutil needed); ``depth`` 1 = children only, 2 = grandchildren only."""
     parents: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -92,11 +96,13 @@ def children_of(pid: int) -> list[int]:
         except (OSError, IndexError, ValueError):
             continue
         parents.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
+    out, todo = [], [(pid, 0)]
     while todo:
-        for child in parents.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
+        current, level = todo.pop()
+        for child in parents.get(current, []):
+            if depth is None or level + 1 == depth:
+                out.append(child)
+            todo.append((child, level + 1))
     return out
 
 
@@ -138,17 +144,23 @@ def main(argv=None) -> int:
         child_cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *(argv if argv is not None else sys.argv[1:])]
         child_proc = subprocess.Popen(child_cmd, cwd=ROOT, env={**env, "BURST_CLUSTER_PID": str(cluster.pid)})
         chaos_rng = random.Random(args.seed + 1)
+        kills = 0
+        depth = {"any": None, "sentinel": 1, "children": 2}[args.chaos_target]
         while child_proc.poll() is None:
             time.sleep(args.chaos or 0.5)
-            if args.chaos and cluster.poll() is None:
-                victims = children_of(cluster.pid)
-                if victims:
-                    victim = chaos_rng.choice(victims)
-                    try:
-                        os.kill(victim, signal.SIGKILL)
-                        print(f"chaos: SIGKILL {victim}", flush=True)
-                    except ProcessLookupError:
-                        pass
+            if args.chaos and (not args.chaos_max or kills < args.chaos_max):
+                victims = children_of(cluster.pid, depth)
+                if not victims:
+                    print(f"chaos: no {args.chaos_target} process left under qcluster pid {cluster.pid} "
+                          f"(qcluster {'running' if cluster.poll() is None else 'exited'})", flush=True)
+                    continue
+                victim = chaos_rng.choice(victims)
+                try:
+                    os.kill(victim, signal.SIGKILL)
+                    kills += 1
+                    print(f"chaos: SIGKILL {victim} ({args.chaos_target})", flush=True)
+                except ProcessLookupError:
+                    pass
         return child_proc.returncode
     finally:
         if cluster is not None:

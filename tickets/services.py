@@ -710,6 +710,30 @@ def _auto_answer_settle(ticket: Ticket, *, solved: bool | None, reason: str) -> 
         _status_change(ticket, new_status, actor=None, reason=reason)
 
 
+def message_answer_sweep(*, older_than: int = PENDING_SWEEP_AGE_SECONDS, newer_than: int = 3600) -> int:
+    """Re-queue the FAQ task for student messages it never analysed (broker down at commit, worker killed).
+
+    Only messages ``older_than``..``newer_than`` seconds old on open tickets: an automatic answer hours
+    later would be odd, the operators have the ticket by then. Idempotent (the task skips analysed messages).
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if not settings.SUPPORTDESK_AUTO_ANSWER:
+        return 0
+    now = timezone.now()
+    ids = list(
+        Message.objects.filter(
+            author_kind=Message.Author.STUDENT, analysis__isnull=True, ticket__status__in=Ticket.OPEN_STATUSES,
+            created_at__lte=now - timedelta(seconds=older_than), created_at__gte=now - timedelta(seconds=newer_than),
+        ).order_by("created_at").values_list("pk", flat=True)
+    )
+    for message_id in ids:
+        answer_enqueue_now(message_id)
+    return len(ids)
+
+
 def auto_answer_feedback(*, ticket: Ticket, solved: bool) -> Ticket:
     """The student's "this solved it" (→ resolved) or "I still need help" (→ open, an operator answers)."""
     with transaction.atomic():

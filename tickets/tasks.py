@@ -30,5 +30,7 @@ def answer_message_task(message_id: int) -> str:
 
 
 def auto_answers_escalate_task() -> str:
-    """Scheduled every 15 minutes (django-q2 Schedule "auto-answer-escalate", migration 0006)."""
-    return f"escalated: {services.auto_answers_escalate_stale()}"
+    """Scheduled every 15 minutes (django-q2 Schedule "auto-answer-escalate", migration 0006): hand stale
+    automatic answers to operators, and re-queue student messages whose FAQ task was lost."""
+    escalated = services.auto_answers_escalate_stale()
+    return f"escalated: {escalated}, re-queued: {services.message_answer_sweep()}"

@@ -379,3 +379,21 @@ def test_status_page_polls_until_the_automatic_answer_is_ready(client, faq):
     assert client.get(state_url).json()["answer_pending"] is False
     page = client.get(reverse("student:ticket_status", kwargs={"token": ticket.public_token})).content.decode()
     assert state_url not in page and "data-automatic" in page
+
+
+def test_lost_answer_tasks_are_requeued_by_the_schedule(faq):
+    from tickets.tasks import auto_answers_escalate_task
+
+    ticket = services.ticket_create(name="A", email="a@example.org", description=SURE_QUESTION)  # broker "lost" it
+    message = ticket.messages.get()
+    assert services.message_answer_sweep() == 0  # too fresh: the task may still be on its way
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+
+    assert auto_answers_escalate_task() == "escalated: 0, re-queued: 1"  # the sync cluster runs the task inline
+
+    ticket.refresh_from_db()
+    assert ticket.auto_answer_state == "pending_feedback" and message.analysis.decision == "auto_answer"
+    assert services.message_answer_sweep() == 0
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(hours=3))
+    MessageAnalysis.objects.all().delete()
+    assert services.message_answer_sweep() == 0  # too old to answer automatically
