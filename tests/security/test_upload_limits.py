@@ -305,3 +305,22 @@ def test_stored_path_never_uses_the_uploaded_name(desk):
     assert "pwned" not in attachment.file.name and attachment.original_name == "pwned.png"
     root = os.path.realpath(settings.MEDIA_ROOT)
     assert os.path.realpath(attachment.file.path).startswith(root + os.sep)
+
+
+# --- screenshots that are not files at all ----------------------------------------------------------
+
+
+def test_api_screenshot_sent_as_text_field_is_a_json_400(desk, api_client):
+    body, content_type = multipart({**FIELDS, "screenshots": "<script>alert(1)</script>"}, [])
+    response = api_client.post("/api/tickets/", data=body, content_type=content_type)
+    assert response.status_code == 400 and "screenshots" in response.json()
+    assert Ticket.objects.count() == 0
+
+
+def test_api_screenshot_sent_as_json_base64_is_a_json_400(desk, api_client):
+    import base64
+
+    payload = {**FIELDS, "screenshots": [base64.b64encode(png_small()).decode()]}
+    response = api_client.post("/api/tickets/", data=payload, format="json")
+    assert response.status_code == 400 and "screenshots" in response.json()
+    assert Ticket.objects.count() == 0
