@@ -191,7 +191,7 @@ def _score(probs, y, in_scope, thr, abstain) -> float:
 
 def fit(F: Mapping[str, np.ndarray], y: np.ndarray, fallback: np.ndarray, in_scope: np.ndarray,
         base: Mapping[str, float], grid: Mapping[str, Sequence[float]], abstain: bool,
-        inner_folds: int = 4, seed: int = 0) -> dict:
+        inner_folds: int = 4, seeds: Sequence[int] = (0, 1), tolerance: float | None = None) -> dict:
     """Choose relative weights by their *cross-validated* objective, then fit T (+ threshold) on all items.
 
     For every grid point the temperature and threshold are fitted on ``inner_folds``-1 folds and scored
@@ -200,9 +200,11 @@ def fit(F: Mapping[str, np.ndarray], y: np.ndarray, fallback: np.ndarray, in_sco
     one of the many that separate a small training set perfectly.
     """
     keys = list(grid)
-    fold_of = _fold_ids(y, inner_folds, seed)
-    splits = [(np.where(fold_of != k)[0], np.where(fold_of == k)[0]) for k in range(inner_folds)]
-    best = None
+    splits = []
+    for seed in seeds:
+        fold_of = _fold_ids(y, inner_folds, seed)
+        splits += [(np.where(fold_of != k)[0], np.where(fold_of == k)[0]) for k in range(inner_folds)]
+    scored = []
     for values in itertools.product(*(grid[k] for k in keys)):
         s = dict(base)
         s.update(zip(keys, values))
@@ -213,10 +215,13 @@ def fit(F: Mapping[str, np.ndarray], y: np.ndarray, fallback: np.ndarray, in_sco
             probs = softmax(logits[te], t)
             obj_sum += _score(probs, y[te], in_scope, thr, abstain) * len(te)
             loss_sum += float(-np.log(np.clip(probs[np.arange(len(te)), y[te]], 1e-12, 1)).sum())
-        key = (round(obj_sum / len(y), 9), -loss_sum / len(y))
-        if best is None or key > best[0]:
-            best = (key, s, values)
-    _, s, values = best
+        n = len(y) * len(seeds)
+        scored.append((obj_sum / n, loss_sum / n, s, values))
+    # Differences smaller than one item are noise on a set this small: among the grid points within
+    # `tolerance` of the best held-out objective, take the one with the lowest held-out loss.
+    tol = (1.0 / len(y)) if tolerance is None else tolerance
+    best_obj = max(r[0] for r in scored)
+    _, _, s, values = min((r for r in scored if r[0] >= best_obj - tol - 1e-12), key=lambda r: r[1])
     t, thr, _, _ = _fit_t_and_threshold(fused_logits(F, s, fallback), y, in_scope, abstain)
     return {**dict(zip(keys, values)), "temperature": round(t, 4), "threshold": round(thr, 4)}
 

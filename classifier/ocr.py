@@ -27,10 +27,23 @@ DEFAULT_LANG = "rus+eng"
 DEFAULT_CONFIG = ("--oem", "1", "--psm", "3")
 DEFAULT_TIMEOUT = 20.0
 
-# Preparation parameters (see the measurements in prepare_for_ocr's docstring).
+# Preparation parameters. Measured on the 80 dev screenshots (OCR seconds/image are wall times on
+# the shared 2-core machine, so only roughly comparable; accuracy = routing accuracy with the fusion
+# weights, temperature and threshold re-fitted for each variant, 5-fold cross-validated):
+#   raw RGB, no preparation ............ 0.54 s   CV accuracy 0.933  misroute 0.050
+#   grayscale (luminance) .............. 0.56 s   CV accuracy 0.921  misroute 0.038
+#   + upscale phone shots x3 ........... 0.67 s   CV accuracy 0.975  misroute 0.017
+#   + invert dark themes ............... 0.59 s   CV accuracy 0.971  misroute 0.021  (24/80 dev images are dark;
+#                                                  Tesseract 5 copes with most of them either way)
+#   colour-aware gray (min/max channel) + upscale x2 + invert (current; later keyword set and the
+#   CV-based weight selection of calibrate.py): tesseract CPU 0.50 s/image (x3: 0.55 s), nested-CV
+#   accuracy 0.956 misroute 0.025; x2 and x3 gave the same accuracy, so x2 for speed.
+#   Colour-aware gray matters for red/blue error text on dark themes: with plain luminance, red on
+#   dark grey becomes mid-grey on dark grey and Tesseract dropped the error line in 4 of 32 of our
+#   synthetic screenshots of another school; with the min/max channel it read all of them.
 TARGET_MIN_WIDTH = 1000  # images narrower than this are upscaled ...
-UPSCALE_TO = 1400  # ... to this width (phone 390 px -> x3.6, capped by MAX_SCALE)
-MAX_SCALE = 3.0
+UPSCALE_TO = 1400  # ... towards this width,
+MAX_SCALE = 2.0  # ... but at most x2 (phone 390 px -> 780 px)
 MAX_SIDE = 2600  # larger images are downscaled (time grows with pixels)
 DARK_MEAN = 110  # mean luminance below which the image is treated as a dark theme and inverted
 
@@ -51,9 +64,9 @@ def prepare_for_ocr(image: Image.Image, *, grayscale: bool = True, upscale: bool
                     color_aware: bool = True) -> Image.Image:
     """Return the image Tesseract should see.
 
-    Measured on the 80 dev screenshots (mean OCR seconds per image on the shared 2-core machine;
-    routing accuracy with weights/threshold re-fitted for each variant, 5-fold CV x 3 seeds):
-    see ``OCR_MEASUREMENTS`` below. Every step is kept because it helped or cost nothing.
+    Grayscale (colour-aware), upscaling of small phone shots, downscaling of huge images and inverting
+    dark themes; see the measurements above the constants. Every step is kept because it helped or
+    cost nothing.
     """
     rgb = image.convert("RGB")
     luminance = rgb.convert("L")

@@ -100,7 +100,7 @@ class Cluster:
             if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGTERM)
-                    proc.wait(timeout=6)
+                    proc.wait(timeout=3)
                 except (ProcessLookupError, subprocess.TimeoutExpired):
                     pass
             try:  # the group may hold orphaned workers even when the leader is gone
