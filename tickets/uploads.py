@@ -42,8 +42,15 @@ class CleanImage:
 
 
 def sanitize_filename(name: str, max_length: int = 100) -> str:
-    """A display-only file name: no path, no control characters, no quotes, bounded length."""
-    name = unicodedata.normalize("NFKC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
+    """A display-only file name: no path, no control characters, no quotes, bounded length.
+
+    Control (Cc) and format (Cf) characters are dropped before anything else: bidi overrides and
+    isolates (U+202A..U+202E, U+2066..U+2069) and zero-width characters (U+200B..U+200F) could
+    otherwise spoof the extension an operator sees (an RLO before "gnp.exe" displays as "exe.png").
+    """
+    name = unicodedata.normalize("NFKC", str(name or ""))
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = re.sub(r"[\x00-\x1f\x7f\"';<>|*?:]", "", name).strip(" .")
     if len(name) > max_length:
         stem, dot, extension = name.rpartition(".")
@@ -85,6 +92,7 @@ def clean_screenshot(uploaded_file) -> CleanImage:
     if source_format not in ACCEPTED_FORMATS:
         raise ValidationError(prefix + _("This is not a PNG, JPEG or WebP image."), code="invalid_image")
 
+    image = _pixels_only(image)
     # Lossless PNG keeps screenshot text crisp for OCR; photos (JPEG/WebP) stay JPEG.
     buffer = io.BytesIO()
     if source_format == "PNG":
@@ -130,11 +138,35 @@ def clean_screenshots(files) -> list[CleanImage]:
     return cleaned
 
 
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """Keep nothing of the upload but its pixels before re-encoding.
+
+    Pillow's writers copy some of ``image.info`` into the new file (the JPEG writer the COM segment,
+    so a JPEG/HTML polyglot would survive; the PNG writer the ICC profile), so all metadata is dropped:
+    comments, EXIF, XMP, text chunks, MPF. An embedded ICC profile is applied first (pixels converted
+    to sRGB) so the colours stay right without carrying the profile; if it cannot be read it is ignored.
+    """
+    icc = image.info.get("icc_profile")
+    if icc and image.mode == "RGB":
+        try:
+            from PIL import ImageCms
+
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            if converted is not None:
+                image = converted
+        except Exception:  # a broken or exotic profile: keep the pixels as they are
+            pass
+    image.info = {}
+    return image
+
+
 def _source_format(uploaded_file) -> str | None:
     try:
         uploaded_file.seek(0)
         with Image.open(uploaded_file) as probe:
-            return probe.format
+            # Multi-picture camera JPEGs (MPF: depth maps, HDR gain maps) are JPEGs; Pillow names them MPO.
+            return "JPEG" if probe.format == "MPO" else probe.format
     except Exception:  # load_image already accepted it; this only narrows the allowed formats
         return None
     finally:
