@@ -102,7 +102,15 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     mode = im.mode
     if mode == "RGB":
         return im
-    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+    if mode.startswith("I;16"):
+        import numpy as np
+
+        # Integer arithmetic only (a 40 MP image through float64 would cost ~750 MB). np.asarray reads
+        # the byte order of I;16B/I;16L itself; >> 8 maps 0..65535 onto 0..255.
+        arr = np.asarray(im)
+        arr = (arr >> 8) if int(arr.max()) > 255 else arr
+        return Image.fromarray(arr.astype(np.uint8), "L").convert("RGB")
+    if mode in ("I", "F"):
         import numpy as np
 
         arr = np.asarray(im, dtype=np.float64)

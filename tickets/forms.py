@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Intent, Ticket
-from .uploads import clean_screenshots
+from .uploads import clean_screenshots, too_many_screenshots_message
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -28,7 +28,21 @@ class ScreenshotsField(forms.FileField):
         return clean_screenshots(files)
 
 
-class TicketForm(forms.Form):
+class _ScreenshotsForm(forms.Form):
+    """``too_many_screenshots=True``: the upload was stopped past the screenshot limit (see
+    uploads.ScreenshotCountLimit); the form then carries the "at most N" error on its screenshots field."""
+
+    def __init__(self, *args, too_many_screenshots: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_many_screenshots = too_many_screenshots
+
+    def clean_screenshots(self):
+        if self.too_many_screenshots:
+            raise forms.ValidationError(too_many_screenshots_message(), code="too_many_files")
+        return self.cleaned_data["screenshots"]
+
+
+class TicketForm(_ScreenshotsForm):
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     description = forms.CharField(
@@ -47,7 +61,7 @@ class TicketForm(forms.Form):
         return cleaned
 
 
-class StudentReplyForm(forms.Form):
+class StudentReplyForm(_ScreenshotsForm):
     body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, required=False)
     screenshots = ScreenshotsField(label=_("Screenshots"))
 

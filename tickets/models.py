@@ -133,6 +133,10 @@ class Ticket(TimeStamped):
         _("classification"), max_length=16, choices=ClassificationState.choices, default=ClassificationState.PENDING
     )
     label_overridden = models.BooleanField(_("label corrected by an operator"), default=False)
+    # Classification attempts started for the current pending state (counted before the classifier runs,
+    # so a worker killed mid-way still counts); services.ticket_classify gives up past
+    # SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS; ticket_reclassify resets it.
+    classification_attempts = models.PositiveSmallIntegerField(_("classification attempts"), default=0, editable=False)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.WEB)
     language = models.CharField(_("language"), max_length=8, default="ru")
     # The FAQ layer (issue 4): topic of the first message (operators filter "offtopic"), and whether an

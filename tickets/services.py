@@ -5,6 +5,7 @@ Each write that matters leaves a TicketEvent (who, when, old, new) so the histor
 from __future__ import annotations
 
 import logging
+import math
 import time
 from typing import Iterable, Sequence
 
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -332,19 +333,119 @@ def ticket_image_paths(ticket: Ticket) -> list[str]:
     return [attachment.file.path for attachment in ticket.attachments.order_by("created_at", "id")]
 
 
+def _classifier_timeout_errors() -> tuple[type[BaseException], ...]:
+    """django-q2 interrupts a task past Q_CLUSTER["timeout"] with TimeoutException, a SystemExit subclass."""
+    try:
+        from django_q.exceptions import TimeoutException
+    except ImportError:  # pragma: no cover - django-q2 is a dependency
+        return ()
+    return (TimeoutException,)
+
+
+def _is_finite_number(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def prediction_problem(prediction) -> str:
+    """Why the classifier's result cannot be stored as a prediction ("" when it can).
+
+    Checked before any write: a NaN/infinite number or an over-long label/model version would otherwise
+    fail (or be stored untruncated) inside ticket_classify's transaction. The lengths come from the model
+    fields the values are written to.
+    """
+    if prediction is None:
+        return "the classifier returned no prediction"
+    label_max = min(Prediction._meta.get_field("label").max_length, Ticket._meta.get_field("label").max_length)
+    version_max = min(
+        Prediction._meta.get_field("model_version").max_length, TicketEvent._meta.get_field("model_version").max_length
+    )
+    label = getattr(prediction, "label", None) or ""
+    version = getattr(prediction, "model_version", None) or ""
+    if not isinstance(label, str) or len(label) > label_max:
+        return f"the classifier returned an invalid label (longer than {label_max} characters or not text)"
+    if not isinstance(version, str) or len(version) > version_max:
+        return f"the classifier returned an invalid model version (longer than {version_max} characters or not text)"
+    confidence = getattr(prediction, "confidence", None)
+    if confidence is not None and not _is_finite_number(confidence):
+        return f"the classifier returned a non-finite confidence ({confidence!r})"
+    numbers = {
+        "scores": list((getattr(prediction, "scores", None) or {}).values()),
+        "timings": list((getattr(prediction, "timings", None) or {}).values()),
+        "signals": [vv for v in (getattr(prediction, "signals", None) or {}).values() for vv in (v or {}).values()],
+        "embedding": list(getattr(prediction, "embedding", None) if getattr(prediction, "embedding", None) is not None else []),
+    }
+    for name, values in numbers.items():
+        if not all(_is_finite_number(v) for v in values):
+            return f"the classifier returned non-finite or non-numeric {name}"
+    return ""
+
+
+def _classification_apply(ticket_id: int, *, result, error: str, elapsed: float) -> Prediction | None:
+    """Store the outcome and route the ticket under its row lock, unless somebody finished it meanwhile."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("queue").get(pk=ticket_id)
+        if ticket.classification_state != Ticket.ClassificationState.PENDING:
+            return None
+        row = prediction_record(ticket=ticket, prediction=None if error else result, error=error, elapsed=elapsed)
+        ticket_route(ticket=ticket, prediction=row)
+    return row
+
+
+def _classification_attempt_start(ticket_id: int) -> int | None:
+    """Count one classification attempt in its own committed transaction, before the classifier runs.
+
+    django-q2 never counts a delivery whose worker was SIGKILLed (OOM killer) or killed by its guard
+    (stuck in native code): no result is saved, so the broker hands the task out again forever. This
+    counter survives such deaths. Returns the attempts made *before* this one, or None when the ticket
+    is gone or no longer pending (nothing is counted then).
+    """
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+        if ticket is None or ticket.classification_state != Ticket.ClassificationState.PENDING:
+            return None
+        previous = ticket.classification_attempts
+        if previous < settings.SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS:
+            ticket.classification_attempts = previous + 1
+            ticket.save(update_fields=["classification_attempts"])
+    return previous
+
+
 def ticket_classify(*, ticket_id: int, classifier=None) -> Prediction | None:
     """Classify one ticket and route it. Idempotent: a ticket already classified is left alone.
 
     The classifier runs outside any transaction (seconds of CPU must not hold a write lock); the
     result is applied under a row lock after re-checking that nobody finished it meanwhile.
+
+    Never leaves a ticket pending because of the classifier: an exception, a django-q2 timeout, an
+    unusable result (NaN, over-long label) or a result the database refuses is recorded as a failed
+    prediction and the ticket goes to triage. Each attempt is counted before the classifier runs; after
+    ``SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS`` attempts that never finished (worker killed, hung in native code)
+    the ticket is failed without calling the classifier again.
     """
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     if ticket is None or ticket.classification_state != Ticket.ClassificationState.PENDING:
         logger.info("Ticket #%s: nothing to classify", ticket_id)
         return None
 
+    previous_attempts = _classification_attempt_start(ticket_id)
+    if previous_attempts is None:
+        logger.info("Ticket #%s: nothing to classify", ticket_id)
+        return None
+    max_attempts = settings.SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS
+    if previous_attempts >= max_attempts:
+        logger.error("Ticket #%s: classification gave up after %s attempts", ticket_id, previous_attempts)
+        return _classification_apply(
+            ticket_id,
+            result=None,
+            error=f"gave up after {previous_attempts} attempts (each one was killed or never finished)",
+            elapsed=0.0,
+        )
+
     started = time.monotonic()
-    result, error = None, ""
+    result, error, timed_out = None, "", None
     try:
         if classifier is None:
             from .classification import get_ticket_classifier
@@ -352,17 +453,36 @@ def ticket_classify(*, ticket_id: int, classifier=None) -> Prediction | None:
             classifier = get_ticket_classifier()
         # The student's own words are a signal as strong as the screenshots.
         result = classifier.predict(ticket_image_paths(ticket), text=ticket.description)
+        error = prediction_problem(result)
+        if error:
+            logger.error("Ticket #%s: unusable classifier result: %s", ticket_id, error)
+    except _classifier_timeout_errors() as exc:  # django-q2's timeout (a SystemExit): record it, then re-raise
+        logger.error("Ticket #%s: classification timed out: %s", ticket_id, exc)
+        error, timed_out = f"timeout: {exc}", exc
+        if not connection.in_atomic_block:
+            # The alarm may have interrupted a query mid-way; start the failure write on a fresh connection.
+            connection.close()
     except Exception as exc:  # any failure sends the ticket to a human, never leaves it pending
         logger.exception("Ticket #%s: classification failed", ticket_id)
         error = f"{type(exc).__name__}: {exc}"
     elapsed = time.monotonic() - started
 
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("queue").get(pk=ticket_id)
-        if ticket.classification_state != Ticket.ClassificationState.PENDING:
-            return None
-        row = prediction_record(ticket=ticket, prediction=result, error=error, elapsed=elapsed)
-        ticket_route(ticket=ticket, prediction=row)
+    try:
+        row = _classification_apply(ticket_id, result=result, error=error, elapsed=elapsed)
+    except outage_errors():
+        raise  # the database is unreachable: the task fails, the pending sweep tries again later
+    except DatabaseError as exc:
+        # IntegrityError/DataError: the database refused what we wrote (the transaction rolled back).
+        # Retrying would fail the same way, so record the failure in a fresh transaction instead.
+        logger.exception("Ticket #%s: could not store the classification", ticket_id)
+        row = _classification_apply(
+            ticket_id, result=None, error=f"could not store the prediction: {type(exc).__name__}: {exc}", elapsed=elapsed
+        )
+    if timed_out is not None:
+        # The failure is recorded; let django-q2 see its timeout so it replaces this worker (the
+        # interrupted classifier may be left half-way) and lists the task as failed. It is acked
+        # (ack_failures), and a redelivery would find the ticket no longer pending anyway.
+        raise timed_out
     return row
 
 
@@ -371,7 +491,8 @@ def ticket_reclassify(*, ticket: Ticket, actor=None) -> None:
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         ticket.classification_state = Ticket.ClassificationState.PENDING
-        ticket.save(update_fields=["classification_state", "updated_at"])
+        ticket.classification_attempts = 0
+        ticket.save(update_fields=["classification_state", "classification_attempts", "updated_at"])
         ticket_enqueue_classification(ticket)
 
 

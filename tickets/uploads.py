@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -121,12 +122,56 @@ def clean_screenshot(uploaded_file) -> CleanImage:
     )
 
 
+def too_many_screenshots_message() -> str:
+    return _("At most %(limit)s screenshots.") % {"limit": settings.SUPPORTDESK_MAX_SCREENSHOTS}
+
+
+class ScreenshotCountLimit(FileUploadHandler):
+    """First upload handler of a request that may carry screenshots: stops parsing at the first file past the limit.
+
+    Django's own cap (DATA_UPLOAD_MAX_NUMBER_FILES) raises ``TooManyFilesSent`` and throws away the
+    whole body, text fields included. This handler stops earlier and politely: ``StopUpload`` keeps
+    every field parsed so far (the form's text comes before its file input), the rest of the body is
+    read and discarded, and ``exceeded`` tells the view/parser to report "at most N screenshots".
+    Files received before the stop are not to be used (the last one may be closed).
+    """
+
+    def __init__(self, request=None, limit: int | None = None):
+        super().__init__(request)
+        self.limit = settings.SUPPORTDESK_MAX_SCREENSHOTS if limit is None else limit
+        self.count = 0
+        self.exceeded = False
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.count += 1
+        if self.count > self.limit:
+            self.exceeded = True
+            raise StopUpload(connection_reset=False)
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data  # the next handlers store the file
+
+    def file_complete(self, file_size):
+        return None
+
+
+def screenshot_count_limit(request) -> ScreenshotCountLimit:
+    """Install a ScreenshotCountLimit on a Django request before its body is parsed (request.POST/FILES).
+
+    Views protected by CSRF must do this outside ``csrf_protect`` (the CSRF check reads request.POST).
+    """
+    handler = ScreenshotCountLimit(request)
+    request.upload_handlers.insert(0, handler)
+    return handler
+
+
 def clean_screenshots(files) -> list[CleanImage]:
     """Validate a list of uploads; collect every file's error so the student sees them all at once."""
     files = [f for f in (files or []) if f]
     limit = settings.SUPPORTDESK_MAX_SCREENSHOTS
     if len(files) > limit:
-        raise ValidationError(_("At most %(limit)s screenshots.") % {"limit": limit}, code="too_many_files")
+        raise ValidationError(too_many_screenshots_message(), code="too_many_files")
     cleaned, errors = [], []
     for uploaded in files:
         try:

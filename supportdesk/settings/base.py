@@ -15,6 +15,7 @@ Environment variables (all optional except where production says otherwise):
   SUPPORTDESK_PUBLIC_BASE_URL  absolute base URL used in e-mails (http://127.0.0.1:8000)
   SUPPORTDESK_AUTO_ANSWER    1/0: answer students automatically from the FAQ when sure (default 1)
   SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER  seconds an automatic answer waits for feedback (default 86400)
+  SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS  classification attempts per ticket before it goes to triage as failed (default 3)
   SUPPORTDESK_MESSAGE_CLASSIFIER  dotted path of the message-topic function (default classifier.classify_message)
   SUPPORTDESK_CACHE_URL      redis://127.0.0.1:6379/1 to share rate-limit counters between web processes (default: local memory)
   SUPPORTDESK_SUBMIT_RATE    new tickets per client IP, web form + API together (default 20/hour; empty = no limit)
@@ -200,6 +201,9 @@ else:
 # Called with label_set= (built from the active Intent rows) when it accepts it. The default reads the
 # desk's intents; "classifier.get_ticket_classifier" would use the classifier's shipped labels.yaml only.
 SUPPORTDESK_TICKET_CLASSIFIER = env_str("SUPPORTDESK_TICKET_CLASSIFIER", "tickets.classification.desk_ticket_classifier")
+# Classification attempts per ticket (a worker killed or hung mid-task is never counted by django-q2):
+# past this the ticket goes to triage with the failure recorded instead of being retried forever.
+SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS = env_int("SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS", 3)
 SUPPORTDESK_MAX_SCREENSHOTS = 5
 SUPPORTDESK_MAX_UPLOAD_BYTES = env_int("SUPPORTDESK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 SUPPORTDESK_MAX_IMAGE_PIXELS = env_int("SUPPORTDESK_MAX_IMAGE_PIXELS", 40_000_000)
@@ -213,6 +217,9 @@ SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER = env_int("SUPPORTDESK_AUTO_ANSWER_ESCALA
 SUPPORTDESK_MESSAGE_CLASSIFIER = env_str("SUPPORTDESK_MESSAGE_CLASSIFIER", "classifier.classify_message")
 # Whole request may hold 5 screenshots of 10 MB plus text.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Django's own cap on files per request (default 100). The desk stops parsing at the first file past
+# SUPPORTDESK_MAX_SCREENSHOTS anyway (uploads.ScreenshotCountLimit); this is the backstop for any other view.
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {

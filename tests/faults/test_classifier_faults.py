@@ -70,14 +70,6 @@ def test_classifier_returns_unknown_label_goes_to_triage(settings):
     assert ticket.predictions.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a label/model_version longer than 64/120 characters from the classifier makes "
-        "services.prediction_record fail with DataError on PostgreSQL / is stored untruncated on SQLite; "
-        "nothing truncates or validates the classifier's output before writing it"
-    ),
-)
 def test_classifier_returns_oversized_label(settings):
     settings.SUPPORTDESK_TICKET_CLASSIFIER = F + "huge_label_factory"
     ticket = TicketFactory(description="оплата")
@@ -88,14 +80,6 @@ def test_classifier_returns_oversized_label(settings):
     assert len(prediction.label) <= 64 and len(prediction.model_version) <= 120
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a NaN confidence/score from the classifier (e.g. a zero-norm embedding) is written as is; "
-        "Prediction.confidence NOT NULL / JSONField reject it with IntegrityError inside ticket_classify's "
-        "atomic block, the task fails and the ticket stays 'pending' with nothing recorded"
-    ),
-)
 def test_classifier_returns_nan(settings):
     settings.SUPPORTDESK_TICKET_CLASSIFIER = F + "nan_factory"
     ticket = TicketFactory(description="оплата")
@@ -107,14 +91,6 @@ def test_classifier_returns_nan(settings):
     assert ticket.queue.slug == "triage" and ticket.predictions.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: on timeout django-q2 raises django_q.exceptions.TimeoutException (a SystemExit subclass) inside "
-        "the classifier; services.ticket_classify catches only Exception, so nothing is recorded, the failed "
-        "task is acked (ack_failures=True) and the ticket stays 'pending' forever"
-    ),
-)
 def test_classifier_timeout_is_recorded(settings):
     settings.SUPPORTDESK_TICKET_CLASSIFIER = F + "timeout_factory"
     ticket = TicketFactory(description="оплата")
@@ -188,3 +164,66 @@ def test_failure_while_saving_files_leaves_no_ticket_and_no_files(settings, monk
     assert Ticket.objects.count() == 0
     leftovers = [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
     assert leftovers == []
+
+
+def test_database_refusing_the_prediction_is_recorded_as_a_failure(monkeypatch):
+    """An IntegrityError/DataError while storing a (valid-looking) prediction: a failure row in a fresh transaction."""
+    from django.db import IntegrityError
+
+    ticket = TicketFactory(description="не могу оплатить картой")
+    original = services.prediction_record
+
+    def refuse(*, ticket, prediction=None, error="", elapsed=None):
+        if prediction is not None:
+            Prediction.objects.create(ticket=ticket, label="payment-problem")
+            raise IntegrityError("CHECK constraint failed: JSON_VALID(scores)")
+        return original(ticket=ticket, prediction=prediction, error=error, elapsed=elapsed)
+
+    monkeypatch.setattr(services, "prediction_record", refuse)
+    assert classify_ticket_task(ticket.pk) == "failed"
+    assert_failed_in_triage(ticket, error_contains="could not store the prediction")
+
+
+def test_database_outage_while_storing_is_raised_and_the_ticket_stays_pending(monkeypatch):
+    """An OperationalError is an outage, not a bad result: nothing is recorded, the sweep retries later."""
+    from django.db import OperationalError
+
+    ticket = TicketFactory(description="не могу оплатить картой")
+
+    def down(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "prediction_record", down)
+    with pytest.raises(OperationalError):
+        classify_ticket_task(ticket.pk)
+    ticket.refresh_from_db()
+    assert ticket.classification_state == "pending" and ticket.predictions.count() == 0
+
+
+def test_attempts_are_counted_and_the_ticket_is_given_up_without_calling_the_classifier(settings, monkeypatch):
+    from tests.fakes import FakeTicketClassifier
+
+    settings.SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS = 3
+    ticket = TicketFactory(description="не могу оплатить картой")
+    Ticket.objects.filter(pk=ticket.pk).update(classification_attempts=3)  # three deliveries died mid-way
+
+    class MustNotRun(FakeTicketClassifier):
+        def predict(self, image_paths, text=""):
+            raise AssertionError("the classifier must not run again")
+
+    row = services.ticket_classify(ticket_id=ticket.pk, classifier=MustNotRun())
+    assert row is not None and "gave up after 3 attempts" in row.error
+    assert_failed_in_triage(ticket, error_contains="gave up after 3 attempts")
+    assert services.classify_pending_sweep(older_than=0) == 0  # a failed ticket is not re-queued
+
+    services.ticket_reclassify(ticket=ticket)
+    ticket.refresh_from_db()
+    assert (ticket.classification_state, ticket.classification_attempts) == ("pending", 0)
+
+
+def test_a_successful_attempt_is_counted_once():
+    ticket = TicketFactory(description="не могу оплатить картой")
+    assert classify_ticket_task(ticket.pk) == "payment-problem"
+    assert classify_ticket_task(ticket.pk) == "skipped"
+    ticket.refresh_from_db()
+    assert ticket.classification_attempts == 1

@@ -468,11 +468,7 @@ def _cases() -> list[UploadCase]:
           "EXIF with GPS and owner: accepted; the stored copy carries no EXIF"),
         c("mpo_phone_jpeg", "IMG_0003.jpg", mpo_jpeg, "image/jpeg", A, None,
           "multi-picture JPEG (MPF) as many phone cameras write: it is a JPEG",
-          check=check_color(RED, 30),
-          accept_bug=(
-              "BUG: tickets/uploads._source_format returns Pillow's format 'MPO' for multi-picture camera JPEGs, "
-              "which is not in ACCEPTED_FORMATS, so a normal phone photo is refused as 'not a PNG, JPEG or WebP image'"
-          )),
+          check=check_color(RED, 30)),
         c("webp", "shot.webp", webp_bytes, "image/webp", A, None, "a WebP screenshot", check=check_color(RED, 30)),
         c("jpeg_named_png", "shot.png", jpeg_small, "image/png", A, None, "a JPEG named .png: accepted by content",
           check=check_color(RED, 30)),
@@ -486,11 +482,7 @@ def _cases() -> list[UploadCase]:
         c("jpeg_html_trailing_polyglot", "poly.jpg", jpeg_html_trailing, "image/jpeg", A, None,
           "JPEG with HTML after EOI: accepted, re-encoded so the HTML is gone"),
         c("jpeg_html_comment_polyglot", "poly.jpg", jpeg_html_comment, "image/jpeg", A, None,
-          "JPEG/HTML polyglot with the HTML in a COM segment: accepted, re-encoded so the HTML is gone",
-          stored_bug=(
-              "BUG: tickets/uploads.clean_screenshot re-encodes with image.save(format='JPEG'), and Pillow's JPEG "
-              "writer copies im.info['comment'] (the uploaded COM segment) into the stored file and thumbnail"
-          )),
+          "JPEG/HTML polyglot with the HTML in a COM segment: accepted, re-encoded so the HTML is gone"),
         # Hostile file names on an otherwise valid image.
         c("name_path_traversal", "../../etc/passwd.png", png_small, "image/png", A, None, "path traversal in the name"),
         c("name_windows_traversal", "..\\..\\windows\\win.ini.png", png_small, "image/png", A, None,

@@ -39,14 +39,6 @@ def _measure(kind: str) -> tuple[int, float, float]:
     return int(size), int(rss_kb) / 1024, float(seconds)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (resource use): classifier/images._to_rgb converts 16-bit images through float64 numpy arrays "
-        "(arr, arr/257, clip: ~3 x 8 bytes per pixel), so a ~75 KB 16-bit grayscale PNG of 40 MP costs ~750 MB "
-        "of RAM and ~2.5 s of CPU in load_image, more than twice an 8-bit RGB image of the same size"
-    ),
-)
 def test_16bit_image_costs_no_more_than_an_8bit_rgb_image_of_the_same_size():
     size16, rss16, sec16 = _measure("gray16")
     size8, rss8, sec8 = _measure("rgb8")

@@ -97,14 +97,6 @@ def test_hundreds_of_files_in_one_request_are_refused_cleanly(desk, client, api_
     assert Ticket.objects.count() == 0 and media_files() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: past DATA_UPLOAD_MAX_NUMBER_FILES (100) Django raises TooManyFilesSent while DRF parses request.data; "
-        "TicketListCreateApi/PublicTicketApi do not translate it, so the API answers Django's bare HTML 400 page "
-        "instead of JSON with a 'screenshots' error"
-    ),
-)
 def test_api_hundreds_of_files_get_a_json_screenshots_error(desk, api_client):
     body, content_type = multipart(FIELDS, [(*GOOD, b"x")] * 150)
     response = api_client.post("/api/tickets/", data=body, content_type=content_type)
@@ -113,14 +105,6 @@ def test_api_hundreds_of_files_get_a_json_screenshots_error(desk, api_client):
     assert response.json()["screenshots"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a student who selects more than 100 files in the form's file picker gets Django's bare "
-        "'Bad Request (400)' page (TooManyFilesSent from request.POST in tickets/views/student.ticket_new): "
-        "no message about the 5-screenshot limit and the form with their text is gone"
-    ),
-)
 def test_web_form_hundreds_of_files_show_the_limit_message(desk, client):
     body, content_type = multipart(FIELDS, [(*GOOD, b"x")] * 150)
     response = client.post(reverse("student:ticket_new"), data=body, content_type=content_type)
@@ -280,14 +264,6 @@ def test_sanitize_filename_strips_what_is_dangerous(raw, forbidden):
     assert sanitize_filename("x" * 500 + ".png").endswith(".png")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: tickets/uploads.sanitize_filename keeps Unicode format characters (U+202E RIGHT-TO-LEFT OVERRIDE, "
-        "U+200B, U+2066..U+2069): a name arriving outside Django's multipart parser (Telegram, services) can spoof "
-        "its extension in the operator UI"
-    ),
-)
 @pytest.mark.parametrize("raw", ["invoice\u202egnp.exe", "shot\u2066.exe\u2069.png", "a\u200bb.png"])
 def test_sanitize_filename_strips_bidi_and_invisible_characters(raw):
     cleaned = sanitize_filename(raw)
@@ -323,4 +299,59 @@ def test_api_screenshot_sent_as_json_base64_is_a_json_400(desk, api_client):
     payload = {**FIELDS, "screenshots": [base64.b64encode(png_small()).decode()]}
     response = api_client.post("/api/tickets/", data=payload, format="json")
     assert response.status_code == 400 and "screenshots" in response.json()
+    assert Ticket.objects.count() == 0
+
+
+# --- follow-ups to the fixes above ---------------------------------------------------------------------
+
+
+def test_web_form_hundreds_of_files_keep_the_typed_text(desk, client):
+    """Parsing stops at the first file past the limit, so the text fields sent before the files survive."""
+    body, content_type = multipart(FIELDS, [(*GOOD, b"x")] * 150)
+    response = client.post(reverse("student:ticket_new"), data=body, content_type=content_type)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert html.escape(FIELDS["description"]) in page and html.escape(FIELDS["name"]) in page
+    assert response.context["form"].errors["screenshots"]
+    assert "description" not in response.context["form"].errors  # no "describe or attach" next to it
+    assert Ticket.objects.count() == 0 and media_files() == []
+
+
+def test_web_form_with_csrf_enforced_still_stops_at_the_limit(desk):
+    """The count handler is installed before the CSRF check reads the body (csrf_exempt outside, csrf_protect inside)."""
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    page = csrf_client.get(reverse("student:ticket_new"))
+    token = page.cookies["csrftoken"].value
+    body, content_type = multipart({"csrfmiddlewaretoken": token, **FIELDS}, [(*GOOD, b"x")] * 150)
+    response = csrf_client.post(reverse("student:ticket_new"), data=body, content_type=content_type)
+    assert response.status_code == 400 and response.context["form"].errors["screenshots"]
+    forged = Client(enforce_csrf_checks=True).post(reverse("student:ticket_new"), data=body, content_type=content_type)
+    assert forged.status_code == 403
+    assert Ticket.objects.count() == 0
+
+
+def test_status_page_hundreds_of_files_show_the_limit_and_keep_the_text(desk, client):
+    ticket = TicketFactory()
+    body, content_type = multipart({"body": "ещё вопрос"}, [(*GOOD, b"x")] * 150)
+    response = client.post(reverse("student:ticket_status", kwargs={"token": ticket.public_token}), data=body, content_type=content_type)
+    assert response.status_code == 400 and response.context["form"].errors["screenshots"]
+    assert html.escape("ещё вопрос") in response.content.decode()
+    assert not Message.objects.filter(ticket=ticket, body="ещё вопрос").exists()
+
+
+def test_public_api_hundreds_of_files_get_a_json_screenshots_error(desk, api_client):
+    ticket = TicketFactory()
+    body, content_type = multipart({"body": "more"}, [(*GOOD, b"x")] * 150)
+    response = api_client.post(reverse("api:public-ticket", kwargs={"token": ticket.public_token}), data=body, content_type=content_type)
+    assert response.status_code == 400 and response.json()["screenshots"]
+
+
+def test_api_empty_file_error_is_listed_under_screenshots_with_its_name(desk, api_client):
+    body, content_type = multipart(FIELDS, [("screenshots", "empty.png", "image/png", b"")])
+    response = api_client.post("/api/tickets/", data=body, content_type=content_type)
+    assert response.status_code == 400
+    errors = response.json()["screenshots"]
+    assert isinstance(errors, list) and "empty.png" in errors[0], errors
     assert Ticket.objects.count() == 0

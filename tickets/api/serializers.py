@@ -13,7 +13,8 @@ from ..uploads import clean_screenshots
 class ScreenshotListField(serializers.ListField):
     """Repeatable multipart field ``screenshots``; validated and re-encoded into CleanImage objects."""
 
-    child = serializers.FileField()
+    # Empty files get through to clean_screenshots, whose message names the file ("x.png: The file is empty.").
+    child = serializers.FileField(allow_empty_file=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -22,7 +23,16 @@ class ScreenshotListField(serializers.ListField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        files = super().to_internal_value(data)
+        try:
+            files = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # ListField reports a child's error under its index ({"0": [...]}); keep a flat list of
+            # messages under "screenshots" like every other screenshot error.
+            if isinstance(exc.detail, dict):
+                raise serializers.ValidationError(
+                    [str(m) for messages in exc.detail.values() for m in (messages if isinstance(messages, list) else [messages])]
+                ) from None
+            raise
         try:
             return clean_screenshots(files)
         except DjangoValidationError as exc:

@@ -16,6 +16,7 @@ from ..models import Ticket
 from ..permissions import is_operator
 from ..ratelimit import StudentReplyThrottle, TicketCreateThrottle
 from . import serializers as s
+from .parsers import ScreenshotMultiPartParser
 
 
 class ServiceUnavailableApi(APIException):
@@ -50,7 +51,7 @@ class OperatorApiView(APIView):
 class TicketListCreateApi(OperatorApiView):
     """POST: a student submits a ticket (no login). GET: operators list tickets."""
 
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [ScreenshotMultiPartParser, FormParser, JSONParser]
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -177,7 +178,7 @@ class PublicTicketApi(APIView):
     permission_classes = [permissions.AllowAny]
     # No authentication at all, so no session and no CSRF to check: the token is the credential.
     authentication_classes = []
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [ScreenshotMultiPartParser, FormParser, JSONParser]
 
     def get_throttles(self):
         # Replies per token + client IP, shared with the status page's form.

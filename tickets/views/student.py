@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import TooManyFilesSent, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import ratelimit, selectors, services
 from ..forms import StudentReplyForm, TicketForm
 from ..models import Ticket
+from ..uploads import ScreenshotCountLimit, screenshot_count_limit
 from .files import attachment_response
 
 
@@ -29,8 +31,28 @@ def _ticket_or_404(token: str) -> Ticket:
         raise Http404("no such ticket") from None
 
 
+# The two forms with screenshots are csrf_exempt outside and csrf_protect inside (Django's documented pattern
+# for changing upload handlers): the screenshot-count handler must be installed before the CSRF check reads
+# request.POST. Past the screenshot limit the body parsing stops with the text fields kept, so the form comes
+# back with what the student typed and "at most N screenshots".
+
+
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def ticket_new(request: HttpRequest) -> HttpResponse:
+    count_limit = screenshot_count_limit(request) if request.method == "POST" else None
+    try:
+        return _ticket_new(request, count_limit)
+    except TooManyFilesSent:
+        # Django's DATA_UPLOAD_MAX_NUMBER_FILES was hit first (set below the screenshot limit): the body,
+        # text included, is gone; at least say why.
+        form = TicketForm(request.POST, too_many_screenshots=True)
+        form.is_valid()
+        return render(request, "student/ticket_new.html", {"form": form}, status=400)
+
+
+@csrf_protect
+def _ticket_new(request: HttpRequest, count_limit: ScreenshotCountLimit | None) -> HttpResponse:
     form = TicketForm(request.POST or None, request.FILES or None)
     response_status = None
     # Counted before validation: decoding screenshots is the expensive part an abuser would repeat.
@@ -40,6 +62,10 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         form = TicketForm(request.POST)
         form.add_error(None, _too_many_message())
         response_status = 429
+    elif count_limit is not None and count_limit.exceeded:
+        # More files than allowed: parsing stopped there; keep the text, drop the files, say why.
+        form = TicketForm(request.POST, too_many_screenshots=True)
+        form.is_valid()
     elif request.method == "POST" and form.is_valid():
         try:
             ticket = services.ticket_create(
@@ -67,8 +93,21 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
+    count_limit = screenshot_count_limit(request) if request.method == "POST" else None
+    try:
+        return _ticket_status(request, token, count_limit)
+    except TooManyFilesSent:  # see ticket_new
+        ticket = _ticket_or_404(token)
+        form = StudentReplyForm(request.POST, too_many_screenshots=True)
+        form.is_valid()
+        return _status_page(request, ticket, form, 400)
+
+
+@csrf_protect
+def _ticket_status(request: HttpRequest, token: str, count_limit: ScreenshotCountLimit | None) -> HttpResponse:
     ticket = _ticket_or_404(token)
     form = StudentReplyForm(request.POST or None, request.FILES or None)
     response_status = None
@@ -77,6 +116,9 @@ def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
         form = StudentReplyForm(request.POST)
         form.add_error(None, _too_many_message())
         response_status = 429
+    elif count_limit is not None and count_limit.exceeded:
+        form = StudentReplyForm(request.POST, too_many_screenshots=True)
+        form.is_valid()
     elif request.method == "POST" and form.is_valid():
         try:
             services.ticket_student_reply(ticket=ticket, body=form.cleaned_data["body"], screenshots=form.cleaned_data["screenshots"])
@@ -88,16 +130,21 @@ def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("Your message has been sent."))
             return redirect("student:ticket_status", token=ticket.public_token)
-    response = render(
-        request,
-        "student/ticket_status.html",
-        {"ticket": ticket, "form": form, "status_url": request.build_absolute_uri(), "answer_pending": selectors.ticket_answer_pending(ticket)},
-        status=response_status or (400 if form.errors else 200),
-    )
+    response = _status_page(request, ticket, form, response_status or (400 if form.errors else 200))
     if response_status == 503:
         response["Retry-After"] = str(services.ServiceUnavailable.retry_after)
     elif response_status == 429:
         response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
+def _status_page(request: HttpRequest, ticket: Ticket, form: StudentReplyForm, status: int) -> HttpResponse:
+    response = render(
+        request,
+        "student/ticket_status.html",
+        {"ticket": ticket, "form": form, "status_url": request.build_absolute_uri(), "answer_pending": selectors.ticket_answer_pending(ticket)},
+        status=status,
+    )
     # The link is the secret: keep it out of Referer headers and shared caches.
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, no-store"
