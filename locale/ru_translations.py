@@ -139,6 +139,7 @@ RU = {
     "status": "статус",
     "classification": "классификация",
     "label corrected by an operator": "метка исправлена оператором",
+    "classification attempts": "попытки классификации",
     "source": "источник",
     "language": "язык",
     "ticket": "обращение",

@@ -241,14 +241,6 @@ def test_classifier_raising_in_real_worker_goes_to_triage_with_failure(sandbox):
     assert len([l for l in _calls(folder) if l.startswith("start ")]) == 1  # a recorded failure is not retried
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a classifier that hangs past Q_CLUSTER['timeout'] is interrupted by django-q2's TimeoutException "
-        "(SystemExit); services.ticket_classify does not catch it, the failed task is acknowledged "
-        "(ack_failures=True) and the ticket stays 'pending' in triage with no failure recorded on it"
-    ),
-)
 def test_classifier_hanging_past_timeout_is_recorded_as_failed(sandbox):
     folder, db, clusters = sandbox
     started = time.monotonic()
@@ -270,15 +262,6 @@ def test_classifier_hanging_past_timeout_is_recorded_as_failed(sandbox):
     assert len(final["predictions"]) == 1 and "imeout" in final["predictions"][0][1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a classifier stuck where SIGALRM cannot interrupt it (native code) is killed by the django-q2 guard; no "
-        "result is saved, so the ORM message is never acknowledged nor counted against max_attempts: the task is "
-        "handed out again every `retry` seconds forever (a poison task that occupies a worker) and the ticket stays "
-        "'pending' with no failure recorded"
-    ),
-)
 def test_classifier_stuck_in_native_code_is_given_up_after_max_attempts(sandbox):
     folder, db, clusters = sandbox
     started = time.monotonic()
@@ -298,14 +281,6 @@ def test_classifier_stuck_in_native_code_is_given_up_after_max_attempts(sandbox)
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a ticket whose classification kills the worker every time (e.g. the kernel OOM-killer on a huge "
-        "screenshot) is re-delivered by the ORM broker forever: a SIGKILLed worker saves no result, so django-q2 "
-        "never counts the attempt against max_attempts; the ticket stays 'pending' with no failure recorded"
-    ),
-)
 def test_worker_killed_on_every_attempt_gives_up_after_max_attempts(sandbox):
     folder, db, clusters = sandbox
     started = time.monotonic()
