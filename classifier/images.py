@@ -115,9 +115,7 @@ def _to_rgb(im: Image.Image) -> Image.Image:
 
         arr = np.asarray(im, dtype=np.float64)
         lo, hi = float(arr.min()), float(arr.max())
-        if mode.startswith("I;16") and hi > 255:
-            arr = arr / 257.0
-        elif hi > 255 or lo < 0:
+        if hi > 255 or lo < 0:
             arr = (arr - lo) / max(hi - lo, 1e-9) * 255.0
         return Image.fromarray(arr.clip(0, 255).astype("uint8"), "L").convert("RGB")
     if mode == "P" and "transparency" in im.info:

@@ -58,7 +58,22 @@ class ImageAnalysis:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-class TicketPipeline:
+class _LazyScorer:
+    """``scorer``: the TextScorer over ``self.labels`` and ``self.encoder``, built on first use, once.
+
+    The class sets ``_scorer = None`` and ``_lock`` (a ``threading.Lock``) in ``__init__``.
+    """
+
+    @property
+    def scorer(self) -> TextScorer:
+        if self._scorer is None:
+            with self._lock:
+                if self._scorer is None:
+                    self._scorer = TextScorer(self.labels, self.encoder)
+        return self._scorer
+
+
+class TicketPipeline(_LazyScorer):
     """Classifies a ticket (0..n screenshots + text) into one of ``labels.names`` or None (unsure).
 
     ``labels``: a LabelSet (default: the shipped ``labels.yaml``); if it has no out-of-scope
@@ -95,14 +110,6 @@ class TicketPipeline:
         self.out_of_scope = np.array([0.0 if i.in_scope else 1.0 for i in labels.intents])
 
     # --- lazily built parts ------------------------------------------------------------------
-    @property
-    def scorer(self) -> TextScorer:
-        if self._scorer is None:
-            with self._lock:
-                if self._scorer is None:
-                    self._scorer = TextScorer(self.labels, self.encoder)
-        return self._scorer
-
     @property
     def clip(self):
         if not self._clip_resolved:
@@ -264,7 +271,7 @@ class TicketPipeline:
 
 # --- messages ----------------------------------------------------------------------------------
 
-class MessageClassifier:
+class MessageClassifier(_LazyScorer):
     """Topic of a chat message (payment, course, profile, career, general, offtopic) — same machinery."""
 
     def __init__(self, labels: LabelSet | None = None, encoder: SentenceEncoder | None = None,
@@ -281,14 +288,6 @@ class MessageClassifier:
         self.fallback = fallback_vector(labels, self.settings)
         self._scorer: TextScorer | None = None
         self._lock = threading.Lock()
-
-    @property
-    def scorer(self) -> TextScorer:
-        if self._scorer is None:
-            with self._lock:
-                if self._scorer is None:
-                    self._scorer = TextScorer(self.labels, self.encoder)
-        return self._scorer
 
     @property
     def model_version(self) -> str:

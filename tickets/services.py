@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Iterable, Sequence
+from contextlib import contextmanager
+from typing import Iterable, Iterator, Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -110,19 +111,34 @@ def _attachments_create(
     return attachments
 
 
-def _delete_files_on_rollback(attachments: Iterable[Attachment]) -> None:
-    names = [(a.file.storage, a.file.name) for a in attachments if a.file] + [
-        (a.thumbnail.storage, a.thumbnail.name) for a in attachments if a.thumbnail
-    ]
-
-    def cleanup() -> None:
-        for storage, name in names:
+def _delete_files(attachments: Iterable[Attachment]) -> None:
+    for field in [a.file for a in attachments] + [a.thumbnail for a in attachments]:
+        if field:
             try:
-                storage.delete(name)
+                field.storage.delete(field.name)
             except OSError:
                 pass
 
-    return cleanup
+
+@contextmanager
+def _student_write(what: str) -> Iterator[list[Attachment]]:
+    """Around a student's write with screenshots: yields the list ``_attachments_create`` fills.
+
+    The block's after-commit callbacks (queueing, e-mail) never raise, so an exception here always means
+    its transaction rolled back and the files written so far belong to no row: they are deleted. Database
+    (or broker) unreachable mid-way becomes ServiceUnavailable: nothing half-saved, the view asks the
+    student to try again in a minute.
+    """
+    attachments: list[Attachment] = []
+    try:
+        yield attachments
+    except outage_errors() as exc:
+        _delete_files(attachments)
+        logger.warning("%s not saved, service unavailable: %s: %s", what, type(exc).__name__, exc)
+        raise ServiceUnavailable(str(exc)) from exc
+    except Exception:
+        _delete_files(attachments)
+        raise
 
 
 def ticket_create(
@@ -143,10 +159,7 @@ def ticket_create(
     if not (description or "").strip() and not screenshots:
         raise ValidationError({"description": _("Describe the problem or attach a screenshot.")})
 
-    attachments: list[Attachment] = []
-    # The after-commit callbacks (queueing, e-mail) never raise, so an exception here always means
-    # the transaction rolled back and the files written so far belong to no ticket.
-    try:
+    with _student_write("Ticket") as attachments:
         with transaction.atomic():
             ticket = Ticket.objects.create(
                 name=name.strip(),
@@ -168,15 +181,6 @@ def ticket_create(
                   "Keep this link private: anyone who has it can read the conversation.")
                 % {"name": ticket.name, "url": ticket_status_url(ticket)},
             )
-    except outage_errors() as exc:
-        # Database (or broker) unreachable mid-way: the transaction rolled back, so no half-saved ticket;
-        # remove the files written so far. The view asks the student to try again in a minute.
-        _delete_files_on_rollback(attachments)()
-        logger.warning("Ticket not saved, service unavailable: %s: %s", type(exc).__name__, exc)
-        raise ServiceUnavailable(str(exc)) from exc
-    except Exception:
-        _delete_files_on_rollback(attachments)()
-        raise
     return ticket
 
 
@@ -186,8 +190,7 @@ def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[Cle
         raise ValidationError({"body": _("Write a message or attach a screenshot.")})
     if ticket.status == Ticket.Status.CLOSED:
         raise ValidationError(_("This request is closed. Please submit a new one."))
-    attachments: list[Attachment] = []
-    try:
+    with _student_write("Reply") as attachments:
         with transaction.atomic():
             ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
             existing = ticket.attachments.count()
@@ -204,13 +207,6 @@ def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[Cle
                 # message gets a new sure automatic answer: message_answer then waits for feedback again).
                 _auto_answer_settle(ticket, solved=False, reason="student reply")
             message_enqueue_answer(message)
-    except outage_errors() as exc:
-        _delete_files_on_rollback(attachments)()
-        logger.warning("Reply not saved, service unavailable: %s: %s", type(exc).__name__, exc)
-        raise ServiceUnavailable(str(exc)) from exc
-    except Exception:
-        _delete_files_on_rollback(attachments)()
-        raise
     return message
 
 

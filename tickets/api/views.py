@@ -37,15 +37,22 @@ def _django_to_drf(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
-class OperatorApiView(APIView):
-    permission_classes = [IsOperator]
+class ServiceApiView(APIView):
+    """Answers the selectors' and services' exceptions: TicketNotFound → 404, Django's ValidationError → 400,
+    ServiceUnavailable → 503 with Retry-After."""
 
     def handle_exception(self, exc):
         if isinstance(exc, selectors.TicketNotFound):
             exc = Http404("Not found.")
         elif isinstance(exc, DjangoValidationError):
             exc = _django_to_drf(exc)
+        elif isinstance(exc, services.ServiceUnavailable):
+            exc = ServiceUnavailableApi()
         return super().handle_exception(exc)
+
+
+class OperatorApiView(ServiceApiView):
+    permission_classes = [IsOperator]
 
 
 class TicketListCreateApi(OperatorApiView):
@@ -77,10 +84,7 @@ class TicketListCreateApi(OperatorApiView):
     def post(self, request):
         serializer = s.TicketCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            ticket = services.ticket_create(**serializer.validated_data, source=Ticket.Source.API, language=request.LANGUAGE_CODE)
-        except services.ServiceUnavailable:
-            raise ServiceUnavailableApi() from None
+        ticket = services.ticket_create(**serializer.validated_data, source=Ticket.Source.API, language=request.LANGUAGE_CODE)
         return Response(s.TicketCreateOutputSerializer(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -118,14 +122,8 @@ class TicketDetailApi(OperatorApiView):
         return Response(s.TicketDetailSerializer(ticket, context={"request": request}).data)
 
 
-class TicketOverrideApi(OperatorApiView):
-    @extend_schema(request=s.OverrideInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Correct the label; the ticket moves to its queue")
-    def post(self, request, ticket_id: int):
-        ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
-        data = s.OverrideInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.label_override(ticket=ticket, actor=request.user, **data.validated_data)
-        return self._detail(request, ticket_id)
+class TicketActionApi(OperatorApiView):
+    """An operator's action on one ticket; the answer is the ticket's detail after it."""
 
     def _detail(self, request, ticket_id):
         # After an override the ticket may be in a queue this operator cannot see: answer from the bare row then.
@@ -136,7 +134,17 @@ class TicketOverrideApi(OperatorApiView):
         return Response(s.TicketDetailSerializer(ticket, context={"request": request}).data)
 
 
-class TicketReplyApi(TicketOverrideApi):
+class TicketOverrideApi(TicketActionApi):
+    @extend_schema(request=s.OverrideInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Correct the label; the ticket moves to its queue")
+    def post(self, request, ticket_id: int):
+        ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+        data = s.OverrideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.label_override(ticket=ticket, actor=request.user, **data.validated_data)
+        return self._detail(request, ticket_id)
+
+
+class TicketReplyApi(TicketActionApi):
     @extend_schema(request=s.ReplyInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Reply to the student (e-mails them)")
     def post(self, request, ticket_id: int):
         ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
@@ -148,7 +156,7 @@ class TicketReplyApi(TicketOverrideApi):
         return self._detail(request, ticket_id)
 
 
-class TicketStatusApi(TicketOverrideApi):
+class TicketStatusApi(TicketActionApi):
     @extend_schema(request=s.StatusInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Change the status")
     def post(self, request, ticket_id: int):
         ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
@@ -158,7 +166,7 @@ class TicketStatusApi(TicketOverrideApi):
         return self._detail(request, ticket_id)
 
 
-class TicketTakeApi(TicketOverrideApi):
+class TicketTakeApi(TicketActionApi):
     @extend_schema(request=None, responses={200: s.TicketDetailSerializer}, summary="Assign the ticket to me")
     def post(self, request, ticket_id: int):
         ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
@@ -172,7 +180,7 @@ class QueueCountsApi(OperatorApiView):
         return Response(s.QueueCountSerializer(selectors.queue_counts(request.user), many=True).data)
 
 
-class PublicTicketApi(APIView):
+class PublicTicketApi(ServiceApiView):
     """The student's view of their ticket; the token in the URL is the only credential."""
 
     permission_classes = [permissions.AllowAny]
@@ -184,31 +192,25 @@ class PublicTicketApi(APIView):
         # Replies per token + client IP, shared with the status page's form.
         return [StudentReplyThrottle()] if self.request.method == "POST" else []
 
-    def _ticket(self, token):
-        try:
-            return selectors.ticket_for_student(token)
-        except selectors.TicketNotFound:
-            raise Http404("Not found.") from None
+    def _answer(self, request, token: str, code: int = status.HTTP_200_OK) -> Response:
+        ticket = selectors.ticket_for_student(token)
+        return Response(s.PublicTicketSerializer(ticket, context={"request": request}).data, status=code)
 
     @extend_schema(responses={200: s.PublicTicketSerializer}, auth=[], summary="The student's ticket (by its secret token)")
     def get(self, request, token: str):
-        return Response(s.PublicTicketSerializer(self._ticket(token), context={"request": request}).data)
+        return self._answer(request, token)
 
     @extend_schema(
         request={"multipart/form-data": s.StudentMessageInputSerializer},
         responses={201: s.PublicTicketSerializer}, auth=[], summary="The student replies (reopens a resolved ticket)",
     )
     def post(self, request, token: str):
-        ticket = self._ticket(token)
+        ticket = selectors.ticket_for_student(token)
         data = s.StudentMessageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.ticket_student_reply(ticket=ticket, **data.validated_data)
-        except DjangoValidationError as exc:
-            raise _django_to_drf(exc) from None
-        except services.ServiceUnavailable:
-            raise ServiceUnavailableApi() from None
-        return Response(s.PublicTicketSerializer(self._ticket(token), context={"request": request}).data, status=status.HTTP_201_CREATED)
+        services.ticket_student_reply(ticket=ticket, **data.validated_data)
+        # Read again: the answer shows the ticket after the reply.
+        return self._answer(request, token, status.HTTP_201_CREATED)
 
 
 class PublicTicketFeedbackApi(PublicTicketApi):
@@ -225,13 +227,8 @@ class PublicTicketFeedbackApi(PublicTicketApi):
         summary="The student's feedback on an automatic answer",
     )
     def post(self, request, token: str):
-        ticket = self._ticket(token)
+        ticket = selectors.ticket_for_student(token)
         data = s.AutoAnswerFeedbackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.auto_answer_feedback(ticket=ticket, solved=data.validated_data["solved"])
-        except DjangoValidationError as exc:
-            raise _django_to_drf(exc) from None
-        except services.ServiceUnavailable:
-            raise ServiceUnavailableApi() from None
-        return Response(s.PublicTicketSerializer(self._ticket(token), context={"request": request}).data)
+        services.auto_answer_feedback(ticket=ticket, solved=data.validated_data["solved"])
+        return self._answer(request, token)

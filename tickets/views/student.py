@@ -1,6 +1,8 @@
 """Student pages: the form, the status page behind the secret link, their screenshots. Thin: services do the work."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import TooManyFilesSent, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -34,7 +36,61 @@ def _ticket_or_404(token: str) -> Ticket:
 # The two forms with screenshots are csrf_exempt outside and csrf_protect inside (Django's documented pattern
 # for changing upload handlers): the screenshot-count handler must be installed before the CSRF check reads
 # request.POST. Past the screenshot limit the body parsing stops with the text fields kept, so the form comes
-# back with what the student typed and "at most N screenshots".
+# back with what the student typed and "at most N screenshots". Django's DATA_UPLOAD_MAX_NUMBER_FILES is set
+# below the screenshot limit; when it is hit first (TooManyFilesSent) the body, text included, is gone: the
+# outer view at least says why.
+
+
+def _too_many_screenshots_form(form_class: type[TicketForm] | type[StudentReplyForm], request: HttpRequest):
+    form = form_class(request.POST, too_many_screenshots=True)
+    form.is_valid()
+    return form
+
+
+def _screenshot_form_submit(
+    request: HttpRequest,
+    form_class: type[TicketForm] | type[StudentReplyForm],
+    count_limit: ScreenshotCountLimit | None,
+    *,
+    rate_limit_hit: Callable[[], ratelimit.Verdict],
+    save: Callable[[dict], Ticket],
+    success_message: str,
+    page: Callable[[TicketForm | StudentReplyForm, int], HttpResponse],
+) -> HttpResponse:
+    """The shared flow of both forms: rate limit → too many screenshots → validate → ``save`` → redirect to
+    the status page, or the form ``page`` again (429/503 with Retry-After, 400 with errors, 200 for GET)."""
+    form = form_class(request.POST or None, request.FILES or None)
+    response_status = retry_after = None
+    # Counted before validation: decoding screenshots is the expensive part an abuser would repeat.
+    verdict = rate_limit_hit() if request.method == "POST" else None
+    if verdict is not None and not verdict.allowed:
+        # Keep the student's text in the form, without decoding the (dropped) screenshots.
+        form = form_class(request.POST)
+        form.add_error(None, _too_many_message())
+        response_status, retry_after = 429, verdict.retry_after
+    elif count_limit is not None and count_limit.exceeded:
+        # More files than allowed: parsing stopped there; keep the text, drop the files, say why.
+        form = _too_many_screenshots_form(form_class, request)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            ticket = save(form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except services.ServiceUnavailable:
+            # Nothing was saved; the bound form keeps what the student typed.
+            form.add_error(None, _unavailable_message())
+            response_status, retry_after = 503, services.ServiceUnavailable.retry_after
+        else:
+            messages.success(request, success_message)
+            return redirect("student:ticket_status", token=ticket.public_token)
+    response = page(form, response_status or (400 if form.errors else 200))
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _new_page(request: HttpRequest, form: TicketForm, status: int) -> HttpResponse:
+    return render(request, "student/ticket_new.html", {"form": form}, status=status)
 
 
 @csrf_exempt
@@ -44,53 +100,28 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     try:
         return _ticket_new(request, count_limit)
     except TooManyFilesSent:
-        # Django's DATA_UPLOAD_MAX_NUMBER_FILES was hit first (set below the screenshot limit): the body,
-        # text included, is gone; at least say why.
-        form = TicketForm(request.POST, too_many_screenshots=True)
-        form.is_valid()
-        return render(request, "student/ticket_new.html", {"form": form}, status=400)
+        return _new_page(request, _too_many_screenshots_form(TicketForm, request), 400)
 
 
 @csrf_protect
 def _ticket_new(request: HttpRequest, count_limit: ScreenshotCountLimit | None) -> HttpResponse:
-    form = TicketForm(request.POST or None, request.FILES or None)
-    response_status = None
-    # Counted before validation: decoding screenshots is the expensive part an abuser would repeat.
-    verdict = ratelimit.ticket_create_hit(request) if request.method == "POST" else None
-    if verdict is not None and not verdict.allowed:
-        # Keep the student's text in the form, without decoding the (dropped) screenshots.
-        form = TicketForm(request.POST)
-        form.add_error(None, _too_many_message())
-        response_status = 429
-    elif count_limit is not None and count_limit.exceeded:
-        # More files than allowed: parsing stopped there; keep the text, drop the files, say why.
-        form = TicketForm(request.POST, too_many_screenshots=True)
-        form.is_valid()
-    elif request.method == "POST" and form.is_valid():
-        try:
-            ticket = services.ticket_create(
-                name=form.cleaned_data["name"],
-                email=form.cleaned_data["email"],
-                description=form.cleaned_data["description"],
-                screenshots=form.cleaned_data["screenshots"],
-                source=Ticket.Source.WEB,
-                language=request.LANGUAGE_CODE,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except services.ServiceUnavailable:
-            # Nothing was saved; the bound form keeps what the student typed.
-            form.add_error(None, _unavailable_message())
-            response_status = 503
-        else:
-            messages.success(request, _("Thank you! Your request is saved. Keep this page's link: it is your way back."))
-            return redirect("student:ticket_status", token=ticket.public_token)
-    response = render(request, "student/ticket_new.html", {"form": form}, status=response_status or (400 if form.errors else 200))
-    if response_status == 503:
-        response["Retry-After"] = str(services.ServiceUnavailable.retry_after)
-    elif response_status == 429:
-        response["Retry-After"] = str(verdict.retry_after)
-    return response
+    def save(data: dict) -> Ticket:
+        return services.ticket_create(
+            name=data["name"],
+            email=data["email"],
+            description=data["description"],
+            screenshots=data["screenshots"],
+            source=Ticket.Source.WEB,
+            language=request.LANGUAGE_CODE,
+        )
+
+    return _screenshot_form_submit(
+        request, TicketForm, count_limit,
+        rate_limit_hit=lambda: ratelimit.ticket_create_hit(request),
+        save=save,
+        success_message=_("Thank you! Your request is saved. Keep this page's link: it is your way back."),
+        page=lambda form, status: _new_page(request, form, status),
+    )
 
 
 @csrf_exempt
@@ -99,43 +130,26 @@ def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
     count_limit = screenshot_count_limit(request) if request.method == "POST" else None
     try:
         return _ticket_status(request, token, count_limit)
-    except TooManyFilesSent:  # see ticket_new
+    except TooManyFilesSent:
         ticket = _ticket_or_404(token)
-        form = StudentReplyForm(request.POST, too_many_screenshots=True)
-        form.is_valid()
-        return _status_page(request, ticket, form, 400)
+        return _status_page(request, ticket, _too_many_screenshots_form(StudentReplyForm, request), 400)
 
 
 @csrf_protect
 def _ticket_status(request: HttpRequest, token: str, count_limit: ScreenshotCountLimit | None) -> HttpResponse:
     ticket = _ticket_or_404(token)
-    form = StudentReplyForm(request.POST or None, request.FILES or None)
-    response_status = None
-    verdict = ratelimit.student_reply_hit(request, token) if request.method == "POST" else None
-    if verdict is not None and not verdict.allowed:
-        form = StudentReplyForm(request.POST)
-        form.add_error(None, _too_many_message())
-        response_status = 429
-    elif count_limit is not None and count_limit.exceeded:
-        form = StudentReplyForm(request.POST, too_many_screenshots=True)
-        form.is_valid()
-    elif request.method == "POST" and form.is_valid():
-        try:
-            services.ticket_student_reply(ticket=ticket, body=form.cleaned_data["body"], screenshots=form.cleaned_data["screenshots"])
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except services.ServiceUnavailable:
-            form.add_error(None, _unavailable_message())
-            response_status = 503
-        else:
-            messages.success(request, _("Your message has been sent."))
-            return redirect("student:ticket_status", token=ticket.public_token)
-    response = _status_page(request, ticket, form, response_status or (400 if form.errors else 200))
-    if response_status == 503:
-        response["Retry-After"] = str(services.ServiceUnavailable.retry_after)
-    elif response_status == 429:
-        response["Retry-After"] = str(verdict.retry_after)
-    return response
+
+    def save(data: dict) -> Ticket:
+        services.ticket_student_reply(ticket=ticket, body=data["body"], screenshots=data["screenshots"])
+        return ticket
+
+    return _screenshot_form_submit(
+        request, StudentReplyForm, count_limit,
+        rate_limit_hit=lambda: ratelimit.student_reply_hit(request, token),
+        save=save,
+        success_message=_("Your message has been sent."),
+        page=lambda form, status: _status_page(request, ticket, form, status),
+    )
 
 
 def _status_page(request: HttpRequest, ticket: Ticket, form: StudentReplyForm, status: int) -> HttpResponse:
