@@ -61,7 +61,7 @@ class ImageAnalysis:
 class _LazyScorer:
     """``scorer``: the TextScorer over ``self.labels`` and ``self.encoder``, built on first use, once.
 
-    The class sets ``_scorer = None`` and ``_lock`` (a ``threading.Lock``) in ``__init__``.
+    Subclasses set ``_scorer = None`` and ``_lock`` (a ``threading.Lock``) in ``__init__``.
     """
 
     @property

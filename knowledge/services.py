@@ -1,6 +1,7 @@
 """Rules that change the knowledge base, and the per-process FAQ index the desk asks for answers.
 
-Entry points for the desk (the lead wires them into ticket creation / replies):
+Entry points (tickets.services calls the first two for student messages, replies and feedback; the faq_import /
+faq_export commands the third):
 
 * ``faq_answer_decision(text, topic_prediction=None) -> AutoAnswerDecision`` -- auto-answer or not, top-3
   suggestions, needs-human judgement (classifier/faq.py);

@@ -30,7 +30,13 @@ class ScreenshotsField(forms.FileField):
 
 class _ScreenshotsForm(forms.Form):
     """``too_many_screenshots=True``: the upload was stopped past the screenshot limit (see
-    uploads.ScreenshotCountLimit); the form then carries the "at most N" error on its screenshots field."""
+    uploads.ScreenshotCountLimit); the form then carries the "at most N" error on its screenshots field.
+
+    ``text_field`` may stay empty when screenshots are attached; both empty → ``empty_message`` on it.
+    """
+
+    text_field: str
+    empty_message: str
 
     def __init__(self, *args, too_many_screenshots: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,8 +47,17 @@ class _ScreenshotsForm(forms.Form):
             raise forms.ValidationError(too_many_screenshots_message(), code="too_many_files")
         return self.cleaned_data["screenshots"]
 
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get(self.text_field) or "").strip() and not cleaned.get("screenshots") and "screenshots" not in self.errors:
+            self.add_error(self.text_field, self.empty_message)
+        return cleaned
+
 
 class TicketForm(_ScreenshotsForm):
+    text_field = "description"
+    empty_message = _("Describe the problem or attach a screenshot.")
+
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     description = forms.CharField(
@@ -54,22 +69,13 @@ class TicketForm(_ScreenshotsForm):
         % {"count": settings.SUPPORTDESK_MAX_SCREENSHOTS, "mb": settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024)},
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        if not (cleaned.get("description") or "").strip() and not cleaned.get("screenshots") and "screenshots" not in self.errors:
-            self.add_error("description", _("Describe the problem or attach a screenshot."))
-        return cleaned
-
 
 class StudentReplyForm(_ScreenshotsForm):
+    text_field = "body"
+    empty_message = _("Write a message or attach a screenshot.")
+
     body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, required=False)
     screenshots = ScreenshotsField(label=_("Screenshots"))
-
-    def clean(self):
-        cleaned = super().clean()
-        if not (cleaned.get("body") or "").strip() and not cleaned.get("screenshots") and "screenshots" not in self.errors:
-            self.add_error("body", _("Write a message or attach a screenshot."))
-        return cleaned
 
 
 class OperatorReplyForm(forms.Form):

@@ -25,10 +25,6 @@ def operator_queues(user) -> QuerySet[Queue]:
     return Queue.objects.filter(operators__user=user)
 
 
-def operator_may_see_queue(user, queue_id: int) -> bool:
-    return operator_queues(user).filter(pk=queue_id).exists()
-
-
 def queue_counts(user) -> list[Queue]:
     """The dashboard: every queue the user may see, with ``open_count`` and ``new_count``."""
     return list(

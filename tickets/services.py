@@ -904,7 +904,7 @@ def account_create(*, username: str, password: str, role: str, queue_slugs: Sequ
         user.is_superuser = role == "admin"
         user.set_password(password)
         user.save()
-        profile, _ = OperatorProfile.objects.get_or_create(user=user)
+        profile, _profile_created = OperatorProfile.objects.get_or_create(user=user)  # not ``_``: that is gettext
         profile.all_queues = role == "admin" or not queues
         profile.save(update_fields=["all_queues"])
         profile.queues.set(queues)

@@ -37,10 +37,10 @@ def _django_to_drf(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
+# Answers the selectors' and services' exceptions: TicketNotFound → 404, Django's ValidationError → 400,
+# ServiceUnavailable → 503 with Retry-After. (Comments, not docstrings, on these base classes: drf-spectacular
+# would copy an inherited docstring into every endpoint's description in the OpenAPI schema.)
 class ServiceApiView(APIView):
-    """Answers the selectors' and services' exceptions: TicketNotFound → 404, Django's ValidationError → 400,
-    ServiceUnavailable → 503 with Retry-After."""
-
     def handle_exception(self, exc):
         if isinstance(exc, selectors.TicketNotFound):
             exc = Http404("Not found.")
@@ -122,9 +122,8 @@ class TicketDetailApi(OperatorApiView):
         return Response(s.TicketDetailSerializer(ticket, context={"request": request}).data)
 
 
+# An operator's action on one ticket; the answer is the ticket's detail after it.
 class TicketActionApi(OperatorApiView):
-    """An operator's action on one ticket; the answer is the ticket's detail after it."""
-
     def _detail(self, request, ticket_id):
         # After an override the ticket may be in a queue this operator cannot see: answer from the bare row then.
         try:

@@ -57,8 +57,8 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
     queue = selectors.queue_get(request.user, slug)
     filters = QueueFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
-    tickets = selectors.queue_tickets(
-        request.user, slug, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or "newest",
+    tickets = selectors.ticket_list(  # queue_get above already refused a queue this user may not see
+        request.user, queue_slug=slug, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or "newest",
         topic=data.get("topic") or None,
     )
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))

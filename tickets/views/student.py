@@ -41,7 +41,9 @@ def _ticket_or_404(token: str) -> Ticket:
 # outer view at least says why.
 
 
-def _too_many_screenshots_form(form_class: type[TicketForm] | type[StudentReplyForm], request: HttpRequest):
+def _too_many_screenshots_form(
+    form_class: type[TicketForm] | type[StudentReplyForm], request: HttpRequest
+) -> TicketForm | StudentReplyForm:
     form = form_class(request.POST, too_many_screenshots=True)
     form.is_valid()
     return form
