@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 
-from .models import Attachment, Intent, Message, MessageAnalysis, OperatorProfile, Override, Prediction, Queue, Ticket, TicketEvent
+from .models import Attachment, Intent, LabelExample, Message, MessageAnalysis, OperatorProfile, Override, Prediction, Queue, Ticket, TicketEvent
 
 
 @admin.register(Queue)
@@ -22,6 +22,37 @@ class IntentAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "queue"]
     search_fields = ["name", "title"]
     list_select_related = ["queue"]
+
+
+@admin.register(LabelExample)
+class LabelExampleAdmin(admin.ModelAdmin):
+    """Operators' corrections the classifier learns from; switch off (or delete) a bad one."""
+
+    list_display = ["intent", "short_text", "ticket", "created_by", "created_at", "is_active"]
+    list_filter = ["is_active", "intent"]
+    list_editable = ["is_active"]
+    search_fields = ["text", "intent__name"]
+    list_select_related = ["intent", "ticket", "created_by"]
+    raw_id_fields = ["ticket", "created_by"]
+    readonly_fields = ["created_at", "updated_at"]
+    actions = ["deactivate", "activate"]
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj):
+        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+
+    @admin.action(description=_("Stop using the selected examples"))
+    def deactivate(self, request, queryset):
+        # update() would skip auto_now: save each row so updated_at (the classifier cache key) changes.
+        for example in queryset.filter(is_active=True):
+            example.is_active = False
+            example.save(update_fields=["is_active", "updated_at"])
+
+    @admin.action(description=_("Use the selected examples again"))
+    def activate(self, request, queryset):
+        for example in queryset.filter(is_active=False):
+            example.is_active = True
+            example.save(update_fields=["is_active", "updated_at"])
 
 
 @admin.register(OperatorProfile)

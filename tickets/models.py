@@ -357,3 +357,42 @@ class Override(TicketEvent):
         proxy = True
         verbose_name = _("label correction")
         verbose_name_plural = _("label corrections")
+
+
+class LabelExample(TimeStamped):
+    """An operator's correction kept as a labelled example of the intent it was corrected to.
+
+    ``classification.build_label_set`` adds the most recent active examples of each intent to the
+    label set, so later tickets worded like a corrected one go to the corrected intent. One row per
+    ticket: a second correction of the same ticket moves the example (services.label_override).
+    """
+
+    # Capped like the whole-text segment the scorer embeds (classifier.scoring.segments_of, 2000 chars):
+    # a long OCR dump of navigation chrome would dilute the example's embedding, and every example is
+    # embedded when a worker (re)builds its classifier — measured with the real encoder on one thread,
+    # 200 examples of 2000 chars take ~7.4 s to embed cold, 200 of ~260 chars ~0.9 s.
+    TEXT_MAX_CHARS = 2000
+
+    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="label_examples", verbose_name=_("intent"))
+    ticket = models.OneToOneField(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="label_example", verbose_name=_("ticket"),
+    )
+    text = models.TextField(_("text"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by"),
+    )
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Off to stop the classifier from using a bad example."))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("label example")
+        verbose_name_plural = _("label examples")
+
+    def __str__(self) -> str:
+        return f"{self.intent_id}: {self.text[:40]}"
+
+    @classmethod
+    def text_for(cls, description: str, ocr_text: str) -> str:
+        """The ticket's description and its screenshots' OCR text, joined and capped ("" when both are empty)."""
+        parts = [part.strip() for part in (description or "", ocr_text or "") if part and part.strip()]
+        return "\n".join(parts)[: cls.TEXT_MAX_CHARS].strip()

@@ -23,6 +23,7 @@ from .models import (
     TRIAGE_QUEUE_SLUG,
     Attachment,
     Intent,
+    LabelExample,
     Message,
     MessageAnalysis,
     OperatorProfile,
@@ -523,7 +524,26 @@ def label_override(*, ticket: Ticket, label: str, actor, reason: str = "") -> Ti
                 ticket=ticket, actor=actor, kind=TicketEvent.Kind.ROUTED, old_value=old_queue.slug, new_value=intent.queue.slug,
             )
         ticket.save(update_fields=["label", "label_overridden", "queue", "updated_at"])
+        _label_example_upsert(ticket=ticket, intent=intent, latest=latest, actor=actor)
     return ticket
+
+
+def _label_example_upsert(*, ticket: Ticket, intent: Intent, latest: Prediction | None, actor) -> LabelExample | None:
+    """Keep the corrected ticket as a labelled example of ``intent`` (one per ticket: a new correction moves it).
+
+    Any intent the override accepts learns, out-of-scope ones included: a ticket corrected to "other"
+    teaches what is not a school problem. A ticket with no text at all (no description, no OCR text)
+    teaches nothing and is skipped; an example it had keeps its last intent. A new correction is a new
+    decision, so it re-activates an example an admin had switched off.
+    """
+    ocr_text = latest.ocr_text if latest is not None and not latest.error else ""
+    text = LabelExample.text_for(ticket.description, ocr_text)
+    if not text:
+        return None
+    example, _created = LabelExample.objects.update_or_create(
+        ticket=ticket, defaults={"intent": intent, "text": text, "created_by": actor, "is_active": True},
+    )
+    return example
 
 
 def _status_change(ticket: Ticket, status: str, *, actor, reason: str = "") -> bool:

@@ -16,6 +16,7 @@ Environment variables (all optional except where production says otherwise):
   SUPPORTDESK_AUTO_ANSWER    1/0: answer students automatically from the FAQ when sure (default 1)
   SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER  seconds an automatic answer waits for feedback (default 86400)
   SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS  classification attempts per ticket before it goes to triage as failed (default 3)
+  SUPPORTDESK_CORRECTION_EXAMPLES_PER_LABEL  operators' corrections used as examples per intent (default 50; 0 = none)
   SUPPORTDESK_MESSAGE_CLASSIFIER  dotted path of the message-topic function (default classifier.classify_message)
   SUPPORTDESK_CACHE_URL      redis://127.0.0.1:6379/1 to share rate-limit counters between web processes (default: local memory)
   SUPPORTDESK_SUBMIT_RATE    new tickets per client IP, web form + API together (default 20/hour; empty = no limit)
@@ -204,6 +205,9 @@ SUPPORTDESK_TICKET_CLASSIFIER = env_str("SUPPORTDESK_TICKET_CLASSIFIER", "ticket
 # Classification attempts per ticket (a worker killed or hung mid-task is never counted by django-q2):
 # past this the ticket goes to triage with the failure recorded instead of being retried forever.
 SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS = env_int("SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS", 3)
+# Operators' label corrections become labelled examples (tickets.LabelExample): the classifier reads the
+# most recent this-many active ones per intent (0 = do not use them).
+SUPPORTDESK_CORRECTION_EXAMPLES_PER_LABEL = env_int("SUPPORTDESK_CORRECTION_EXAMPLES_PER_LABEL", 50)
 SUPPORTDESK_MAX_SCREENSHOTS = 5
 SUPPORTDESK_MAX_UPLOAD_BYTES = env_int("SUPPORTDESK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 SUPPORTDESK_MAX_IMAGE_PIXELS = env_int("SUPPORTDESK_MAX_IMAGE_PIXELS", 40_000_000)
