@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,9 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tickets"
     verbose_name = _("Support desk")
+
+    def ready(self):
+        from .search import register_sqlite_functions
+
+        # Case-insensitive search in Cyrillic on SQLite (tickets.search).
+        connection_created.connect(register_sqlite_functions, dispatch_uid="supportdesk_sqlite_functions")

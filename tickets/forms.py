@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from . import vocabulary
 from .models import Intent, Ticket
-from .uploads import clean_screenshots, too_many_screenshots_message
+from .selectors import ACTIVE
+from .uploads import ACCEPTED_CONTENT_TYPES, clean_screenshots, client_limits, screenshots_help, too_many_screenshots_message
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -21,7 +23,7 @@ class ScreenshotsField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"accept": "image/png,image/jpeg,image/webp", "multiple": True})
+        self.widget.attrs.update({"accept": ",".join(ACCEPTED_CONTENT_TYPES), "multiple": True})
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
@@ -41,6 +43,13 @@ class _ScreenshotsForm(forms.Form):
     def __init__(self, *args, too_many_screenshots: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.too_many_screenshots = too_many_screenshots
+        # Built per request: in the visitor's language, with the limits as configured now.
+        self.fields["screenshots"].help_text = screenshots_help()
+
+    @property
+    def screenshot_limits(self) -> dict[str, str]:
+        """The ``data-`` attributes the form's script checks files against before sending (tickets.uploads)."""
+        return client_limits()
 
     def clean_screenshots(self):
         if self.too_many_screenshots:
@@ -63,11 +72,7 @@ class TicketForm(_ScreenshotsForm):
     description = forms.CharField(
         label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000, required=False
     )
-    screenshots = ScreenshotsField(
-        label=_("Screenshots"),
-        help_text=_("Up to %(count)s PNG, JPEG or WebP images, %(mb)s MB each.")
-        % {"count": settings.SUPPORTDESK_MAX_SCREENSHOTS, "mb": settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024)},
-    )
+    screenshots = ScreenshotsField(label=_("Screenshots"))
 
 
 class StudentReplyForm(_ScreenshotsForm):
@@ -89,24 +94,25 @@ class StatusForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    label = forms.ChoiceField(label=_("Correct label"), choices=())
+    """Starts on an empty choice: one stray click must not route the ticket anywhere."""
+
+    label = forms.ChoiceField(label=_("Correct label"), choices=(), error_messages={"required": _("Choose a label.")})
     reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["label"].choices = [
-            (intent.name, f"{intent.name} → {intent.queue.name}")
+        self.fields["label"].choices = [("", _("— choose a label —"))] + [
+            (intent.name, f"{vocabulary.label_name(intent.name, intent)} → {vocabulary.queue_name(intent.queue)}")
             for intent in Intent.objects.filter(is_active=True).select_related("queue").order_by("name")
         ]
 
 
 class QueueFilterForm(forms.Form):
-    STATUS_CHOICES = [("", _("All")), ("open", _("Open (new, open, waiting)"))] + list(Ticket.Status.choices)
+    # "active" (every status but resolved and closed) is not a status of its own: its value must differ from
+    # each real status, or choosing "Open" would list new and waiting tickets too (selectors.ACTIVE).
+    STATUS_CHOICES = [("", _("All")), (ACTIVE, _("Not closed (new, open, waiting)"))] + list(Ticket.Status.choices)
     ORDER_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first"))]
-    TOPIC_CHOICES = [
-        ("", _("All")), ("payment", _("Payment")), ("course", _("Course")), ("profile", _("Profile")),
-        ("career", _("Career")), ("general", _("General")), ("offtopic", _("Off-topic")),
-    ]
+    TOPIC_CHOICES = [("", _("All"))] + [(slug, gettext_lazy(msgid)) for slug, msgid in vocabulary.TOPIC_NAMES.items()]
 
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)

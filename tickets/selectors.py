@@ -6,11 +6,12 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Lower, TruncDay, TruncWeek
+from django.db.models.functions import Coalesce, TruncDay, TruncWeek
 from django.utils import timezone
 
 from .models import TRIAGE_QUEUE_SLUG, Attachment, Intent, Message, MessageAnalysis, Prediction, Queue, Ticket, TicketEvent, public_token_digest
 from .permissions import is_operator, sees_all_queues
+from .search import ticket_matches
 
 
 class TicketNotFound(Exception):
@@ -42,20 +43,13 @@ def queue_get(user, slug: str) -> Queue:
     return queue
 
 
-def _search(queryset: QuerySet[Ticket], search: str) -> QuerySet[Ticket]:
-    search = (search or "").strip()
-    if not search:
-        return queryset
-    if search.lstrip("#").isdigit():
-        return queryset.filter(Q(pk=int(search.lstrip("#"))) | Q(description__icontains=search))
-    if "@" in search:
-        if " " in search:
-            return queryset.filter(email__icontains=search)
-        # lower(email) = ... matches the functional index ticket_email_lower.
-        return queryset.annotate(email_lower=Lower("email")).filter(email_lower=search.lower())
-    return queryset.filter(
-        Q(description__icontains=search) | Q(name__icontains=search) | Q(email__icontains=search)
-    )
+# The queue filter's "not closed": new, open and waiting together. Not a Ticket.Status value (those filter exactly).
+ACTIVE = "active"
+
+
+def ticket_search(user, query: str) -> QuerySet[Ticket]:
+    """Tickets in any queue ``user`` may see that ``query`` finds (a number, an e-mail, words; tickets.search)."""
+    return ticket_matches(Ticket.objects.filter(queue__in=operator_queues(user)), query)
 
 
 def ticket_list(
@@ -70,12 +64,14 @@ def ticket_list(
 ) -> QuerySet[Ticket]:
     """Tickets the user may see, filtered; one query per page (queue and assignee joined).
 
-    ``topic``: the FAQ layer's topic of the first message (``offtopic`` lists the tickets closed as off-topic).
+    ``status``: a Ticket.Status value, or ``ACTIVE`` for every status that is not resolved or closed.
+    ``search``: as ``ticket_search``. ``topic``: the FAQ layer's topic of the first message (``offtopic``
+    lists the tickets closed as off-topic).
     """
-    queryset = Ticket.objects.filter(queue__in=operator_queues(user))
+    queryset = ticket_search(user, search)
     if queue_slug:
         queryset = queryset.filter(queue__slug=queue_slug)
-    if status == "open":
+    if status == ACTIVE:
         queryset = queryset.filter(status__in=Ticket.OPEN_STATUSES)
     elif status:
         queryset = queryset.filter(status=status)
@@ -83,7 +79,6 @@ def ticket_list(
         queryset = queryset.filter(label=label)
     if topic:
         queryset = queryset.filter(topic=topic)
-    queryset = _search(queryset, search)
     ordering = ["created_at", "id"] if order == "oldest" else ["-created_at", "-id"]
     # A correlated subquery, not a JOIN + GROUP BY: it is evaluated only for the rows of the page.
     attachment_count = Subquery(
@@ -226,21 +221,41 @@ def active_intents() -> QuerySet[Intent]:
     return Intent.objects.filter(is_active=True).select_related("queue").order_by("name")
 
 
+def _corrections(classified: QuerySet[Ticket], trunc) -> list[dict]:
+    """One row per ticket an operator really corrected: ``{"predicted", "corrected", "period"}``.
+
+    A ticket's last override decides (its ``old_value`` is the prediction it corrected): a label set back to
+    the prediction, or set to the label it already had, is not a correction, however many overrides led there.
+    """
+    last = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=TicketEvent.Kind.OVERRIDE).order_by("-created_at", "-id")
+    rows = (
+        classified.annotate(
+            predicted=Subquery(last.values("old_value")[:1]), corrected=Subquery(last.values("new_value")[:1]),
+            period=trunc("created_at"),
+        )
+        .filter(corrected__isnull=False)
+        .values("predicted", "corrected", "period")
+    )
+    return [
+        {**row, "predicted": row["predicted"] or "unsure"}
+        for row in rows
+        if (row["predicted"] or "unsure") != row["corrected"]
+    ]
+
+
 def model_quality(*, days: int = 90, bucket: str = "week") -> dict:
-    """How good the classifier is, judged by operators' corrections.
+    """How good the classifier is, judged by operators' corrections (tickets created in the last ``days``).
 
     - ``auto_routed_share``: classified tickets that the classifier sent straight to a label's queue
       (not triage);
-    - ``corrected_share``: classified tickets whose label an operator changed;
-    - ``confusion``: override counts per predicted → corrected label;
+    - ``corrected_share``: classified tickets whose predicted label an operator changed (``_corrections``);
+    - ``confusion``: corrected tickets per predicted → corrected label;
     - ``timeline``: the same shares per day or week.
     """
     since = timezone.now() - timedelta(days=days)
     classified = Ticket.objects.filter(created_at__gte=since).exclude(classification_state=Ticket.ClassificationState.PENDING)
     totals = classified.aggregate(
-        total=Count("id"),
-        failed=Count("id", filter=Q(classification_state=Ticket.ClassificationState.FAILED)),
-        corrected=Count("id", filter=Q(label_overridden=True)),
+        total=Count("id"), failed=Count("id", filter=Q(classification_state=Ticket.ClassificationState.FAILED)),
     )
     # Auto-routed = the classifier (no actor) moved the ticket out of triage into a label's queue.
     routed_events = TicketEvent.objects.filter(
@@ -248,18 +263,15 @@ def model_quality(*, days: int = 90, bucket: str = "week") -> dict:
     ).exclude(new_value=TRIAGE_QUEUE_SLUG)
     auto_routed = routed_events.values("ticket_id").distinct().count()
 
-    overrides = TicketEvent.objects.filter(kind=TicketEvent.Kind.OVERRIDE, created_at__gte=since)
-    confusion = Counter()
-    for row in overrides.values("old_value", "new_value").annotate(n=Count("id")):
-        confusion[(row["old_value"] or "unsure", row["new_value"])] += row["n"]
-
     trunc = TruncDay if bucket == "day" else TruncWeek
+    corrections = _corrections(classified, trunc)
+    confusion = Counter((row["predicted"], row["corrected"]) for row in corrections)
+
     per_period: dict = defaultdict(lambda: {"classified": 0, "auto_routed": 0, "corrected": 0})
-    for row in classified.annotate(period=trunc("created_at")).values("period").annotate(
-        n=Count("id"), corrected=Count("id", filter=Q(label_overridden=True))
-    ):
+    for row in classified.annotate(period=trunc("created_at")).values("period").annotate(n=Count("id")):
         per_period[row["period"]]["classified"] += row["n"]
-        per_period[row["period"]]["corrected"] += row["corrected"]
+    for row in corrections:
+        per_period[row["period"]]["corrected"] += 1
     for row in routed_events.annotate(period=trunc("ticket__created_at")).values("period").annotate(
         n=Count("ticket_id", distinct=True)
     ):
@@ -283,12 +295,25 @@ def model_quality(*, days: int = 90, bucket: str = "week") -> dict:
         "total": total,
         "failed": totals["failed"],
         "auto_routed": auto_routed,
-        "corrected": totals["corrected"],
+        "corrected": len(corrections),
         "auto_routed_share": share(auto_routed, total),
-        "corrected_share": share(totals["corrected"], total),
+        "corrected_share": share(len(corrections), total),
         "confusion": [
             {"predicted": predicted, "corrected": corrected, "count": count}
             for (predicted, corrected), count in sorted(confusion.items(), key=lambda item: (-item[1], item[0]))
         ],
         "timeline": timeline,
     }
+
+
+def ticket_history(ticket: Ticket) -> list[tuple[TicketEvent, Prediction | None]]:
+    """The audit trail (prefetched), each "predicted" event with the Prediction it recorded.
+
+    services.prediction_record writes one prediction and one "predicted" event together, so the n-th of each
+    belong together; when the counts differ (rows deleted by hand) nothing is paired.
+    """
+    events = list(ticket.events.all())
+    predicted = [event for event in events if event.kind == TicketEvent.Kind.PREDICTED]
+    predictions = sorted(ticket.predictions.all(), key=lambda p: (p.created_at, p.pk))
+    paired = dict(zip((e.pk for e in predicted), predictions)) if len(predicted) == len(predictions) else {}
+    return [(event, paired.get(event.pk)) for event in events]

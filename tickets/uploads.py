@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
+# What the form's file picker offers and what its script accepts before sending (the same three formats).
+ACCEPTED_CONTENT_TYPES = ("image/png", "image/jpeg", "image/webp")
 
 
 @dataclass(frozen=True)
@@ -59,18 +61,34 @@ def sanitize_filename(name: str, max_length: int = 100) -> str:
     return name
 
 
+def not_an_image_message() -> str:
+    return _("This is not a PNG, JPEG or WebP image.")
+
+
+def too_large_message() -> str:
+    limit_mb = settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024)
+    limit_mp = settings.SUPPORTDESK_MAX_IMAGE_PIXELS // 1_000_000
+    return _("The image is too large: at most %(mb)s MB and %(mp)s megapixels.") % {"mb": limit_mb, "mp": limit_mp}
+
+
+def empty_file_message() -> str:
+    return _("The file is empty.")
+
+
+def damaged_image_message() -> str:
+    return _("The image is damaged or incomplete; please take the screenshot again.")
+
+
 def _error_message(exc: Exception) -> str:
     from classifier import errors
 
-    limit_mb = settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024)
-    limit_mp = settings.SUPPORTDESK_MAX_IMAGE_PIXELS // 1_000_000
     if isinstance(exc, errors.EmptyImageError):
-        return _("The file is empty.")
+        return empty_file_message()
     if isinstance(exc, errors.ImageTooLargeError):
-        return _("The image is too large: at most %(mb)s MB and %(mp)s megapixels.") % {"mb": limit_mb, "mp": limit_mp}
+        return too_large_message()
     if isinstance(exc, errors.CorruptImageError):
-        return _("The image is damaged or incomplete; please take the screenshot again.")
-    return _("This is not a PNG, JPEG or WebP image.")
+        return damaged_image_message()
+    return not_an_image_message()
 
 
 def clean_screenshot(uploaded_file) -> CleanImage:
@@ -91,7 +109,7 @@ def clean_screenshot(uploaded_file) -> CleanImage:
 
     source_format = _source_format(uploaded_file)
     if source_format not in ACCEPTED_FORMATS:
-        raise ValidationError(prefix + _("This is not a PNG, JPEG or WebP image."), code="invalid_image")
+        raise ValidationError(prefix + not_an_image_message(), code="invalid_image")
 
     image = _pixels_only(image)
     # Lossless PNG keeps screenshot text crisp for OCR; photos (JPEG/WebP) stay JPEG.
@@ -124,6 +142,28 @@ def clean_screenshot(uploaded_file) -> CleanImage:
 
 def too_many_screenshots_message() -> str:
     return _("At most %(limit)s screenshots.") % {"limit": settings.SUPPORTDESK_MAX_SCREENSHOTS}
+
+
+def screenshots_help() -> str:
+    return _("Up to %(count)s PNG, JPEG or WebP images, %(mb)s MB each.") % {
+        "count": settings.SUPPORTDESK_MAX_SCREENSHOTS, "mb": settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+
+
+def client_limits() -> dict[str, str]:
+    """What the form's script checks before sending, as ``data-`` attributes of the screenshot field: the
+    limits this module enforces and the very messages it would answer with (in the page's language)."""
+    return {
+        "data-max-count": str(settings.SUPPORTDESK_MAX_SCREENSHOTS),
+        "data-max-bytes": str(settings.SUPPORTDESK_MAX_UPLOAD_BYTES),
+        "data-max-pixels": str(settings.SUPPORTDESK_MAX_IMAGE_PIXELS),
+        "data-accept": ",".join(ACCEPTED_CONTENT_TYPES),
+        "data-msg-type": not_an_image_message(),
+        "data-msg-size": too_large_message(),
+        "data-msg-count": too_many_screenshots_message(),
+        "data-msg-empty": empty_file_message(),
+        "data-msg-damaged": damaged_image_message(),
+    }
 
 
 class ScreenshotCountLimit(FileUploadHandler):

@@ -21,6 +21,7 @@ operator_patterns = (
         path("logout/", auth_views.LogoutView.as_view(), name="logout"),
         path("", operator.dashboard, name="dashboard"),
         path("queues/<slug:slug>/", operator.queue_detail, name="queue"),
+        path("search/", operator.ticket_search, name="search"),
         path("tickets/<int:ticket_id>/", operator.ticket_detail, name="ticket"),
         path("tickets/<int:ticket_id>/state.json", operator.ticket_state_json, name="ticket_state_json"),
         path("tickets/<int:ticket_id>/take/", operator.ticket_take, name="ticket_take"),

@@ -123,6 +123,14 @@ def _not_in_body(*texts):
     return check
 
 
+def _search_finds_a_where_allowed(world, role, response):
+    body = response.content.decode()
+    if role == "op_other":
+        assert f'data-ticket="{world.a.pk}"' not in body
+    elif role in ("op_allowed", "admin"):
+        assert f'data-ticket="{world.a.pk}"' in body
+
+
 def _a_hidden_from_other_operator(world, role, response):
     body = response.content.decode()
     if role == "op_other":
@@ -236,6 +244,8 @@ CASES: dict[str, list[Case]] = {
     "operator:dashboard": [Case(_fixed("operator:dashboard"), _desk(200, 200), check=_dashboard_queues)],
     "operator:queue": [Case(_fixed("operator:queue", slug="payment"), _desk(200), check=_not_in_body(B_SECRET_TEXT))],
     "operator:ticket": [Case(_ticket_url("operator:ticket"), _desk(200), check=_not_in_body(B_SECRET_TEXT))],
+    # Search spans every queue the operator may see, and no other: ticket A (payment) never shows to the course operator.
+    "operator:search": [Case(lambda w, r: reverse("operator:search") + "?q=ticket-A", _desk(200, 200), check=_search_finds_a_where_allowed)],
     "operator:ticket_state_json": [Case(_ticket_url("operator:ticket_state_json"), _desk(200))],
     "operator:ticket_take": [Case(_ticket_url("operator:ticket_take"), _desk(302), method="post")],
     "operator:ticket_reply": [Case(_ticket_url("operator:ticket_reply"), _desk(302), method="post", data={"body": "answer"})],

@@ -255,8 +255,23 @@ def _assert_security_headers(response, referrer="same-origin"):
 def test_security_headers_on_a_student_page(client, db):
     _assert_security_headers(client.get(reverse("student:ticket_new")))
     ticket = TicketFactory()
-    # The status link is the secret: its page sends no Referer at all.
-    _assert_security_headers(client.get(reverse("student:ticket_status", args=[ticket.public_token])), referrer="no-referrer")
+    # The status link is the secret: no Referer to other sites (same-origin; see the next test for why not no-referrer).
+    _assert_security_headers(client.get(reverse("student:ticket_status", args=[ticket.public_token])))
+
+
+def test_no_page_makes_chromium_send_origin_null(client, db):
+    """Under "no-referrer" (header or <meta>) Chromium posts the page's own forms with ``Origin: null`` and
+    Django's CSRF check answers 403 (issue 8: the status page's reply, feedback and language switch).
+    Every page with a form keeps a referrer policy that sends the origin to the desk itself."""
+    ticket = TicketFactory(auto_answer_state=Ticket.AutoAnswerState.PENDING_FEEDBACK)
+    pages = [reverse("student:ticket_new"), reverse("student:ticket_status", args=[ticket.public_token]), reverse("operator:login")]
+    responses = [client.get(url) for url in pages]
+    responses.append(client.post(reverse("student:ticket_feedback", args=[ticket.public_token]), {"solved": "9"}))
+    client.force_login(operator("forms"))
+    responses += [client.get(url) for url in (reverse("operator:dashboard"), reverse("operator:ticket", args=[ticket.pk]))]
+    for response in responses:
+        assert response["Referrer-Policy"] in ("same-origin", "strict-origin-when-cross-origin", "strict-origin"), response.request
+        assert not re.search(r"<meta[^>]+name=.?referrer[^>]+no-referrer", response.content.decode()), response.request
 
 
 def test_security_headers_on_an_operator_page(client, db):

@@ -33,7 +33,8 @@ def test_queue_tickets_filters_searches_and_orders():
     new = ClassifiedTicketFactory(description="Двойное списание", status=Ticket.Status.RESOLVED)
     assert list(selectors.queue_tickets(user, "payment")) == [new, old]
     assert list(selectors.queue_tickets(user, "payment", order="oldest")) == [old, new]
-    assert list(selectors.queue_tickets(user, "payment", status="open")) == [old]
+    assert list(selectors.queue_tickets(user, "payment", status=selectors.ACTIVE)) == [old]
+    assert list(selectors.queue_tickets(user, "payment", status="new")) == [old]
     assert list(selectors.queue_tickets(user, "payment", status="resolved")) == [new]
     assert list(selectors.queue_tickets(user, "payment", search="списание")) == [new]
     assert list(selectors.queue_tickets(user, "payment", search="old@example.org")) == [old]
@@ -49,7 +50,7 @@ def test_queue_list_has_no_n_plus_one(django_assert_max_num_queries, client):
     client.force_login(user)
     # session + user + profile checks + queue lookup + count + one page query — independent of the page size.
     with django_assert_max_num_queries(8):
-        response = client.get("/desk/queues/payment/?status=open")
+        response = client.get("/desk/queues/payment/?status=active")
     assert response.status_code == 200
     assert response.content.decode().count("data-ticket=") == 25
     page = list(selectors.queue_tickets(user, "payment")[:25])
@@ -94,3 +95,37 @@ def test_model_quality_counts_corrections():
         ("payment-problem", "profile-problem", 1), ("unsure", "course-problem", 1),
     }
     assert sum(row["classified"] for row in quality["timeline"]) == 4
+
+
+def test_model_quality_counts_a_ticket_once_and_no_op_overrides_never():
+    """Issue 8: an override and its undo counted as two corrections (one of them course → course)."""
+    user = AdminFactory()
+    undone, redone, kept, same = (TicketFactory(description=text) for text in ["урок", "урок", "оплата", "урок"])
+    for ticket in (undone, redone, kept, same):
+        services.ticket_classify(ticket_id=ticket.pk)
+        ticket.refresh_from_db()
+    services.label_override(ticket=undone, label="payment-problem", actor=user)  # a stray click…
+    services.label_override(ticket=undone, label="course-problem", actor=user)  # …undone: back to the prediction
+    services.label_override(ticket=redone, label="payment-problem", actor=user)
+    services.label_override(ticket=redone, label="profile-problem", actor=user)  # changed their mind: one correction
+    services.label_override(ticket=kept, label="course-problem", actor=user)
+    services.label_override(ticket=same, label="course-problem", actor=user)  # the label it had: a no-op
+
+    quality = selectors.model_quality()
+    assert quality["corrected"] == 2
+    assert {(r["predicted"], r["corrected"], r["count"]) for r in quality["confusion"]} == {
+        ("course-problem", "profile-problem", 1), ("payment-problem", "course-problem", 1),
+    }
+    assert sum(row["corrected"] for row in quality["timeline"]) == 2
+
+
+def test_quality_page_names_labels_and_says_not_sure(client):
+    user = AdminFactory()
+    ticket = TicketFactory(description="привет")
+    services.ticket_classify(ticket_id=ticket.pk)
+    services.label_override(ticket=ticket, label="course-problem", actor=user)
+    client.force_login(user)
+    body = client.get("/desk/quality/").content.decode()
+    confusion = body.split('id="confusion"', 1)[1].split("</table>", 1)[0]
+    assert "Не уверен" in confusion and "Проблема с обучением" in confusion
+    assert "unsure" not in confusion and "course-problem" not in confusion

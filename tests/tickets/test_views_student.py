@@ -35,7 +35,7 @@ def test_submit_redirects_to_status_page_and_classifies(client, django_capture_o
     assert len(mail.outbox) == 1
 
     page = client.get(response["Location"])
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     assert "Не проходит оплата" in page.content.decode()
 
 

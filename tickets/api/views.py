@@ -90,7 +90,7 @@ class TicketListCreateApi(OperatorApiView):
     @extend_schema(
         parameters=[
             OpenApiParameter("queue", str, description="queue slug: payment, course, profile, triage"),
-            OpenApiParameter("status", str, description="new, open, waiting, resolved, closed, or 'open' for all unresolved"),
+            OpenApiParameter("status", str, description="new, open, waiting, resolved, closed, or 'active' for new + open + waiting"),
             OpenApiParameter("search", str, description="text, name or e-mail"),
             OpenApiParameter("label", str),
             OpenApiParameter("topic", str, description="payment, course, profile, career, general, offtopic"),

@@ -5,7 +5,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,12 +20,18 @@ from .files import attachment_response
 PAGE_SIZE = 25
 
 
+def forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    """A 403 page that says why, in the desk's layout. Rendered, not raised: a refused page is not an error
+    worth a traceback in the log (django.request still logs one "Forbidden" line)."""
+    return render(request, "403.html", {"reason": message}, status=403)
+
+
 def operator_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_operator(request.user):
-            raise PermissionDenied
+            return forbidden(request, _("This page is for the support team. Ask an administrator for access."))
         try:
             return view(request, *args, **kwargs)
         except selectors.TicketNotFound:
@@ -39,7 +45,7 @@ def admin_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_desk_admin(request.user):
-            raise PermissionDenied
+            return forbidden(request, _("This page is for administrators."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -61,14 +67,28 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request.user, queue_slug=slug, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or "newest",
         topic=data.get("topic") or None,
     )
+    return render(request, "operator/queue.html", {"queue": queue, **_ticket_page(request, tickets, filters)})
+
+
+@require_GET
+@operator_required
+def ticket_search(request: HttpRequest) -> HttpResponse:
+    """Every queue the operator may see at once (the queue page's search stays inside its queue)."""
+    filters = QueueFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    query = data.get("q") or ""
+    tickets = selectors.ticket_list(
+        request.user, status=data.get("status") or None, search=query, order=data.get("order") or "newest", topic=data.get("topic") or None,
+    ) if query else selectors.ticket_list(request.user).none()
+    return render(request, "operator/search.html", {"query": query, **_ticket_page(request, tickets, filters)})
+
+
+def _ticket_page(request: HttpRequest, tickets, filters: QueueFilterForm) -> dict:
+    """One page of a ticket list, the filters and the other queues (the queue page and the search page)."""
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "operator/queue.html",
-        {"queue": queue, "page": page, "filters": filters, "querystring": query.urlencode(), "queues": selectors.queue_counts(request.user)},
-    )
+    return {"page": page, "filters": filters, "querystring": query.urlencode(), "queues": selectors.queue_counts(request.user)}
 
 
 @require_GET
@@ -88,9 +108,11 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "analysis": analysis,
             "answer_pending": selectors.ticket_answer_pending(ticket),
             "faq_suggestions": selectors.ticket_faq_suggestions(analysis),
+            "history": selectors.ticket_history(ticket),
+            "is_desk_admin": is_desk_admin(request.user),
             "reply_form": OperatorReplyForm(),
             "status_form": StatusForm(initial={"status": ticket.status}),
-            "override_form": OverrideForm(initial={"label": ticket.label}),
+            "override_form": OverrideForm(),
         },
     )
 

@@ -161,10 +161,19 @@ def _status_page(request: HttpRequest, ticket: Ticket, form: StudentReplyForm, s
         {"ticket": ticket, "form": form, "status_url": request.build_absolute_uri(), "answer_pending": selectors.ticket_answer_pending(ticket)},
         status=status,
     )
-    # The link is the secret: keep it out of Referer headers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
+    _keep_link_private(response)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _keep_link_private(response: HttpResponse) -> None:
+    """The status link is the secret: no Referer carries it to another site.
+
+    "same-origin", not "no-referrer": under no-referrer Chromium sends ``Origin: null`` with the page's own
+    POSTs (reply, feedback, language switch) and Django's CSRF check refuses them (issue 8). Same-origin
+    requests carry the referrer and origin; cross-origin ones get nothing.
+    """
+    response["Referrer-Policy"] = "same-origin"
 
 
 @require_POST
@@ -192,7 +201,7 @@ def ticket_feedback(request: HttpRequest, token: str) -> HttpResponse:
                 else _("Thank you. An operator will answer you here as soon as possible."),
             )
     response = redirect("student:ticket_status", token=ticket.public_token)
-    response["Referrer-Policy"] = "no-referrer"
+    _keep_link_private(response)
     return response
 
 

@@ -6,6 +6,9 @@
 //   [data-width]                set the element's width in % (bars on the quality and ticket pages)
 //   button[data-faq-insert]     operator's ticket page: put that suggested FAQ answer into the reply form
 //                               (textarea + hidden faq_entry_id, so the reply counts as "inserted by an operator")
+//   button[data-copy-target]    (hidden until this script shows it) copy the target's text, e.g. the secret link
+//   form[data-submit-once]      a second submit while the first is on its way is dropped (a double click sends once)
+// The student forms' screenshot field has its own script: screenshots.js.
 (function () {
   "use strict";
 
@@ -20,6 +23,11 @@
     }
     if (box && event.target.closest("#lightbox")) {
       box.close();
+    }
+    var copy = event.target.closest("button[data-copy-target]");
+    if (copy) {
+      copyText(copy);
+      return;
     }
     var insert = event.target.closest("button[data-faq-insert]");
     var form = document.getElementById("reply-form");
@@ -50,12 +58,73 @@
     }
   });
 
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-submit-once")) { return; }
+    if (form.hasAttribute("data-submitting")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitting", "");
+    // Disabled only after this event: the browser collects the fields (the clicked button's name and value
+    // included) once the submit event is over, and a disabled button would be left out.
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (button) { button.disabled = true; });
+    }, 0);
+  });
+
+  // Back to a page from the browser's history: its forms may be sent again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (form) {
+      form.removeAttribute("data-submitting");
+      form.querySelectorAll("button[type=submit]").forEach(function (button) { button.disabled = false; });
+    });
+  });
+
+  function copyText(button) {
+    var target = document.querySelector(button.getAttribute("data-copy-target"));
+    if (!target) { return; }
+    var text = (target.value || target.textContent).trim();
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = button.getAttribute("data-copied-label") + " ✓";
+      setTimeout(function () { button.textContent = label; }, 2500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { selectText(target); });
+    } else {
+      selectText(target);  // plain http: select it, the student copies with Ctrl+C
+    }
+  }
+
+  function selectText(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  // Something the visitor typed or attached on this page (a reload would lose it).
+  function pageHasInput() {
+    return Array.prototype.some.call(document.querySelectorAll("form[data-submit-once] textarea"), function (area) {
+      return area.value.trim() !== "";
+    }) || document.querySelector("[data-attachments] [data-attachment]") !== null;
+  }
+
   function poll(url) {
     setTimeout(function () {
       fetch(url, {cache: "no-store", credentials: "same-origin"})
         .then(function (response) { return response.json(); })
         .then(function (data) {
-          if (data.classification_state !== "pending" && !data.answer_pending) { location.reload(); } else { poll(url); }
+          if (data.classification_state === "pending" || data.answer_pending) {
+            poll(url);
+          } else if (pageHasInput()) {
+            var notice = document.querySelector("[data-updated-notice]");
+            if (notice) { notice.hidden = false; }
+          } else {
+            location.reload();
+          }
         })
         .catch(function () { poll(url); });
     }, 2000);
@@ -66,6 +135,7 @@
       var value = parseFloat(element.getAttribute("data-width"));
       if (!isNaN(value)) { element.style.width = Math.max(0, Math.min(100, value)) + "%"; }
     });
+    document.querySelectorAll("button[data-copy-target]").forEach(function (button) { button.hidden = false; });
     var poller = document.querySelector("[data-poll-url]");
     if (poller) { poll(poller.getAttribute("data-poll-url")); }
   }
