@@ -7,14 +7,25 @@ from .models import FaqEntry, FaqUsage
 from .selectors import faq_entries_with_stats
 
 
+class TimestampColumns:
+    """``created`` / ``updated`` columns with translated headers (the models' timestamps have no verbose name)."""
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("updated"), ordering="updated_at")
+    def updated(self, obj):
+        return obj.updated_at
+
+
 @admin.register(FaqEntry)
-class FaqEntryAdmin(admin.ModelAdmin):
-    list_display = ["external_id", "topic", "question", "is_active", "sent", "accepted", "rejected", "updated_at"]
+class FaqEntryAdmin(TimestampColumns, admin.ModelAdmin):
+    list_display = ["external_id", "topic", "question", "is_active", "sent", "accepted", "rejected", "updated"]
     list_filter = ["is_active", "topic"]
     search_fields = ["external_id", "question", "answer"]
-    readonly_fields = ["content_hash", "created_at", "updated_at"]
-    fields = ["external_id", "topic", "question", "alt_questions", "answer", "is_active",
-              "content_hash", "created_at", "updated_at"]
+    readonly_fields = ["created", "updated"]
+    fields = ["external_id", "topic", "question", "alt_questions", "answer", "is_active", "created", "updated"]
     actions = ["export_yaml"]
 
     def get_queryset(self, request):
@@ -43,8 +54,8 @@ class FaqEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(FaqUsage)
-class FaqUsageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "entry", "kind", "ticket_id"]
+class FaqUsageAdmin(TimestampColumns, admin.ModelAdmin):
+    list_display = ["created", "entry", "kind", "ticket_id"]
     list_filter = ["kind"]
     search_fields = ["entry__external_id"]
     list_select_related = ["entry"]

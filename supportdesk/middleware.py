@@ -37,6 +37,7 @@ class ServiceUnavailableMiddleware:
     def process_exception(self, request, exception):
         from django.http import HttpResponse, JsonResponse
         from django.template.loader import render_to_string
+        from django.utils.translation import gettext as _
 
         from tickets.services import outage_errors
 
@@ -48,7 +49,7 @@ class ServiceUnavailableMiddleware:
             "Service unavailable on %s: %s: %s", request.path, type(exception).__name__, exception
         )
         if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": "Service temporarily unavailable, please try again in a minute."}, status=503)
+            response = JsonResponse({"detail": _("Service temporarily unavailable, please try again in a minute.")}, status=503)
         else:
             response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(self.RETRY_AFTER)

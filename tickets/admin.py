@@ -1,11 +1,12 @@
 """Django admin for queues, intents (read by the classifier), tickets, predictions and the audit trail."""
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-
+from .forms import LinesField
 from .models import Attachment, Intent, LabelExample, Message, MessageAnalysis, OperatorProfile, Override, Prediction, Queue, Ticket, TicketEvent
 
 
@@ -16,8 +17,28 @@ class QueueAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name"]
 
 
+class IntentAdminForm(forms.ModelForm):
+    """The classifier's texts of an intent, one per line (they are lists in the database, not JSON to type)."""
+
+    descriptions = LinesField(label=_("descriptions"), help_text=_("What the intent is about, in a sentence; one per line (Russian and English)."))
+    prompts = LinesField(label=_("prompts"), help_text=_("What a screenshot of it shows, for the image model; one per line."))
+    examples = LinesField(label=_("examples"), help_text=_("Things students write about it; one per line."))
+    keywords = LinesField(label=_("keywords"), max_item_length=100, help_text=_("Word beginnings that point to it (оплат, refund); one per line."))
+
+    class Meta:
+        model = Intent
+        fields = ["name", "title", "queue", "descriptions", "prompts", "examples", "keywords", "in_scope", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_active") and not any(cleaned.get(name) for name in ("descriptions", "prompts", "examples")):
+            raise forms.ValidationError(_("An active intent needs at least one description, prompt or example: the classifier has nothing else to go by."))
+        return cleaned
+
+
 @admin.register(Intent)
 class IntentAdmin(admin.ModelAdmin):
+    form = IntentAdminForm
     list_display = ["name", "title", "queue", "is_active", "updated_at"]
     list_filter = ["is_active", "queue"]
     search_fields = ["name", "title"]
@@ -80,10 +101,11 @@ class AttachmentInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False  # uploads go through the validated form, not the admin
 
-    @admin.display(description="preview")
+    @admin.display(description=_("preview"))
     def preview(self, attachment):
         url = reverse("operator:attachment_thumb", kwargs={"attachment_id": attachment.pk})
-        return format_html('<img src="{}" style="max-height:80px">', url)
+        # A class, not style="": the Content-Security-Policy refuses inline styles (static/tickets/admin.css).
+        return format_html('<img src="{}" class="admin-thumb" alt="">', url)
 
 
 class PredictionInline(admin.TabularInline):
@@ -135,12 +157,16 @@ class TicketAdmin(admin.ModelAdmin):
 class MessageAnalysisAdmin(admin.ModelAdmin):
     """The FAQ layer's judgement per student message (read-only: written by tickets.tasks.answer_message_task)."""
 
-    list_display = ["message_id", "ticket_id", "decision", "topic", "topic_confidence", "needs_human", "needs_human_score",
+    list_display = ["message_number", "ticket_id", "decision", "topic", "topic_confidence", "needs_human", "needs_human_score",
                     "faq_entry", "faq_confidence", "created_at"]
     list_filter = ["decision", "topic", "needs_human", "auto_answered"]
     search_fields = ["=message__ticket__id", "reason"]
     list_select_related = ["message", "faq_entry"]
     show_full_result_count = False
+
+    @admin.display(description=_("message"), ordering="message_id")
+    def message_number(self, analysis):
+        return analysis.message_id
 
     @admin.display(description=_("ticket"))
     def ticket_id(self, analysis):

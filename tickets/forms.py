@@ -118,3 +118,60 @@ class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     topic = forms.ChoiceField(label=_("Topic"), choices=TOPIC_CHOICES, required=False)
     order = forms.ChoiceField(label=_("Order"), choices=ORDER_CHOICES, required=False)
+
+
+class LinesField(forms.CharField):
+    """A list of short texts edited one per line (the admin's Intent descriptions, prompts, examples, keywords).
+
+    Blank lines and spaces around a line are dropped, a repeated line is kept once; a line longer than
+    ``max_item_length`` is refused with its line number. A value pasted as a JSON list (the old raw editor)
+    is read as that list.
+    """
+
+    widget = forms.Textarea
+
+    def __init__(self, *, max_item_length: int = 1000, max_items: int = 200, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(strip=False, **kwargs)
+        self.max_item_length, self.max_items = max_item_length, max_items
+        self.widget.attrs.setdefault("rows", 4)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        if isinstance(value, (list, tuple)):
+            lines = [str(item) for item in value]
+        else:
+            text = (value or "").strip()
+            lines = _json_list(text) if text.startswith("[") else None
+            if lines is None:
+                lines = text.splitlines()
+        items: list[str] = []
+        for number, line in enumerate(lines, start=1):
+            line = line.strip()  # only the ends: a keyword may be a regular expression with meaningful spaces
+            if len(line) > self.max_item_length:
+                raise forms.ValidationError(
+                    _("Line %(number)s is longer than %(limit)s characters."), code="too_long",
+                    params={"number": number, "limit": self.max_item_length},
+                )
+            if line and line not in items:
+                items.append(line)
+        if len(items) > self.max_items:
+            raise forms.ValidationError(_("At most %(limit)s lines."), code="too_many", params={"limit": self.max_items})
+        return items
+
+    def has_changed(self, initial, data) -> bool:
+        return self.to_python(initial) != self.to_python(data)
+
+
+def _json_list(text: str) -> list[str] | None:
+    import json
+
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return [str(item) for item in value] if isinstance(value, list) else None

@@ -23,8 +23,8 @@ def public_token_digest(token: str) -> str:
 
 
 class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -76,7 +76,7 @@ class Intent(TimeStamped):
 class OperatorProfile(models.Model):
     """Which queues an operator may work in. Staff and superusers see every queue."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile", verbose_name=_("user"))
     queues = models.ManyToManyField(Queue, blank=True, related_name="operators", verbose_name=_("queues"))
     all_queues = models.BooleanField(_("all queues"), default=False)
 
@@ -116,8 +116,8 @@ class Ticket(TimeStamped):
 
     # The raw token is kept to rebuild the status link (operators' reply e-mails); lookups go through
     # the digest (selectors.ticket_for_student), which save() keeps in step with the token.
-    public_token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
-    public_token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    public_token = models.CharField(_("status link token"), max_length=64, unique=True, default=new_public_token, editable=False)
+    public_token_digest = models.CharField(_("status link token digest"), max_length=64, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), max_length=254)
     description = models.TextField(_("description"), blank=True)
@@ -191,15 +191,15 @@ class Message(models.Model):
         # Automatic answers (a FAQ answer, the off-topic reply): shown to the student marked as automatic.
         BOT = "bot", _("Automatic answer")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    author_kind = models.CharField(max_length=16, choices=Author.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    body = models.TextField(blank=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket"))
+    author_kind = models.CharField(_("from"), max_length=16, choices=Author.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("author"))
+    body = models.TextField(_("text"), blank=True)
     # The FAQ entry this message carries (an automatic answer, or an operator's reply inserted from a suggestion).
     faq_entry = models.ForeignKey(
         "knowledge.FaqEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("FAQ entry"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -228,7 +228,7 @@ class MessageAnalysis(models.Model):
         SKIPPED = "skipped", _("Not analysed")
         FAILED = "failed", _("Analysis failed")
 
-    message = models.OneToOneField(Message, on_delete=models.CASCADE, primary_key=True, related_name="analysis")
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, primary_key=True, related_name="analysis", verbose_name=_("message"))
     topic = models.CharField(_("topic"), max_length=32, blank=True)
     topic_confidence = models.FloatField(_("topic confidence"), null=True, blank=True)
     needs_human = models.BooleanField(_("needs a human"), default=False)
@@ -241,8 +241,8 @@ class MessageAnalysis(models.Model):
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
     reason = models.TextField(_("reason"), blank=True)
     suggestions = models.JSONField(_("suggestions"), default=list, blank=True)
-    model_version = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    model_version = models.CharField(_("model version"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("message analysis")
@@ -253,17 +253,19 @@ class MessageAnalysis(models.Model):
 
 
 class Attachment(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
-    file = models.FileField(upload_to=attachment_upload_to, max_length=255)
-    thumbnail = models.FileField(upload_to=attachment_upload_to, max_length=255, blank=True)
-    content_type = models.CharField(max_length=32)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    size_bytes = models.PositiveIntegerField(default=0)
-    original_name = models.CharField(max_length=150, blank=True)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("ticket"))
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments", verbose_name=_("message"),
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=attachment_upload_to, max_length=255, blank=True)
+    content_type = models.CharField(_("file type"), max_length=32)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size_bytes = models.PositiveIntegerField(_("size in bytes"), default=0)
+    original_name = models.CharField(_("file name"), max_length=150, blank=True)
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -281,17 +283,17 @@ class Attachment(models.Model):
 
 
 class Prediction(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="predictions")
-    label = models.CharField(max_length=64, blank=True, help_text=_("Empty when the classifier was unsure."))
-    confidence = models.FloatField(default=0.0)
-    scores = models.JSONField(default=dict, blank=True)
-    signals = models.JSONField(default=dict, blank=True)
-    ocr_text = models.TextField(blank=True)
-    model_version = models.CharField(max_length=120, blank=True)
-    timings = models.JSONField(default=dict, blank=True)
-    embedding = models.JSONField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="predictions", verbose_name=_("ticket"))
+    label = models.CharField(_("label"), max_length=64, blank=True, help_text=_("Empty when the classifier was unsure."))
+    confidence = models.FloatField(_("confidence"), default=0.0)
+    scores = models.JSONField(_("scores"), default=dict, blank=True)
+    signals = models.JSONField(_("signals"), default=dict, blank=True)
+    ocr_text = models.TextField(_("text on the screenshots (OCR)"), blank=True)
+    model_version = models.CharField(_("model version"), max_length=120, blank=True)
+    timings = models.JSONField(_("timings"), default=dict, blank=True)
+    embedding = models.JSONField(_("embedding"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -323,15 +325,15 @@ class TicketEvent(models.Model):
         FEEDBACK = "feedback", _("Student feedback")
         ESCALATED = "escalated", _("Handed to an operator")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    old_value = models.CharField(max_length=120, blank=True)
-    new_value = models.CharField(max_length=120, blank=True)
-    confidence = models.FloatField(null=True, blank=True)
-    model_version = models.CharField(max_length=120, blank=True)
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("who"))
+    kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
+    old_value = models.CharField(_("old value"), max_length=120, blank=True)
+    new_value = models.CharField(_("new value"), max_length=120, blank=True)
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    model_version = models.CharField(_("model version"), max_length=120, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -65,10 +66,15 @@ def not_an_image_message() -> str:
     return _("This is not a PNG, JPEG or WebP image.")
 
 
+def _megabytes(size: int) -> str:
+    """10485760 → "10"; 20000 → "0.02" ("0,02" in Russian): a small limit does not read "0 MB"."""
+    return floatformat(size / (1024 * 1024), -2)
+
+
 def too_large_message() -> str:
-    limit_mb = settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024)
-    limit_mp = settings.SUPPORTDESK_MAX_IMAGE_PIXELS // 1_000_000
-    return _("The image is too large: at most %(mb)s MB and %(mp)s megapixels.") % {"mb": limit_mb, "mp": limit_mp}
+    return _("The image is too large: at most %(mb)s MB and %(mp)s megapixels.") % {
+        "mb": _megabytes(settings.SUPPORTDESK_MAX_UPLOAD_BYTES), "mp": floatformat(settings.SUPPORTDESK_MAX_IMAGE_PIXELS / 1_000_000, -1),
+    }
 
 
 def empty_file_message() -> str:
@@ -146,7 +152,7 @@ def too_many_screenshots_message() -> str:
 
 def screenshots_help() -> str:
     return _("Up to %(count)s PNG, JPEG or WebP images, %(mb)s MB each.") % {
-        "count": settings.SUPPORTDESK_MAX_SCREENSHOTS, "mb": settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "count": settings.SUPPORTDESK_MAX_SCREENSHOTS, "mb": _megabytes(settings.SUPPORTDESK_MAX_UPLOAD_BYTES),
     }
 
 

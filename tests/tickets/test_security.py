@@ -388,3 +388,17 @@ def test_api_docs_load_swagger_ui_from_our_own_static_files(client, db):
     script_url = next(url for url in urls if "script" in url.split("?")[-1])
     script = client.get(script_url)
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+
+
+def test_api_rate_limit_answer_speaks_one_language(api_client, db, settings):
+    """Issue 8: "Запрос был проигнорирован. Expected available in 2380 seconds." (DRF formats its tail
+    before translating it). The whole answer is in the request's language; the wait is in Retry-After."""
+    settings.SUPPORTDESK_RATE_LIMITS = {**settings.SUPPORTDESK_RATE_LIMITS, "ticket_create": "1/hour"}
+    url = reverse("api:tickets")
+    assert api_client.post(url, TICKET, format="multipart").status_code == 201
+    russian = api_client.post(url, TICKET, format="multipart")
+    assert russian.status_code == 429 and int(russian["Retry-After"]) > 0
+    assert russian.json()["detail"].startswith("Слишком много запросов") and not re.search("[A-Za-z]", russian.json()["detail"])
+    api_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = api_client.post(url, TICKET, format="multipart")
+    assert english.json()["detail"].startswith("Too many requests") and not re.search("[А-Яа-я]", english.json()["detail"])

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -85,3 +87,104 @@ def test_quality_page_for_admins(client):
     client.force_login(AdminFactory())
     response = client.get(reverse("operator:quality"))
     assert response.status_code == 200 and 'id="confusion"' in response.content.decode()
+
+
+# --- Issue 8 defects ------------------------------------------------------------------------------
+
+
+def test_queue_filter_open_is_not_the_same_as_not_closed(operator_client):
+    """"В работе" had the value of "Незакрытые" (open): choosing it listed new and waiting tickets and the
+    dropdown jumped back to "Незакрытые"."""
+    new, in_progress, waiting = (ClassifiedTicketFactory(status=status) for status in ("new", "open", "waiting"))
+    url = reverse("operator:queue", args=["payment"])
+    page = operator_client.get(url, {"status": "open"})
+    assert [t.pk for t in page.context["page"]] == [in_progress.pk]
+    select = re.search(r'<select name="status"[^>]*>(.*?)</select>', page.content.decode(), re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)"[^>]*selected', select) == ["open"]
+    values = re.findall(r'<option value="([^"]*)"', select)
+    assert len(values) == len(set(values))  # every choice has its own value
+    active = operator_client.get(url, {"status": "active"})
+    assert {t.pk for t in active.context["page"]} == {new.pk, in_progress.pk, waiting.pk}
+
+
+def _unsure_ticket(operator_client):
+    from tickets import services
+
+    ticket = TicketFactory(description="привет")
+    services.ticket_classify(ticket_id=ticket.pk)
+    prediction = ticket.predictions.get()
+    prediction.confidence, prediction.scores = 0.2, {"other": 0.53, "course-problem": 0.2, "payment-problem": 0.15, "profile-problem": 0.12}
+    prediction.save()
+    ticket.events.filter(kind="predicted").update(confidence=0.2)
+    return ticket, operator_client.get(reverse("operator:ticket", args=[ticket.pk])).content.decode()
+
+
+def test_unsure_ticket_says_not_sure_and_what_won(operator_client):
+    """It showed "уверенность 0,20" while `other` scored 0.53, and "Предсказано (0,20)" with no label."""
+    _ticket, body = _unsure_ticket(operator_client)
+    prediction = re.search(r'<p id="prediction">(.*?)</p>', body, re.S).group(1)
+    assert "Не уверен" in prediction and "Другое" in prediction and "0,53" in prediction and "0,20" not in prediction
+    history = body.split('id="history"', 1)[1]
+    assert "Предсказано: не уверен (выше всех: Другое 0,53)" in history
+
+
+def test_override_starts_on_an_empty_choice(operator_client):
+    """The dropdown defaulted to a real label: one stray click routed the ticket."""
+    ticket, body = _unsure_ticket(operator_client)
+    select = re.search(r'<select name="label"[^>]*>(.*?)</select>', body, re.S).group(1)
+    assert re.search(r'<option value="([^"]*)"', select).group(1) == ""
+    assert re.findall(r'<option value="([^"]*)"[^>]*selected', select) in ([], [""])
+    response = operator_client.post(reverse("operator:ticket_override", args=[ticket.pk]), {"label": "", "reason": ""}, follow=True)
+    assert "Выберите метку" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.queue.slug == "triage" and not ticket.label_overridden
+
+
+def test_ticket_page_shows_the_description_once(operator_client):
+    from tickets import services
+
+    ticket = services.ticket_create(name="Ира", email="ira@example.org", description="Уникальное описание проблемы")
+    body = operator_client.get(reverse("operator:ticket", args=[ticket.pk])).content.decode()
+    assert body.count("Уникальное описание проблемы") == 1
+
+
+def test_no_raw_slugs_or_english_lines_for_operators(operator_client, faq, django_capture_on_commit_callbacks):
+    """Raw slugs (profile-problem, topic payment), English FAQ-decision lines, the timing line."""
+    from tickets import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.ticket_create(name="Ира", email="ira@example.org", description="Не могу войти, забыл пароль от аккаунта")
+    services.ticket_student_reply(ticket=ticket, body="Всё ещё не работает")
+    body = operator_client.get(reverse("operator:ticket", args=[ticket.pk])).content.decode()
+    main = re.sub(r"<[^>]+>", " ", body.split("<main>", 1)[1])  # what the operator reads (not attribute values)
+    for raw in ("profile-problem", "needs_human", "possibly needs", "student reply", "Topic: profile", "fusion", "ocr 0"):
+        assert raw not in main, raw
+    assert "Проблема с профилем" in main and "Профиль" in main
+    assert 'id="model-details"' not in body  # the per-stage timings are for admins
+
+
+def test_admins_see_the_timings_folded(client, django_capture_on_commit_callbacks):
+    from tickets import services
+
+    client.force_login(AdminFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.ticket_create(name="Ира", email="ira@example.org", description="Не проходит оплата")
+    body = client.get(reverse("operator:ticket", args=[ticket.pk])).content.decode()
+    details = re.search(r'<details[^>]*id="model-details">(.*?)</details>', body, re.S).group(1)
+    assert "fake-1" in details and "ocr" in details
+
+
+def test_queue_filter_names_topics_like_their_queues(operator_client):
+    """The filter said "Курс" where the queue is "Обучение"."""
+    body = operator_client.get(reverse("operator:queue", args=["course"])).content.decode()
+    topics = re.search(r'<select name="topic"[^>]*>(.*?)</select>', body, re.S).group(1)
+    assert ">Обучение<" in topics and "Курс" not in topics
+
+
+def test_operator_opening_the_quality_page_gets_a_page_not_a_traceback(operator_client, caplog):
+    """A bare "403 Forbidden" and a traceback logged twice."""
+    response = operator_client.get(reverse("operator:quality"))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "только для администраторов" in body and 'class="top"' in body  # the desk's layout, with a way back
+    assert not [record for record in caplog.records if record.exc_info]

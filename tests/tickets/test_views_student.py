@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -136,3 +138,31 @@ def test_russian_translations_are_compiled_and_used(client):
     # Needs locale/ru/LC_MESSAGES/django.mo (python manage.py compilemessages).
     body = client.get(reverse("student:ticket_new")).content.decode()
     assert "Написать в поддержку" in body and "Ваше имя" in body
+
+
+def test_upload_hint_follows_the_language(client, settings):
+    """Issue 8: in the English UI the upload hint stayed Russian (built once, at import)."""
+    settings.SUPPORTDESK_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+    assert "До 5 изображений PNG, JPEG или WebP, до 5 МБ каждое." in client.get(reverse("student:ticket_new")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("student:ticket_new")).content.decode()
+    assert "Up to 5 PNG, JPEG or WebP images, 5 MB each." in english
+
+
+def test_screenshot_field_carries_the_limits_the_server_enforces(client, settings):
+    settings.SUPPORTDESK_MAX_SCREENSHOTS, settings.SUPPORTDESK_MAX_UPLOAD_BYTES = 3, 123456
+    body = client.get(reverse("student:ticket_new")).content.decode()
+    field = re.search(r"<div class=\"field screenshots\" data-screenshots([^>]*)>", body).group(1)
+    assert 'data-max-count="3"' in field and 'data-max-bytes="123456"' in field
+    assert 'data-msg-count="Не больше 3 скриншотов."' in field
+
+
+def test_students_never_see_the_internal_triage_name(client):
+    """Issue 8: students saw the internal queue name "Разбор"."""
+    from tests.factories import TicketFactory
+    from tickets import services
+
+    ticket = TicketFactory(description="привет")
+    services.ticket_classify(ticket_id=ticket.pk)
+    body = client.get(reverse("student:ticket_status", args=[ticket.public_token])).content.decode()
+    assert "Разбор" not in body and "Служба поддержки" in re.search(r'id="ticket-queue">(.*?)</strong>', body, re.S).group(1)

@@ -1,12 +1,15 @@
 """REST API views: parse input, call a service or selector, serialize output. Nothing else."""
 from __future__ import annotations
 
+import math
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,9 +26,21 @@ class ServiceUnavailableApi(APIException):
     """503 + Retry-After (DRF's exception handler turns ``wait`` into the header)."""
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Service temporarily unavailable, please try again in a minute."
+    default_detail = _("Service temporarily unavailable, please try again in a minute.")
     default_code = "service_unavailable"
     wait = services.ServiceUnavailable.retry_after
+
+
+class RateLimited(Throttled):
+    """429 in the request's language, the wait in Retry-After only.
+
+    DRF's Throttled appends "Expected available in N seconds." formatted *before* ngettext, so that tail is
+    never translated ("Запрос был проигнорирован. Expected available in 2380 seconds.", issue 8).
+    """
+
+    def __init__(self, wait: float | None):
+        super().__init__(detail=_("Too many requests from your connection. Please wait a while and try again."))
+        self.wait = math.ceil(wait) if wait is not None else None
 
 
 class IsOperator(permissions.BasePermission):
@@ -41,6 +56,9 @@ def _django_to_drf(exc: DjangoValidationError) -> ValidationError:
 # ServiceUnavailable → 503 with Retry-After. (Comments, not docstrings, on these base classes: drf-spectacular
 # would copy an inherited docstring into every endpoint's description in the OpenAPI schema.)
 class ServiceApiView(APIView):
+    def throttled(self, request, wait):
+        raise RateLimited(wait)
+
     def handle_exception(self, exc):
         if isinstance(exc, selectors.TicketNotFound):
             exc = Http404("Not found.")
