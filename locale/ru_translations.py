@@ -293,7 +293,7 @@ RU = {
     "no feedback in time": "студент не ответил вовремя",
     "this solved it": "это помогло",
     "still needs help": "всё ещё нужна помощь",
-    "%(decision)s · best FAQ entry %(entry)s": "%(decision)s · лучшая статья FAQ %(entry)s",
+    "%(decision)s · best FAQ entry: %(entry)s": "%(decision)s · лучшая статья FAQ: %(entry)s",
     "Created: %(source)s": "Создано: %(source)s",
     "Predicted: %(label)s (%(confidence)s)": "Предсказано: %(label)s (%(confidence)s)",
     "Predicted: not sure": "Предсказано: не уверен",
@@ -305,7 +305,7 @@ RU = {
     "Unassigned": "Снято назначение",
     "FAQ: %(decision)s": "FAQ: %(decision)s",
     "Answered automatically: off-topic, closed with a fixed reply": "Автоматический ответ: не по теме, закрыто стандартным ответом",
-    "Answered automatically: FAQ entry %(entry)s": "Автоматический ответ: статья FAQ %(entry)s",
+    "Answered automatically: %(entry)s": "Автоматический ответ: %(entry)s",
     "Details": "Подробности",
     "Model details": "Подробности модели",
     # Pages.
@@ -326,7 +326,8 @@ RU = {
     "Remove": "Убрать",
     "Screenshot": "Скриншот",
     "…or drag screenshots here, or paste one with Ctrl+V.": "…или перетащите скриншоты сюда, или вставьте снимок экрана через Ctrl+V.",
-    "Who handles it": "Кто занимается",
+    "Team": "Отдел",
+    "Choose screenshots": "Выбрать скриншоты",
     "Copied": "Скопировано",
     "Copy link": "Скопировать ссылку",
     # Label examples (admin).

@@ -306,14 +306,29 @@ def model_quality(*, days: int = 90, bucket: str = "week") -> dict:
     }
 
 
-def ticket_history(ticket: Ticket) -> list[tuple[TicketEvent, Prediction | None]]:
-    """The audit trail (prefetched), each "predicted" event with the Prediction it recorded.
+def ticket_history(ticket: Ticket) -> list[tuple[TicketEvent, Prediction | None, str]]:
+    """The audit trail (prefetched) as ``(event, prediction, faq_question)`` rows for the operator's page.
 
-    services.prediction_record writes one prediction and one "predicted" event together, so the n-th of each
-    belong together; when the counts differ (rows deleted by hand) nothing is paired.
+    ``prediction``: what a "predicted" event recorded (services.prediction_record writes one prediction and one
+    event together, so the n-th of each belong together; when the counts differ nothing is paired).
+    ``faq_question``: the question of the FAQ entry an FAQ or automatic-answer event names by its id (one query).
     """
+    from knowledge.models import FaqEntry
+
     events = list(ticket.events.all())
     predicted = [event for event in events if event.kind == TicketEvent.Kind.PREDICTED]
     predictions = sorted(ticket.predictions.all(), key=lambda p: (p.created_at, p.pk))
     paired = dict(zip((e.pk for e in predicted), predictions)) if len(predicted) == len(predictions) else {}
-    return [(event, paired.get(event.pk)) for event in events]
+    entry_ids = {event.pk: _faq_entry_id(event) for event in events}
+    wanted = {entry_id for entry_id in entry_ids.values() if entry_id}
+    questions = dict(FaqEntry.objects.filter(external_id__in=wanted).values_list("external_id", "question")) if wanted else {}
+    return [(event, paired.get(event.pk), questions.get(entry_ids[event.pk], "")) for event in events]
+
+
+def _faq_entry_id(event: TicketEvent) -> str:
+    """The FAQ entry id an event names (services._analysis_apply writes "decision: id" / the id), or ""."""
+    if event.kind == TicketEvent.Kind.FAQ:
+        return event.new_value.partition(":")[2].strip().strip("-")
+    if event.kind == TicketEvent.Kind.AUTO_ANSWER and event.new_value != "offtopic":
+        return event.new_value
+    return ""

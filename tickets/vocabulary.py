@@ -124,21 +124,20 @@ FEEDBACK_VALUES = {
 }
 
 
-def _faq_decision(value: str) -> str:
+def _faq_decision(value: str, question: str) -> str:
     from .models import MessageAnalysis
 
     decision, _sep, entry = value.partition(":")
     text = str(dict(MessageAnalysis.Decision.choices).get(decision.strip(), decision))
-    entry = entry.strip()
-    if entry and entry != "-":
-        return _("%(decision)s · best FAQ entry %(entry)s") % {"decision": text, "entry": entry}
-    return text
+    entry = question or entry.strip().strip("-")
+    return _("%(decision)s · best FAQ entry: %(entry)s") % {"decision": text, "entry": entry} if entry else text
 
 
-def event_line(event, prediction=None) -> str:
+def event_line(event, prediction=None, faq_question: str = "") -> str:
     """One translated line of a ticket's history: what happened, in words (no raw slugs or codes).
 
     ``prediction``: the Prediction a "predicted" event recorded, to say what won when the model was not sure.
+    ``faq_question``: the question of the FAQ entry the event names (its id is shown when it is unknown).
     """
     from .models import Ticket, TicketEvent
 
@@ -165,12 +164,12 @@ def event_line(event, prediction=None) -> str:
     if kind == K.ASSIGN:
         return _("Assigned to %(user)s") % {"user": new} if new else _("Unassigned")
     if kind == K.FAQ:
-        line = _("FAQ: %(decision)s") % {"decision": _faq_decision(new)}
+        line = _("FAQ: %(decision)s") % {"decision": _faq_decision(new, faq_question)}
         return line if event.confidence is None else f"{line} ({number(event.confidence)})"
     if kind == K.AUTO_ANSWER:
         if new == "offtopic":
             return _("Answered automatically: off-topic, closed with a fixed reply")
-        return _("Answered automatically: FAQ entry %(entry)s") % {"entry": new}
+        return _("Answered automatically: %(entry)s") % {"entry": faq_question or new}
     if kind in (K.FEEDBACK, K.ESCALATED):
         value = _(FEEDBACK_VALUES[new]) if new in FEEDBACK_VALUES else new
         return f"{event.get_kind_display()}: {value}"

@@ -56,7 +56,9 @@ def test_new_ticket_with_screenshots_from_picker_paste_and_drop(desk, page_watch
     page.fill("#id_email", "anna@example.org")
     page.fill("#id_description", "Не проходит оплата картой, деньги списались")
 
-    page.set_input_files("#id_screenshots", str(png_file(tmp_path, "ошибка оплаты.png")))
+    with page.expect_file_chooser() as chooser:  # the page's own "choose screenshots" button
+        page.click("[data-pick]")
+    chooser.value.set_files(str(png_file(tmp_path, "ошибка оплаты.png")))
     paste_screenshot(page, "#id_description")
     drop_screenshots(page, "[data-dropzone]", "перетащил.png")
     items = page.locator("[data-attachments] [data-attachment]")

@@ -157,7 +157,7 @@ def test_no_raw_slugs_or_english_lines_for_operators(operator_client, faq, djang
     services.ticket_student_reply(ticket=ticket, body="Всё ещё не работает")
     body = operator_client.get(reverse("operator:ticket", args=[ticket.pk])).content.decode()
     main = re.sub(r"<[^>]+>", " ", body.split("<main>", 1)[1])  # what the operator reads (not attribute values)
-    for raw in ("profile-problem", "needs_human", "possibly needs", "student reply", "Topic: profile", "fusion", "ocr 0"):
+    for raw in ("profile-problem", "reset-password", "needs_human", "possibly needs", "student reply", "Topic: profile", "fusion", "ocr 0"):
         assert raw not in main, raw
     assert "Проблема с профилем" in main and "Профиль" in main
     assert 'id="model-details"' not in body  # the per-stage timings are for admins

@@ -16,8 +16,8 @@ def label_name(label, intent=None):
 
 
 @register.simple_tag
-def event_line(event, prediction=None):
-    return vocabulary.event_line(event, prediction)
+def event_line(event, prediction=None, faq_question=""):
+    return vocabulary.event_line(event, prediction, faq_question)
 
 
 @register.filter

@@ -52,6 +52,7 @@
       event.preventDefault();
       self.add(Array.prototype.slice.call(event.dataTransfer.files));
     });
+    this.box.querySelector("[data-pick]").addEventListener("click", function () { self.input.click(); });
     this.list.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-remove]");
       if (!button) { return; }
