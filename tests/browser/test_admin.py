@@ -3,6 +3,8 @@
 quality page gets a page saying why."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -75,13 +77,18 @@ def test_admin_intents_faq_label_examples_and_bulk_actions(admin_desk, page_watc
     expect(page.locator(".messagelist .success")).to_have_count(1)
     assert Intent.objects.get(name="payment-problem").keywords[-1] == "квитанц"
 
-    # FAQ entries: edit one, and the list with its usage counts.
+    # FAQ entries: edit one; export the selection as faq.yaml (a download).
     page.goto("/admin/knowledge/faqentry/")
     page.get_by_role("link", name="installments").click()
     page.fill("textarea[name=answer]", "Да, выберите «Оплата по месяцам» при оформлении заказа. Без переплаты.")
     with page.expect_navigation():
         page.click("input[name=_save]")
     expect(page.locator(".messagelist .success")).to_have_count(1)
+    page.locator("#action-toggle").check()
+    page.select_option("select[name=action]", "export_yaml")
+    with page.expect_download() as download:
+        page.click("button[name=index]")
+    assert "Без переплаты" in Path(download.value.path()).read_text(encoding="utf-8")
 
     # Label examples: stop using them all at once.
     page.goto("/admin/tickets/labelexample/")

@@ -130,6 +130,26 @@ def test_status_page_copy_link_and_reply_with_a_screenshot(desk, page_watch, tmp
     assert reply.attachments.count() == 2
     expect(page.locator(".conversation .msg").last.locator(".thumbs img")).to_have_count(2)
     watch.shot("status-page-replied")
+    page.locator(".conversation .thumbs a").first.click()  # the full screenshot, in the page
+    expect(page.locator("#lightbox")).to_have_attribute("open", "")
+    page.locator("#lightbox").click()
+    expect(page.locator("#lightbox")).not_to_have_attribute("open", "")
+
+
+def test_status_page_does_not_reload_over_what_the_student_typed(desk, page_watch):
+    """While the request is sorted the page polls and reloads; not once the student started writing."""
+    from tests.factories import TicketFactory
+
+    page, watch = page_watch
+    ticket = TicketFactory(description="Помогите")  # classification pending: the page polls state.json
+    page.goto(f"/support/t/{ticket.public_token}/")
+    expect(page.locator("#ticket-queue .pending")).to_have_count(1)
+    page.fill("#id_body", "Пока пишу, страница не должна обновиться")
+    desk.ticket_classify(ticket_id=ticket.pk)
+    expect(page.locator("[data-updated-notice]")).to_be_visible(timeout=8000)
+    expect(page.locator("#id_body")).to_have_value("Пока пишу, страница не должна обновиться")
+    page.click("[data-updated-notice] a")
+    expect(page.locator("#ticket-queue")).to_have_text("Служба поддержки")
 
 
 @pytest.mark.parametrize("answer, status", [("Это помогло", "resolved"), ("Мне всё ещё нужна помощь", "open")])
