@@ -130,3 +130,12 @@ def test_schema_documents_the_contract(client):
     for path in ["/api/tickets/", "/api/tickets/{ticket_id}/", "/api/tickets/{ticket_id}/override/", "/api/public/tickets/{token}/"]:
         assert path in schema["paths"], path
     assert "multipart/form-data" in schema["paths"]["/api/tickets/"]["post"]["requestBody"]["content"]
+
+
+def test_students_public_api_names_the_team_not_the_internal_queue(api_client, settings):
+    """Issue 8: students saw the internal queue name "Разбор" (the status page and its API for the bot)."""
+    ticket = TicketFactory()  # waits in triage
+    url = f"/api/public/tickets/{ticket.public_token}/"
+    assert api_client.get(url).json()["queue_name"] == "Служба поддержки"
+    api_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert api_client.get(url).json()["queue_name"] == "Support team"

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import vocabulary
 from ..models import Attachment, Message, Ticket
 from ..uploads import clean_screenshots
 
@@ -108,7 +109,7 @@ class PublicMessageSerializer(serializers.ModelSerializer):
 
 class PublicTicketSerializer(serializers.ModelSerializer):
     queue = serializers.CharField(source="queue.slug")
-    queue_name = serializers.CharField(source="queue.name")
+    queue_name = serializers.SerializerMethodField(help_text="What the student reads: the team handling it, in the request's language.")
     status_display = serializers.CharField(source="get_status_display")
     messages = PublicMessageSerializer(many=True)
 
@@ -118,6 +119,10 @@ class PublicTicketSerializer(serializers.ModelSerializer):
             "id", "status", "status_display", "queue", "queue_name", "classification_state", "auto_answer_state",
             "created_at", "updated_at", "messages",
         ]
+
+
+    def get_queue_name(self, ticket) -> str:
+        return vocabulary.student_queue_name(ticket.queue)
 
 
 class AutoAnswerFeedbackInputSerializer(serializers.Serializer):
