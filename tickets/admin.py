@@ -3,6 +3,7 @@ from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -20,14 +21,19 @@ class QueueAdmin(admin.ModelAdmin):
 class IntentAdminForm(forms.ModelForm):
     """The classifier's texts of an intent, one per line (they are lists in the database, not JSON to type)."""
 
-    descriptions = LinesField(label=_("descriptions"), help_text=_("What the intent is about, in a sentence; one per line (Russian and English)."))
-    prompts = LinesField(label=_("prompts"), help_text=_("What a screenshot of it shows, for the image model; one per line."))
-    examples = LinesField(label=_("examples"), help_text=_("Things students write about it; one per line."))
-    keywords = LinesField(label=_("keywords"), max_item_length=100, help_text=_("Word beginnings that point to it (оплат, refund); one per line."))
+    descriptions = LinesField(help_text=_("What the intent is about, in a sentence; one per line (Russian and English)."))
+    prompts = LinesField(help_text=_("What a screenshot of it shows, for the image model; one per line."))
+    examples = LinesField(help_text=_("Things students write about it; one per line."))
+    keywords = LinesField(max_item_length=100, help_text=_("Word beginnings that point to it (оплат, refund); one per line."))
 
     class Meta:
         model = Intent
         fields = ["name", "title", "queue", "descriptions", "prompts", "examples", "keywords", "in_scope", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("descriptions", "prompts", "examples", "keywords"):  # labelled like the model's other fields
+            self.fields[name].label = capfirst(Intent._meta.get_field(name).verbose_name)
 
     def clean(self):
         cleaned = super().clean()
