@@ -117,7 +117,7 @@ def queue_slug_for_intent(name: str, in_scope: bool) -> str:
 
 def default_intent_specs() -> list[dict]:
     try:
-        from classifier.labels import LabelSet
+        from classifier import LabelSet
 
         label_set = LabelSet.default_images()
     except Exception:  # the classifier package is optional at migrate time

@@ -9,7 +9,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower, TruncDay, TruncWeek
 from django.utils import timezone
 
-from .models import TRIAGE_QUEUE_SLUG, Attachment, Intent, Message, MessageAnalysis, Prediction, Queue, Ticket, TicketEvent, public_token_digest
+from .models import TRIAGE_QUEUE_SLUG, Attachment, Message, MessageAnalysis, Prediction, Queue, Ticket, TicketEvent, public_token_digest
 from .permissions import is_operator, sees_all_queues
 
 
@@ -220,10 +220,6 @@ def attachment_for_operator(user, attachment_id: int) -> Attachment:
     if attachment is None:
         raise TicketNotFound(attachment_id)
     return attachment
-
-
-def active_intents() -> QuerySet[Intent]:
-    return Intent.objects.filter(is_active=True).select_related("queue").order_by("name")
 
 
 def model_quality(*, days: int = 90, bucket: str = "week") -> dict:

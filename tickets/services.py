@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from classifier import FaqOutcome
+
 from .models import (
     TRIAGE_QUEUE_SLUG,
     Attachment,
@@ -445,9 +447,9 @@ def ticket_classify(*, ticket_id: int, classifier=None) -> Prediction | None:
     result, error, timed_out = None, "", None
     try:
         if classifier is None:
-            from .classification import get_ticket_classifier
+            from .classification import cached_ticket_classifier
 
-            classifier = get_ticket_classifier()
+            classifier = cached_ticket_classifier()
         # The student's own words are a signal as strong as the screenshots.
         result = classifier.predict(ticket_image_paths(ticket), text=ticket.description)
         error = prediction_problem(result)
@@ -773,7 +775,7 @@ def _analysis_apply(message: Message, *, decision, topic, reason: str = "", fail
         first = not ticket.messages.filter(author_kind=Message.Author.STUDENT, pk__lt=message.pk).exists()
         operator_involved = ticket.assignee_id is not None or ticket.messages.filter(author_kind=Message.Author.OPERATOR).exists()
         entry = analysis.faq_entry
-        if decision.reason == "offtopic" and first and ticket.is_open and not message.attachments.exists():
+        if decision.outcome is FaqOutcome.OFFTOPIC and first and ticket.is_open and not message.attachments.exists():
             analysis.decision = D.OFFTOPIC
         elif (decision.auto_answer and not decision.needs_human and entry is not None and entry.is_active
               and entry.answer.strip() and ticket.is_open and not operator_involved):

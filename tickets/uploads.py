@@ -75,8 +75,7 @@ def _error_message(exc: Exception) -> str:
 
 def clean_screenshot(uploaded_file) -> CleanImage:
     """Validate one uploaded screenshot; raise ``ValidationError`` with a message a student understands."""
-    from classifier.errors import ImageError
-    from classifier.images import load_image
+    from classifier import ImageError, load_image
 
     original_name = sanitize_filename(getattr(uploaded_file, "name", "") or "")
     prefix = f"{original_name}: " if original_name else ""

@@ -295,3 +295,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tickets.ratelimit.client_ip"
 AXES_VERBOSE = False
+
+# Classifier runtime (H2)
+SUPPORTDESK_CLIP_MODEL = env_str("SUPPORTDESK_CLIP_MODEL", "")  # hub id or checkpoint dir; "" = default id if on disk; "off"
+SUPPORTDESK_MODEL_THREADS = env_int("SUPPORTDESK_MODEL_THREADS", 1)
+SUPPORTDESK_ALLOW_DOWNLOAD = env_bool("SUPPORTDESK_ALLOW_DOWNLOAD", False)
+SUPPORTDESK_TESSERACT_CMD = env_str("SUPPORTDESK_TESSERACT_CMD", "tesseract")
+SUPPORTDESK_FAQ_ENCODER = env_str("SUPPORTDESK_FAQ_ENCODER", "")  # dotted path of a zero-argument encoder factory

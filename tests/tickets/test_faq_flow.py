@@ -330,7 +330,7 @@ def test_real_encoder_and_topic_model_on_the_sample_faq(client, settings, django
     a refund threat is not, chit-chat is closed as off-topic."""
     from knowledge.services import faq_import, faq_index_reset
 
-    settings.SUPPORTDESK_FAQ_ENCODER = "classifier.faq.default_encoder"
+    settings.SUPPORTDESK_FAQ_ENCODER = "classifier.shared_sentence_encoder"
     settings.SUPPORTDESK_MESSAGE_CLASSIFIER = "classifier.classify_message"
     faq_index_reset()
     try:
