@@ -5,8 +5,8 @@ until the label set changes. The label set's version is its content: ``build_lab
 intents and the newest operators' corrections (``LabelExample``) and ``LabelSet.fingerprint()`` hashes what
 the classifier would see. A change by any writer (a form, ``queryset.update()``, an admin bulk action,
 a data migration, raw SQL) therefore rebuilds the classifier on the next task, and nothing has to remember
-to touch ``updated_at``. Cost per task: two queries and a hash, ~3 ms with 4 intents and 200 corrections
-(bench in ``tests/tickets/test_label_examples.py``), against ~0.5 s for one screenshot.
+to touch ``updated_at``. Cost per task: two queries and a hash; measured with 4 intents and 200 corrections
+of 260 characters, 3.6 ms on SQLite and 4.6 ms on PostgreSQL per call, against ~0.5 s for one screenshot.
 
 The factory named by ``SUPPORTDESK_TICKET_CLASSIFIER`` has one signature, ``factory(label_set) ->
 TicketClassifier`` (``classifier.TicketClassifierFactory``). The default, ``desk_ticket_classifier``, runs

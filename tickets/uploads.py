@@ -60,15 +60,15 @@ def sanitize_filename(name: str, max_length: int = 100) -> str:
 
 
 def _error_message(exc: Exception) -> str:
-    from classifier import errors
+    from classifier import CorruptImageError, EmptyImageError, ImageTooLargeError
 
     limit_mb = settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024)
     limit_mp = settings.SUPPORTDESK_MAX_IMAGE_PIXELS // 1_000_000
-    if isinstance(exc, errors.EmptyImageError):
+    if isinstance(exc, EmptyImageError):
         return _("The file is empty.")
-    if isinstance(exc, errors.ImageTooLargeError):
+    if isinstance(exc, ImageTooLargeError):
         return _("The image is too large: at most %(mb)s MB and %(mp)s megapixels.") % {"mb": limit_mb, "mp": limit_mp}
-    if isinstance(exc, errors.CorruptImageError):
+    if isinstance(exc, CorruptImageError):
         return _("The image is damaged or incomplete; please take the screenshot again.")
     return _("This is not a PNG, JPEG or WebP image.")
 
