@@ -91,6 +91,7 @@ def answer_decision(
     ``auto_answer.min_score``, its margin over the second entry ≥ ``auto_answer.min_margin`` and at least
     ``auto_answer.min_votes`` of the individual signals (dense question, dense answer, BM25, char n-grams)
     rank the same entry first.  The top-``k`` suggestions are always returned (operators see them).
+    ``params`` (default: the index's) apply as a whole: retrieval, needs-human model and the rule.
     """
     p = params or index.params
     aa = p["auto_answer"]
@@ -99,7 +100,7 @@ def answer_decision(
     hits = index.search(text, k=max(k, 2), query_emb=query_emb) if text.strip() else []
     top, margin = answer_confidence(hits)
     topic = topic_name(topic_prediction)
-    nh = judge_needs_human(text, hits=hits, topic=topic, encoder=index.encoder, query_emb=query_emb)
+    nh = judge_needs_human(text, hits=hits, topic=topic, encoder=index.encoder, query_emb=query_emb, params=p)
     common = dict(confidence=top, needs_human=nh.needs_human, suggestions=hits[:k],
                   needs_human_score=nh.score, needs_human_reasons=tuple(nh.reasons), topic=topic)
     best = hits[0].entry_id if hits else None

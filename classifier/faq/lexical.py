@@ -1,8 +1,9 @@
 """Lexical matching for FAQ retrieval: tokens (normalised, slang expanded, stop words dropped, stemmed),
-character n-grams, and Okapi BM25 over tokens.
+character n-grams, and Okapi BM25 over tokens (bm25s).
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -75,35 +76,36 @@ def char_ngrams(text: str, n_min: int = 3, n_max: int = 5) -> list[str]:
 
 
 class Bm25:
-    """Okapi BM25 over pre-tokenised documents (small, numpy-free, fine for a few thousand documents)."""
+    """Okapi BM25 over pre-tokenised documents (the bm25s library: Lucene's idf ``ln(1 + (n - df + 0.5) /
+    (df + 0.5))``, k1 = 1.2, b = 0.75), each query term counted once.
+
+    ``scores`` keep the classic ``(k1 + 1)`` numerator that Lucene drops, and ``max_score`` (the sum of the
+    query terms' idf) normalises them, so the FAQ features are the ones the thresholds were fitted on.
+    """
 
     def __init__(self, docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self.tfs = [Counter(d) for d in docs]
-        self.lens = np.array([len(d) for d in docs], dtype=float)
-        self.avgdl = float(self.lens.mean()) if len(docs) and self.lens.mean() > 0 else 1.0
-        df: Counter[str] = Counter()
-        for tf in self.tfs:
-            df.update(tf.keys())
-        n = len(docs)
-        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self.k1 = k1
+        self._n = len(docs)
+        df = Counter(t for doc in docs for t in set(doc))
+        self._idf = {t: math.log(1 + (self._n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._model = None
+        if df:  # bm25s cannot index a corpus without a single token
+            import bm25s  # ~0.3 s to import: only where an FAQ index is built
+
+            # bm25s pins its logger at DEBUG on import; give the level back to the application's logging config
+            logging.getLogger("bm25s").setLevel(logging.NOTSET)
+            self._model = bm25s.BM25(k1=k1, b=b, method="lucene", dtype="float64")
+            self._model.index([list(doc) for doc in docs], show_progress=False)
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
-        out = np.zeros(len(self.tfs))
-        q = set(query)
-        for i, tf in enumerate(self.tfs):
-            norm = self.k1 * (1 - self.b + self.b * self.lens[i] / self.avgdl)
-            s = 0.0
-            for t in q:
-                f = tf.get(t)
-                if f:
-                    s += self.idf[t] * f * (self.k1 + 1) / (f + norm)
-            out[i] = s
-        return out
+        terms = [t for t in dict.fromkeys(query) if t in self._idf]
+        if self._model is None or not terms:
+            return np.zeros(self._n)
+        return np.asarray(self._model.get_scores(terms), dtype=np.float64) * (self.k1 + 1)
 
     def max_score(self, query: Sequence[str]) -> float:
-        """Score of a document made of exactly the query terms (normaliser to ~[0, 1])."""
-        return sum(self.idf.get(t, 0.0) for t in set(query)) or 1.0
+        """Sum of the idf of the query's distinct terms: the normaliser that puts scores in ~[0, 1]."""
+        return sum(self._idf.get(t, 0.0) for t in set(query)) or 1.0
 
 
 __all__ = ["TOKEN_RE", "tokens", "char_ngrams", "Bm25"]

@@ -106,6 +106,7 @@ def feature_vector(
     topic: str | None = None,
     encoder: SentenceEncoder | None = None,
     query_emb: np.ndarray | None = None,
+    params: dict[str, Any] | None = None,
 ) -> tuple[dict[str, float], list[str]]:
     """Named features of one message, and the human-readable cue categories that fired."""
     cfg = cue_config()
@@ -148,7 +149,7 @@ def feature_vector(
         f["faq_bm"] = float(hits[0].features.get("bm", 0.0))
     else:
         f["faq_dq"] = f["faq_score"] = f["faq_bm"] = 0.0
-    fb = load_params().get("offtopic_fallback", {"margin": 0.0, "min_domain_sim": 0.3})
+    fb = (params or load_params()).get("offtopic_fallback", {"margin": 0.0, "min_domain_sim": 0.3})
     if topic is not None and (topic == OFFTOPIC or not fb.get("also_with_topic")):
         f["offtopic"] = float(topic == OFFTOPIC)
     elif encoder is not None and text.strip():
@@ -185,7 +186,7 @@ def judge_needs_human(
     p = params or load_params()
     if not (text or "").strip():
         return NeedsHumanResult(False, 0.0, ["empty"], {})
-    f, fired = feature_vector(text, hits=hits, topic=topic, encoder=encoder, query_emb=query_emb)
+    f, fired = feature_vector(text, hits=hits, topic=topic, encoder=encoder, query_emb=query_emb, params=p)
     if f["offtopic"]:
         return NeedsHumanResult(False, 0.0, ["offtopic"], f)
     s = score_features(f, p)

@@ -72,10 +72,10 @@ def routing_metrics(pred: np.ndarray, y: np.ndarray, in_scope: np.ndarray) -> tu
 
 
 def f1_score(y_true: Sequence[int], y_pred: Sequence[int]) -> float:
-    tp = sum(1 for t, p in zip(y_true, y_pred) if t and p)
-    fp = sum(1 for t, p in zip(y_true, y_pred) if not t and p)
-    fn = sum(1 for t, p in zip(y_true, y_pred) if t and not p)
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    """F1 of the positive class (scikit-learn); 0.0 when it is undefined (no true or predicted positive)."""
+    from sklearn.metrics import f1_score as sklearn_f1
+
+    return float(sklearn_f1(y_true, y_pred, zero_division=0.0))
 
 
 class _Hit(Protocol):
