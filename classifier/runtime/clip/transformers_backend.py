@@ -51,6 +51,17 @@ def checkpoint_available(model_id: str) -> bool:
         return False
 
 
+def _offline_hint(towers: "TransformersClip") -> str:
+    """Why a permitted download may still not happen: the Hugging Face libraries' own offline switch."""
+    if not towers.allow_download:
+        return ""
+    try:
+        from huggingface_hub import constants
+    except ImportError:
+        return ""
+    return "; downloads are allowed, but Hugging Face offline mode (HF_HUB_OFFLINE=1) is on" if constants.HF_HUB_OFFLINE else ""
+
+
 def _as_tensor(feats):
     import torch
 
@@ -94,7 +105,7 @@ class TransformersClip:
                 processor = CLIPProcessor.from_pretrained(self.model_id, **kwargs)
             except Exception as exc:  # OSError, ValueError, ImportError, HF errors...
                 raise ModelUnavailableError(
-                    f"The CLIP model '{self.model_id}' could not be loaded ({type(exc).__name__})."
+                    f"The CLIP model '{self.model_id}' could not be loaded ({type(exc).__name__}){_offline_hint(self)}."
                 ) from exc
             model.eval()
             self._processor = processor

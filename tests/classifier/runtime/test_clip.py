@@ -131,3 +131,16 @@ def test_import_does_not_load_heavy_libraries():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False False False"
+
+
+def test_a_permitted_download_blocked_by_offline_mode_says_so(monkeypatch):
+    from huggingface_hub import constants
+
+    from classifier.errors import ModelUnavailableError
+    from classifier.runtime.clip.transformers_backend import TransformersClip
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)  # and so no network is tried
+    with pytest.raises(ModelUnavailableError, match="HF_HUB_OFFLINE=1"):
+        TransformersClip("no-such-org/no-such-clip", allow_download=True).load()
+    with pytest.raises(ModelUnavailableError, match="not available offline"):
+        TransformersClip("no-such-org/no-such-clip").load()

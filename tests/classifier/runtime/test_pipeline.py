@@ -7,23 +7,9 @@ from classifier import ClassificationResult, RuntimeConfig, TicketPipeline
 from classifier.errors import ClassifierError
 from classifier.runtime.labels import IntentSpec, LabelSet
 from classifier.runtime.ocr import TesseractOcr, tesseract_available
+from tests.classifier.runtime.screens import PAYMENT
 
 needs_tesseract = pytest.mark.skipif(not tesseract_available(), reason="tesseract is not installed")
-
-PAYMENT = ["Оформление заказа", "Курс «Веб-разработка» — 24 900 ₽", "Оплата не прошла", "Банк отклонил операцию.",
-           "Попробуйте другую карту"]
-PROFILE = ["Вход в личный кабинет", "Электронная почта", "Неверный email или пароль", "Забыли пароль?"]
-LUNCH = ["Маша", "ну что, идём обедать?", "давай в пиццерию в час", "ок, возьму зонт, дождь"]
-
-
-@pytest.fixture
-def shots(tmp_path, render):
-    paths = {}
-    for name, lines in {"payment": PAYMENT, "profile": PROFILE, "lunch": LUNCH}.items():
-        path = tmp_path / f"{name}.png"
-        render(lines, size=(800, 100)).save(path)
-        paths[name] = str(path)
-    return paths
 
 
 # --- the flow, with a fake encoder and a fake OCR ----------------------------------------------------------
@@ -44,10 +30,11 @@ def test_result_carries_everything_the_desk_stores(fake_pipeline, shots):
     assert {"ocr_semantic", "ocr_keywords", "focus_semantic"} <= set(pred.signals)
 
 
-def test_bad_image_is_skipped_not_fatal(fake_pipeline, shots, tmp_path):
+@pytest.mark.parametrize("which", ["fake_pipeline", pytest.param("pipeline", marks=[pytest.mark.slow, needs_tesseract])])
+def test_bad_image_is_skipped_not_fatal(which, request, shots, tmp_path):
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
-    pred = fake_pipeline.predict([str(broken), shots["payment"]])
+    pred = request.getfixturevalue(which).predict([str(broken), shots["payment"]])
     assert pred.label == "payment-problem"
     assert any("broken.png" in w for w in pred.warnings)
     assert any("broken.png" in key for key in pred.signals["errors"])
@@ -107,16 +94,6 @@ def test_screenshots_are_routed_or_unsure(pipeline, shots):
     assert pipeline.predict([shots["profile"]]).label == "profile-problem"
     lunch = pipeline.predict([shots["lunch"]])
     assert lunch.label is None and lunch.is_unsure  # unrelated chat: a human decides, no queue
-
-
-@pytest.mark.slow
-@needs_tesseract
-def test_bad_image_is_skipped_with_the_real_models(pipeline, shots, tmp_path):
-    broken = tmp_path / "broken.png"
-    broken.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
-    pred = pipeline.predict([str(broken), shots["payment"]])
-    assert pred.label == "payment-problem"
-    assert any("broken.png" in w for w in pred.warnings)
 
 
 @pytest.mark.slow

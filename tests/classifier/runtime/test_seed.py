@@ -5,17 +5,6 @@ import pytest
 
 from classifier import ClipModel, ImageClassifier, ImageProcessor, RuntimeConfig
 from classifier.runtime.ocr import tesseract_available
-from tests.classifier.runtime.test_pipeline import LUNCH, PAYMENT, PROFILE
-
-
-@pytest.fixture
-def shots(tmp_path, render):
-    paths = {}
-    for name, lines in {"payment": PAYMENT, "profile": PROFILE, "lunch": LUNCH}.items():
-        path = tmp_path / f"{name}.png"
-        render(lines, size=(800, 100)).save(path)
-        paths[name] = str(path)
-    return paths
 
 
 def test_image_processor(shots):
