@@ -11,9 +11,9 @@ faq_export commands the third):
   embeddings are stored on the rows and reused.
 
 The index's version is its content: the id, topic and text hash of every active entry, read on each call
-(the embedding column is not read; measured 2.1 ms on SQLite, 2.7 ms on PostgreSQL for 100 entries with
-500-character answers). Whoever changes an entry, by a form,
-``queryset.update()`` or raw SQL, the next call sees it; nothing depends on ``updated_at``.
+(not the embedding column; measured 2.1 ms on SQLite, 2.7 ms on PostgreSQL for 100 entries with
+500-character answers). Whoever changes an entry, by a form, ``queryset.update()`` or raw SQL, the next
+call sees it; nothing depends on ``updated_at``.
 
 Settings: ``SUPPORTDESK_FAQ_ENCODER`` -- dotted path of a zero-argument factory returning a sentence encoder
 (empty: the classifier's shared multilingual encoder with ``SUPPORTDESK_MODEL_THREADS`` threads).
