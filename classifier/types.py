@@ -31,22 +31,6 @@ class ClassificationResult:
     embedding: list[float] | None = None  # sentence embedding of the text the decision was based on
     warnings: list[str] = field(default_factory=list)  # e.g. a skipped unreadable image (user-presentable)
 
-    @property
-    def is_unsure(self) -> bool:
-        return self.label is None
-
-    def to_dict(self) -> dict:
-        return {
-            "label": self.label,
-            "confidence": self.confidence,
-            "scores": dict(self.scores),
-            "signals": {k: dict(v) for k, v in self.signals.items()},
-            "ocr_text": self.ocr_text,
-            "model_version": self.model_version,
-            "timings": dict(self.timings),
-            "warnings": list(self.warnings),
-        }
-
 
 @dataclass(frozen=True)
 class TopicResult:

@@ -120,11 +120,6 @@ def cached_ticket_classifier() -> TicketClassifier:
         return classifier
 
 
-def label_set_version() -> str:
-    """The version of the desk's label set: the fingerprint of its content."""
-    return build_label_set().fingerprint()
-
-
 def reset_classifier_cache() -> None:
     with _lock:
         _cache.update(key=None, classifier=None)

@@ -42,20 +42,6 @@ class AutoAnswerDecision:
                 return h.entry
         return None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "outcome": str(self.outcome),
-            "auto_answer": self.auto_answer,
-            "entry_id": self.entry_id,
-            "confidence": round(self.confidence, 4),
-            "needs_human": self.needs_human,
-            "needs_human_score": round(self.needs_human_score, 4),
-            "needs_human_reasons": list(self.needs_human_reasons),
-            "topic": self.topic,
-            "reason": self.reason,
-            "suggestions": [h.to_dict() for h in self.suggestions],
-        }
-
 
 def topic_name(topic_prediction: Any) -> str | None:
     """The topic of a prediction: a string, an object with ``.topic`` (``TopicResult``), or None."""

@@ -28,10 +28,6 @@ class FaqHit:
     entry: FaqDocument
     features: dict[str, float] = field(default_factory=dict, compare=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"entry_id": self.entry_id, "score": round(self.score, 4), "topic": self.entry.topic,
-                "question": self.entry.question, "features": {k: round(v, 4) for k, v in self.features.items()}}
-
 
 def _sentences(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"(?<=[.!?])\s+|\n+", text or "") if len(p.strip()) > 15]

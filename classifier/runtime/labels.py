@@ -163,10 +163,6 @@ class LabelSet:
             "intents": [asdict(i) for i in self.intents],
         }
 
-    def to_yaml(self, path: str | os.PathLike[str]) -> None:
-        with open(path, "w", encoding="utf-8") as fh:
-            yaml.safe_dump(self.to_dict(), fh, allow_unicode=True, sort_keys=False, width=120)
-
     # --- derived label sets ------------------------------------------------------------------
     def with_intents(self, intents: Iterable[IntentSpec]) -> "LabelSet":
         """Copy with other intents; settings, CLIP templates and problem cues stay (they belong to the model)."""

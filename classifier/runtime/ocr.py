@@ -95,10 +95,6 @@ def prepare_for_ocr(image: Image.Image, *, grayscale: bool = True, upscale: bool
 DEFAULT_TESSERACT_CMD = "tesseract"
 
 
-def tesseract_available(cmd: str = DEFAULT_TESSERACT_CMD) -> bool:
-    return shutil.which(cmd) is not None
-
-
 def run_tesseract(image: Image.Image, *, cmd: str = DEFAULT_TESSERACT_CMD, lang: str = DEFAULT_LANG,
                   config: tuple[str, ...] = DEFAULT_CONFIG, timeout: float = DEFAULT_TIMEOUT) -> str:
     """OCR one (already prepared) image; one thread; raises ModelUnavailableError if tesseract is missing."""
@@ -142,5 +138,4 @@ class TesseractOcr:
         return ocr_image(image, cmd=self.cmd)
 
 
-__all__ = ["prepare_for_ocr", "run_tesseract", "ocr_image", "clean_ocr_text", "tesseract_available", "TesseractOcr",
-           "DEFAULT_TESSERACT_CMD"]
+__all__ = ["prepare_for_ocr", "run_tesseract", "ocr_image", "clean_ocr_text", "TesseractOcr", "DEFAULT_TESSERACT_CMD"]

@@ -117,10 +117,6 @@ class TicketPipeline(LazyScorer):
                    threshold=threshold, ocr=TesseractOcr(config.tesseract_cmd))
 
     @property
-    def backend(self) -> str:
-        return "clip+ocr" if self.clip is not None else "offline-ocr"
-
-    @property
     def model_version(self) -> str:
         enc = getattr(self.encoder, "name", "encoder")
         fp = short_hash(self.labels.fingerprint(), repr(sorted(self.settings.items())))

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from classifier.__main__ import build_parser
-from classifier.runtime.ocr import tesseract_available
+from tests.classifier.markers import needs_tesseract
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -47,7 +47,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not tesseract_available(), reason="tesseract is not installed")
+@needs_tesseract
 def test_evaluate_json_on_tiny_dataset(tiny_dataset):
     out = run_cli("evaluate", str(tiny_dataset), "--json")
     assert out.returncode == 0, out.stderr
@@ -68,7 +68,7 @@ def test_evaluate_json_on_tiny_dataset(tiny_dataset):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not tesseract_available(), reason="tesseract is not installed")
+@needs_tesseract
 def test_classify_command(tiny_dataset, tmp_path):
     junk = tmp_path / "junk.png"
     junk.write_bytes(b"not an image")

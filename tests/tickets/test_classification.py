@@ -5,7 +5,7 @@ from classifier import LabelSet, RuntimeConfig
 from tests import fakes
 from tickets import classification
 from tickets.classification import (
-    build_label_set, cached_ticket_classifier, classifier_runtime_config, desk_ticket_classifier, label_set_version,
+    build_label_set, cached_ticket_classifier, classifier_runtime_config, desk_ticket_classifier,
 )
 from tickets.models import Intent, LabelExample
 
@@ -22,9 +22,9 @@ def test_desk_label_set_keeps_the_models_settings_templates_and_cues():
 
 def test_queryset_update_of_an_intent_rebuilds_the_classifier():
     first = cached_ticket_classifier()
-    version = label_set_version()
+    version = build_label_set().fingerprint()
     Intent.objects.filter(name="payment-problem").update(examples=["новый пример без updated_at"])  # no auto_now
-    assert label_set_version() != version
+    assert build_label_set().fingerprint() != version
     rebuilt = cached_ticket_classifier()
     assert rebuilt is not first and "новый пример без updated_at" in rebuilt.label_set["payment-problem"].examples
 
@@ -83,7 +83,7 @@ def test_the_factory_is_called_with_the_label_set(settings):
     settings.SUPPORTDESK_TICKET_CLASSIFIER = "tests.tickets.test_classification.recording_factory"
     classifier = cached_ticket_classifier()
     assert isinstance(classifier, fakes.FakeTicketClassifier) and SEEN == [classifier.label_set]
-    assert SEEN[0].fingerprint() == label_set_version()
+    assert SEEN[0].fingerprint() == build_label_set().fingerprint()
     assert cached_ticket_classifier() is classifier and len(SEEN) == 1
 
 
@@ -97,7 +97,7 @@ def test_runtime_config_comes_from_the_settings(settings, monkeypatch):
                                                         tesseract_cmd="/opt/tesseract/bin/tesseract")
     pipeline = desk_ticket_classifier(build_label_set())
     assert pipeline.clip is None and pipeline.ocr.cmd == "/opt/tesseract/bin/tesseract"
-    assert pipeline.labels.fingerprint() == label_set_version()
+    assert pipeline.labels.fingerprint() == build_label_set().fingerprint()
 
 
 def test_reset_forgets_the_classifier():

@@ -4,7 +4,7 @@ import pytest
 from tests import fakes
 from tests.factories import ClassifiedTicketFactory, PredictionFactory, TicketFactory, operator
 from tickets import services
-from tickets.classification import build_label_set, cached_ticket_classifier, label_set_version
+from tickets.classification import build_label_set, cached_ticket_classifier
 from tickets.models import Intent, LabelExample
 
 pytestmark = pytest.mark.django_db
@@ -90,11 +90,11 @@ def test_examples_of_an_inactive_intent_are_not_used():
 def test_classifier_is_rebuilt_after_an_override_and_after_a_deactivation():
     ticket = ClassifiedTicketFactory(description="Можно взять академический отпуск?")
     first = cached_ticket_classifier()
-    key = label_set_version()
+    key = build_label_set().fingerprint()
 
     services.label_override(ticket=ticket, label="course-problem", actor=operator("ivan"))
 
-    assert label_set_version() != key
+    assert build_label_set().fingerprint() != key
     rebuilt = cached_ticket_classifier()
     assert rebuilt is not first
     assert "Можно взять академический отпуск?" in rebuilt.label_set["course-problem"].examples
@@ -111,13 +111,13 @@ def test_classifier_is_rebuilt_after_an_override_and_after_a_deactivation():
 
 def test_admin_can_deactivate_an_example(admin_client):
     example = _example("course-problem", "плохой пример")
-    key = label_set_version()
+    key = build_label_set().fingerprint()
     response = admin_client.post(
         "/admin/tickets/labelexample/", {"action": "deactivate", "_selected_action": [example.pk]}
     )
     assert response.status_code == 302
     example.refresh_from_db()
-    assert not example.is_active and label_set_version() != key
+    assert not example.is_active and build_label_set().fingerprint() != key
     assert admin_client.get("/admin/tickets/labelexample/").status_code == 200
 
 

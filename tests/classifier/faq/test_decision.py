@@ -13,7 +13,7 @@ def test_sure_when_score_and_margin_clear(index):
     assert isinstance(d, AutoAnswerDecision)
     assert d.auto_answer and d.entry_id == "money_back" and d.entry.id == "money_back"
     assert d.reason.startswith("sure") and len(d.suggestions) == 3
-    assert d.outcome is FaqOutcome.AUTO_ANSWER and d.to_dict()["outcome"] == "auto_answer"
+    assert d.outcome is FaqOutcome.AUTO_ANSWER and d.outcome == "auto_answer"  # a str enum: stores as text
 
 
 def test_unsure_when_score_too_low(index):

@@ -4,9 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.runtime.ocr import TesseractOcr, clean_ocr_text, ocr_image, prepare_for_ocr, tesseract_available
-
-needs_tesseract = pytest.mark.skipif(not tesseract_available(), reason="tesseract is not installed")
+from classifier.runtime.ocr import TesseractOcr, clean_ocr_text, ocr_image, prepare_for_ocr
+from tests.classifier.markers import needs_tesseract
 
 
 def test_prepare_upscales_small_phone_shots(render):
@@ -55,7 +54,6 @@ def test_ocr_of_blank_image_is_empty(render):
 def test_a_missing_tesseract_is_a_clear_error(render):
     from classifier.errors import ModelUnavailableError
 
-    assert not tesseract_available("/no/such/tesseract")
     with pytest.raises(ModelUnavailableError, match="Tesseract"):
         TesseractOcr("/no/such/tesseract")(render(["Ошибка"]))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from classifier import ClipModel, ImageClassifier, ImageProcessor, RuntimeConfig
-from classifier.runtime.ocr import tesseract_available
+from tests.classifier.markers import needs_tesseract
 
 
 def test_image_processor(shots):
@@ -18,7 +18,7 @@ def test_image_processor(shots):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not tesseract_available(), reason="tesseract is not installed")
+@needs_tesseract
 def test_seed_classifiers(shots):
     classifier = ImageClassifier()
     assert classifier.clip_model.backend in {"clip", "offline-ocr"}
