@@ -170,6 +170,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a "status" with different choices: name their enums instead of a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Ticket.Status",
+        "DeliveryStatusEnum": "tickets.models.Delivery.Status",
+    },
 }
 
 # --- Background tasks (django-q2) -----------------------------------------------------------
@@ -217,6 +222,10 @@ SUPPORTDESK_THUMBNAIL_SIZE = 320
 SUPPORTDESK_AUTO_ANSWER = env_bool("SUPPORTDESK_AUTO_ANSWER", True)
 # An automatic answer nobody reacted to goes to an operator after this many seconds.
 SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER = env_int("SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER", 86400)
+# Messages to students (services.notify): attempts per channel before a delivery is marked failed, and the
+# first retry delay in seconds (doubled after each failure, at most an hour): 8 attempts span ~2 hours.
+SUPPORTDESK_NOTIFY_MAX_ATTEMPTS = env_int("SUPPORTDESK_NOTIFY_MAX_ATTEMPTS", 8)
+SUPPORTDESK_NOTIFY_RETRY_SECONDS = env_int("SUPPORTDESK_NOTIFY_RETRY_SECONDS", 60)
 # Dotted path of ``f(text, extra_examples=None) -> classifier.MessagePrediction`` (the message's topic).
 SUPPORTDESK_MESSAGE_CLASSIFIER = env_str("SUPPORTDESK_MESSAGE_CLASSIFIER", "classifier.classify_message")
 # Whole request may hold 5 screenshots of 10 MB plus text.
