@@ -17,7 +17,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageCms
+
+from classifier import CorruptImageError, EmptyImageError, ImageError, ImageTooLargeError, load_image
 
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
 
@@ -60,24 +62,19 @@ def sanitize_filename(name: str, max_length: int = 100) -> str:
 
 
 def _error_message(exc: Exception) -> str:
-    from classifier import errors
-
     limit_mb = settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024)
     limit_mp = settings.SUPPORTDESK_MAX_IMAGE_PIXELS // 1_000_000
-    if isinstance(exc, errors.EmptyImageError):
+    if isinstance(exc, EmptyImageError):
         return _("The file is empty.")
-    if isinstance(exc, errors.ImageTooLargeError):
+    if isinstance(exc, ImageTooLargeError):
         return _("The image is too large: at most %(mb)s MB and %(mp)s megapixels.") % {"mb": limit_mb, "mp": limit_mp}
-    if isinstance(exc, errors.CorruptImageError):
+    if isinstance(exc, CorruptImageError):
         return _("The image is damaged or incomplete; please take the screenshot again.")
     return _("This is not a PNG, JPEG or WebP image.")
 
 
 def clean_screenshot(uploaded_file) -> CleanImage:
     """Validate one uploaded screenshot; raise ``ValidationError`` with a message a student understands."""
-    from classifier.errors import ImageError
-    from classifier.images import load_image
-
     original_name = sanitize_filename(getattr(uploaded_file, "name", "") or "")
     prefix = f"{original_name}: " if original_name else ""
     try:
@@ -194,8 +191,6 @@ def _pixels_only(image: Image.Image) -> Image.Image:
     icc = image.info.get("icc_profile")
     if icc and image.mode == "RGB":
         try:
-            from PIL import ImageCms
-
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
             if converted is not None:
