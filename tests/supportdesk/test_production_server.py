@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.processes import stop_process_group
 
 pytestmark = pytest.mark.slow  # three Django processes and a gunicorn server: ~10 s
 
@@ -70,9 +71,4 @@ def test_gunicorn_serves_a_page_and_static_files(tmp_path):
         status, headers, _body = _get(f"{base}/static/tickets/desk.js")
         assert status == 200 and "javascript" in headers["Content-Type"]
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_process_group(server)

@@ -2,24 +2,10 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from ._schedules import schedule_every
+
 SCHEDULE_NAME = "deliver-notifications"
 SWEEP_MINUTES = 1
-
-
-def create_schedule(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    if not Schedule.objects.filter(name=SCHEDULE_NAME).exists():
-        Schedule.objects.create(
-            name=SCHEDULE_NAME,
-            func="tickets.tasks.deliveries_sweep_task",
-            schedule_type="I",  # Schedule.MINUTES
-            minutes=SWEEP_MINUTES,
-            repeats=-1,  # forever
-        )
-
-
-def delete_schedule(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name=SCHEDULE_NAME).delete()
 
 
 class Migration(migrations.Migration):
@@ -56,5 +42,5 @@ class Migration(migrations.Migration):
                 "constraints": [models.UniqueConstraint(fields=("message", "kind", "channel"), name="delivery_once_per_channel")],
             },
         ),
-        migrations.RunPython(create_schedule, delete_schedule),
+        schedule_every(SCHEDULE_NAME, "tickets.tasks.deliveries_sweep_task", SWEEP_MINUTES),
     ]

@@ -16,12 +16,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django_q import tasks as q_tasks
 
 from knowledge.models import FaqEntry
 from knowledge.services import faq_answer_decision, faq_usage_record
 
 from ..models import Delivery, Message, MessageAnalysis, Ticket, TicketEvent
+from .enqueue import task_enqueue
 from .lifecycle import status_change
 from .notify import student_notify
 
@@ -34,14 +34,9 @@ ANSWER_SWEEP_MAX_AGE_SECONDS = 3600
 
 
 def answer_enqueue_now(message_id: int) -> bool:
-    """Hand a student message to the FAQ task. A broker outage is logged, not raised: the message then
-    simply gets no automatic answer and stays with the operators (they still see the ticket)."""
-    try:
-        q_tasks.async_task(ANSWER_TASK, message_id, task_name=f"answer-message-{message_id}")
-    except Exception:
-        logger.exception("Message #%s: could not queue the FAQ answer", message_id)
-        return False
-    return True
+    """Hand a student message to the FAQ task. A broker outage is logged, not raised: the message stays
+    with the operators, and message_answer_sweep queues it again within the hour."""
+    return task_enqueue(ANSWER_TASK, message_id, task_name=f"answer-message-{message_id}")
 
 
 def message_enqueue_answer(message: Message) -> None:

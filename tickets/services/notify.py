@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_q import tasks as q_tasks
 
 from ..channels import DeliveryFailed, channel_get, channels_registered
 from ..models import Delivery, Message, Ticket
+from .enqueue import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +74,7 @@ def student_notify(*, ticket: Ticket, message: Message, kind: str) -> list[Deliv
 def deliveries_enqueue_now(delivery_ids) -> None:
     """Hand deliveries to the broker. A broker outage is logged, not raised: the sweep queues them later."""
     for delivery_id in delivery_ids:
-        try:
-            q_tasks.async_task(DELIVER_TASK, delivery_id, task_name=f"deliver-{delivery_id}")
-        except Exception:
-            logger.exception("Delivery #%s: could not queue it; the sweep will retry", delivery_id)
+        task_enqueue(DELIVER_TASK, delivery_id, task_name=f"deliver-{delivery_id}")
 
 
 def _lease() -> timedelta:

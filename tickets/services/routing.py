@@ -14,11 +14,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django_q import tasks as q_tasks
 from django_q.exceptions import TimeoutException
 
 from ..classification import get_ticket_classifier
 from ..models import TRIAGE_QUEUE_SLUG, Intent, Prediction, Queue, Ticket, TicketEvent
+from .enqueue import task_enqueue
 from .errors import outage_errors
 
 logger = logging.getLogger(__name__)
@@ -31,12 +31,7 @@ PENDING_SWEEP_AGE_SECONDS = 300
 def classification_enqueue_now(ticket_id: int) -> bool:
     """Hand the ticket to the broker. A broker outage is logged, not raised: the ticket stays pending
     and classify_pending_sweep (a django-q2 schedule) queues it again later."""
-    try:
-        q_tasks.async_task(CLASSIFY_TASK, ticket_id, task_name=f"classify-ticket-{ticket_id}")
-    except Exception:
-        logger.exception("Ticket #%s: could not queue classification; the pending sweep will retry", ticket_id)
-        return False
-    return True
+    return task_enqueue(CLASSIFY_TASK, ticket_id, task_name=f"classify-ticket-{ticket_id}")
 
 
 def ticket_enqueue_classification(ticket: Ticket) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
 
+import django_q.tasks
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
@@ -161,7 +162,7 @@ def test_a_lost_task_is_swept_after_a_grace_period(monkeypatch, django_capture_o
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(notify.q_tasks, "async_task", broker_down)
+    monkeypatch.setattr(django_q.tasks, "async_task", broker_down)
     create(django_capture_on_commit_callbacks)
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("pending", 0) and mail.outbox == []
