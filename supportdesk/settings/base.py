@@ -12,7 +12,7 @@ from pathlib import Path
 from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
-from .env import database_from_url
+from .database import database_from_url
 from .environment import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
