@@ -1,6 +1,7 @@
 """The e-mail channel: the student's address on their Student record, texts in the ticket's language."""
 from __future__ import annotations
 
+from email.utils import parseaddr
 from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
@@ -72,7 +73,8 @@ class EmailChannel:
         subject, body = self.render(delivery)
         # A stable Message-ID: should a send be repeated after a crash between "sent" and "recorded",
         # the student's mail client shows one message.
-        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "supportdesk.local"
+        _local, at, domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
+        domain = domain if at and domain else "supportdesk.local"
         message = EmailMessage(
             subject, body, settings.DEFAULT_FROM_EMAIL, [delivery.address],
             headers={"Message-ID": f"<delivery-{delivery.pk}@{domain}>"},
