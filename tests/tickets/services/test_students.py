@@ -53,14 +53,17 @@ def test_operators_find_tickets_by_the_students_address_in_any_case():
     assert list(selectors.ticket_list(admin, search="Anya")) == [ticket]  # a part of it, as text
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_data_migration_groups_existing_tickets_by_address():
-    """Migrate back to the e-mail column, write tickets as the old code did, migrate forward."""
+    """Migrate back to the e-mail column, write tickets as the old code did, migrate forward.
+
+    (Transactional: migrations cannot run inside the test's transaction. pytest-django runs such tests after
+    the others, and an earlier one may have flushed the seeded rows: the queue is created if missing.)"""
     executor = MigrationExecutor(connection)
     executor.migrate([("tickets", "0008_label_examples")])
     old = executor.loader.project_state([("tickets", "0008_label_examples")]).apps
     Queue, OldTicket = old.get_model("tickets", "Queue"), old.get_model("tickets", "Ticket")
-    triage = Queue.objects.get(slug="triage")
+    triage, _created = Queue.objects.get_or_create(slug="triage", defaults={"name": "Разбор"})
     rows = [("Аня", "Anya@Example.org"), ("Анна", " anya@example.org"), ("Боря", "borya@example.org")]
     ids = [OldTicket.objects.create(name=name, email=email, queue=triage, public_token_digest=f"d{n}").pk for n, (name, email) in enumerate(rows)]
 
