@@ -6,3 +6,10 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tickets"
     verbose_name = _("Support desk")
+
+    def ready(self):
+        # Imported here, not at the top: a channel needs the models, which exist only once apps are loaded.
+        from .channels import channel_register
+        from .channels.email import EmailChannel
+
+        channel_register(EmailChannel())

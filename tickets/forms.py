@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Intent, Ticket
+from .selectors.filters import ORDER_CHOICES, status_choices, topic_choices
 from .uploads import clean_screenshots, too_many_screenshots_message
 
 
@@ -101,14 +102,14 @@ class OverrideForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    STATUS_CHOICES = [("", _("All")), ("open", _("Open (new, open, waiting)"))] + list(Ticket.Status.choices)
-    ORDER_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first"))]
-    TOPIC_CHOICES = [
-        ("", _("All")), ("payment", _("Payment")), ("course", _("Course")), ("profile", _("Profile")),
-        ("career", _("Career")), ("general", _("General")), ("offtopic", _("Off-topic")),
-    ]
+    """The queue page's filters; the choices are those of the API's (selectors.filters), topics from the database."""
 
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=(), required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    topic = forms.ChoiceField(label=_("Topic"), choices=TOPIC_CHOICES, required=False)
+    topic = forms.ChoiceField(label=_("Topic"), choices=(), required=False)
     order = forms.ChoiceField(label=_("Order"), choices=ORDER_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All")), *status_choices()]
+        self.fields["topic"].choices = [("", _("All")), *topic_choices()]

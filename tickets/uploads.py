@@ -17,7 +17,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageCms
+
+from classifier import CorruptImageError, EmptyImageError, ImageError, ImageTooLargeError, load_image
 
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
 
@@ -60,8 +62,6 @@ def sanitize_filename(name: str, max_length: int = 100) -> str:
 
 
 def _error_message(exc: Exception) -> str:
-    from classifier import CorruptImageError, EmptyImageError, ImageTooLargeError
-
     limit_mb = settings.SUPPORTDESK_MAX_UPLOAD_BYTES // (1024 * 1024)
     limit_mp = settings.SUPPORTDESK_MAX_IMAGE_PIXELS // 1_000_000
     if isinstance(exc, EmptyImageError):
@@ -75,8 +75,6 @@ def _error_message(exc: Exception) -> str:
 
 def clean_screenshot(uploaded_file) -> CleanImage:
     """Validate one uploaded screenshot; raise ``ValidationError`` with a message a student understands."""
-    from classifier import ImageError, load_image
-
     original_name = sanitize_filename(getattr(uploaded_file, "name", "") or "")
     prefix = f"{original_name}: " if original_name else ""
     try:
@@ -193,8 +191,6 @@ def _pixels_only(image: Image.Image) -> Image.Image:
     icc = image.info.get("icc_profile")
     if icc and image.mode == "RGB":
         try:
-            from PIL import ImageCms
-
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
             if converted is not None:

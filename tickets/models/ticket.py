@@ -1,4 +1,4 @@
-"""The desk's data. Rules that change data live in services.py; reads in selectors.py."""
+"""A ticket and what it holds: messages, screenshots, the FAQ layer's analyses."""
 from __future__ import annotations
 
 import hashlib
@@ -6,10 +6,11 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-TRIAGE_QUEUE_SLUG = "triage"
+from .base import TimeStamped
+from .desk import Queue
+from .students import Student
 
 
 def new_public_token() -> str:
@@ -20,72 +21,6 @@ def new_public_token() -> str:
 def public_token_digest(token: str) -> str:
     """SHA-256 of a status-link token: what lookups use, so their timing says nothing about the token."""
     return hashlib.sha256((token or "").encode()).hexdigest()
-
-
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
-class Queue(TimeStamped):
-    slug = models.SlugField(_("slug"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order on the dashboard."))
-
-    class Meta:
-        ordering = ["position", "slug"]
-        verbose_name = _("queue")
-        verbose_name_plural = _("queues")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Intent(TimeStamped):
-    """A label the classifier may predict, and the queue its tickets go to.
-
-    The classifier reads descriptions/prompts/examples/keywords from here, so an admin adds a new
-    intent without code.
-    """
-
-    name = models.SlugField(_("label"), max_length=64, unique=True, help_text=_("e.g. payment-problem"))
-    title = models.CharField(_("title"), max_length=120, blank=True)
-    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="intents", verbose_name=_("queue"))
-    descriptions = models.JSONField(_("descriptions"), default=list, blank=True)
-    prompts = models.JSONField(_("prompts"), default=list, blank=True)
-    examples = models.JSONField(_("examples"), default=list, blank=True)
-    keywords = models.JSONField(_("keywords"), default=list, blank=True)
-    in_scope = models.BooleanField(
-        _("in scope"), default=True,
-        help_text=_("Off for pseudo-labels such as 'other': predicting them means 'unsure' and the ticket goes to triage."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("intent")
-        verbose_name_plural = _("intents")
-
-    def __str__(self) -> str:
-        return self.title or self.name
-
-
-class OperatorProfile(models.Model):
-    """Which queues an operator may work in. Staff and superusers see every queue."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile")
-    queues = models.ManyToManyField(Queue, blank=True, related_name="operators", verbose_name=_("queues"))
-    all_queues = models.BooleanField(_("all queues"), default=False)
-
-    class Meta:
-        verbose_name = _("operator profile")
-        verbose_name_plural = _("operator profiles")
-
-    def __str__(self) -> str:
-        return str(self.user)
 
 
 class Ticket(TimeStamped):
@@ -119,7 +54,9 @@ class Ticket(TimeStamped):
     public_token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
     public_token_digest = models.CharField(max_length=64, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
-    email = models.EmailField(_("e-mail"), max_length=254)
+    # Who asked: a channel identity (an e-mail address today, Telegram accounts in issue 11), not a
+    # required e-mail. ``name`` is what the student wrote on this ticket; the Student keeps the latest.
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("student"))
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
     queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("queue"))
@@ -155,13 +92,17 @@ class Ticket(TimeStamped):
             # The operator's queue list: one queue, optionally one status, newest or oldest first.
             models.Index(fields=["queue", "status", "created_at"], name="ticket_queue_status_created"),
             models.Index(fields=["queue", "created_at"], name="ticket_queue_created"),
-            models.Index(Lower("email"), name="ticket_email_lower"),
             # auto_answers_escalate_stale: pending automatic answers older than the escalation delay.
             models.Index(fields=["auto_answer_state", "auto_answered_at"], name="ticket_auto_answer_pending"),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.name}"
+
+    @property
+    def email(self) -> str:
+        """The student's e-mail address ("" when they came through a channel without one)."""
+        return self.student.email
 
     @property
     def is_open(self) -> bool:
@@ -209,9 +150,18 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.author_kind}: {self.body[:40]}"
 
+    # What a student may ever see or be sent (the status page, e-mails, Telegram). Anything else, today the
+    # system messages and tomorrow operators' internal notes (issue 12), stays inside the desk:
+    # services.notify refuses to send it.
+    STUDENT_VISIBLE_AUTHORS = (Author.STUDENT, Author.OPERATOR, Author.BOT)
+
     @property
     def is_automatic(self) -> bool:
         return self.author_kind == self.Author.BOT
+
+    @property
+    def is_visible_to_student(self) -> bool:
+        return self.author_kind in self.STUDENT_VISIBLE_AUTHORS
 
 
 class MessageAnalysis(models.Model):
@@ -278,121 +228,3 @@ class Attachment(models.Model):
         extension = "png" if self.content_type == "image/png" else "jpg"
         stem = (self.original_name.rsplit(".", 1)[0] if self.original_name else "") or f"screenshot-{self.pk}"
         return f"{stem}.{extension}"
-
-
-class Prediction(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="predictions")
-    label = models.CharField(max_length=64, blank=True, help_text=_("Empty when the classifier was unsure."))
-    confidence = models.FloatField(default=0.0)
-    scores = models.JSONField(default=dict, blank=True)
-    signals = models.JSONField(default=dict, blank=True)
-    ocr_text = models.TextField(blank=True)
-    model_version = models.CharField(max_length=120, blank=True)
-    timings = models.JSONField(default=dict, blank=True)
-    embedding = models.JSONField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        get_latest_by = "created_at"
-        verbose_name = _("prediction")
-        verbose_name_plural = _("predictions")
-
-    def __str__(self) -> str:
-        return f"#{self.ticket_id}: {self.label or 'unsure'} ({self.confidence:.2f})"
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.error)
-
-
-class TicketEvent(models.Model):
-    """Audit trail: every prediction, routing, override, status change, assignment and reply."""
-
-    class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
-        PREDICTED = "predicted", _("Predicted")
-        ROUTED = "routed", _("Routed")
-        OVERRIDE = "override", _("Label corrected")
-        STATUS = "status", _("Status changed")
-        ASSIGN = "assign", _("Assigned")
-        REPLY = "reply", _("Replied")
-        FAQ = "faq", _("FAQ decision")
-        AUTO_ANSWER = "auto_answer", _("Answered automatically")
-        FEEDBACK = "feedback", _("Student feedback")
-        ESCALATED = "escalated", _("Handed to an operator")
-
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    old_value = models.CharField(max_length=120, blank=True)
-    new_value = models.CharField(max_length=120, blank=True)
-    confidence = models.FloatField(null=True, blank=True)
-    model_version = models.CharField(max_length=120, blank=True)
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["kind", "created_at"], name="event_kind_created")]
-        verbose_name = _("ticket event")
-        verbose_name_plural = _("ticket events")
-
-    def __str__(self) -> str:
-        return f"#{self.ticket_id} {self.kind}: {self.old_value} → {self.new_value}"
-
-
-class OverrideManager(models.Manager):
-    def get_queryset(self):
-        return super().get_queryset().filter(kind=TicketEvent.Kind.OVERRIDE)
-
-
-class Override(TicketEvent):
-    """Operators' label corrections (the override rows of the audit trail), for their own admin page."""
-
-    objects = OverrideManager()
-
-    class Meta:
-        proxy = True
-        verbose_name = _("label correction")
-        verbose_name_plural = _("label corrections")
-
-
-class LabelExample(TimeStamped):
-    """An operator's correction kept as a labelled example of the intent it was corrected to.
-
-    ``classification.build_label_set`` adds the most recent active examples of each intent to the
-    label set, so later tickets worded like a corrected one go to the corrected intent. One row per
-    ticket: a second correction of the same ticket moves the example (services.label_override).
-    """
-
-    # Capped like the whole-text segment the scorer embeds (classifier.scoring.segments_of, 2000 chars):
-    # a long OCR dump of navigation chrome would dilute the example's embedding, and every example is
-    # embedded when a worker (re)builds its classifier — measured with the real encoder on one thread,
-    # 200 examples of 2000 chars take ~7.4 s to embed cold, 200 of ~260 chars ~0.9 s.
-    TEXT_MAX_CHARS = 2000
-
-    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="label_examples", verbose_name=_("intent"))
-    ticket = models.OneToOneField(
-        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="label_example", verbose_name=_("ticket"),
-    )
-    text = models.TextField(_("text"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by"),
-    )
-    is_active = models.BooleanField(_("active"), default=True, help_text=_("Off to stop the classifier from using a bad example."))
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("label example")
-        verbose_name_plural = _("label examples")
-
-    def __str__(self) -> str:
-        return f"{self.intent_id}: {self.text[:40]}"
-
-    @classmethod
-    def text_for(cls, description: str, ocr_text: str) -> str:
-        """The ticket's description and its screenshots' OCR text, joined and capped ("" when both are empty)."""
-        parts = [part.strip() for part in (description or "", ocr_text or "") if part and part.strip()]
-        return "\n".join(parts)[: cls.TEXT_MAX_CHARS].strip()

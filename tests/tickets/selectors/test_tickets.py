@@ -21,23 +21,23 @@ def test_operator_sees_only_allowed_queues():
     course_ticket = ClassifiedTicketFactory(queue=queue("course"))
     assert [q.slug for q in selectors.queue_counts(user)] == ["payment"]
     with pytest.raises(selectors.TicketNotFound):
-        selectors.ticket_for_operator(user, course_ticket.pk)
+        selectors.ticket_detail_for_operator(user, course_ticket.pk)
     with pytest.raises(selectors.TicketNotFound):
-        selectors.queue_tickets(user, "course")
+        selectors.queue_get(user, "course")
     assert selectors.ticket_list(user).count() == 1
 
 
-def test_queue_tickets_filters_searches_and_orders():
+def test_ticket_list_filters_searches_and_orders():
     user = AdminFactory()
     old = ClassifiedTicketFactory(description="Карта отклонена", email="Old@Example.org")
     new = ClassifiedTicketFactory(description="Двойное списание", status=Ticket.Status.RESOLVED)
-    assert list(selectors.queue_tickets(user, "payment")) == [new, old]
-    assert list(selectors.queue_tickets(user, "payment", order="oldest")) == [old, new]
-    assert list(selectors.queue_tickets(user, "payment", status="open")) == [old]
-    assert list(selectors.queue_tickets(user, "payment", status="resolved")) == [new]
-    assert list(selectors.queue_tickets(user, "payment", search="списание")) == [new]
-    assert list(selectors.queue_tickets(user, "payment", search="old@example.org")) == [old]
-    assert list(selectors.queue_tickets(user, "payment", search=f"#{old.pk}")) == [old]
+    assert list(selectors.ticket_list(user, queue_slug="payment")) == [new, old]
+    assert list(selectors.ticket_list(user, queue_slug="payment", order="oldest")) == [old, new]
+    assert list(selectors.ticket_list(user, queue_slug="payment", status="open")) == [old]
+    assert list(selectors.ticket_list(user, queue_slug="payment", status="resolved")) == [new]
+    assert list(selectors.ticket_list(user, queue_slug="payment", search="списание")) == [new]
+    assert list(selectors.ticket_list(user, queue_slug="payment", search="old@example.org")) == [old]
+    assert list(selectors.ticket_list(user, queue_slug="payment", search=f"#{old.pk}")) == [old]
 
 
 def test_queue_list_has_no_n_plus_one(django_assert_max_num_queries, client):
@@ -52,17 +52,17 @@ def test_queue_list_has_no_n_plus_one(django_assert_max_num_queries, client):
         response = client.get("/desk/queues/payment/?status=open")
     assert response.status_code == 200
     assert response.content.decode().count("data-ticket=") == 25
-    page = list(selectors.queue_tickets(user, "payment")[:25])
+    page = list(selectors.ticket_list(user, queue_slug="payment")[:25])
     assert page[0].attachment_count == 1
 
 
-def test_ticket_for_operator_prefetches_everything(django_assert_max_num_queries):
+def test_ticket_detail_for_operator_prefetches_everything(django_assert_max_num_queries):
     user = AdminFactory()
     ticket = ClassifiedTicketFactory()
     PredictionFactory(ticket=ticket)
     services.ticket_reply(ticket=ticket, body="hi", actor=user)
     with django_assert_max_num_queries(8):
-        loaded = selectors.ticket_for_operator(user, ticket.pk)
+        loaded = selectors.ticket_detail_for_operator(user, ticket.pk)
         list(loaded.messages.all()), list(loaded.events.all()), list(loaded.attachments.all())
         assert selectors.latest_prediction(loaded).label == "payment-problem"
 
