@@ -24,7 +24,7 @@ from tests.security.corpus import raw_png  # noqa: E402  (a PNG writer that need
 DECODE = """
 import io, resource, sys, time
 import numpy, PIL.Image
-from classifier.images import load_image
+from classifier import load_image
 data = open(sys.argv[1], "rb").read()
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.monotonic()

@@ -1,24 +1,30 @@
 """Zero-shot classification of support tickets (screenshots + the student's words), offline, Russian first.
 
-Django-free: the desk, the API, the Telegram bot and the command line all call this package.
-Heavy dependencies (torch, transformers, the sentence encoder) load lazily on first use, so
-``import classifier`` is cheap.
+Django-free: the desk, the API, the Telegram bot and the command line all call this package, and they
+import its names from here only (``from classifier import ...``). Heavy dependencies (torch,
+transformers, the sentence encoder, scikit-learn) load lazily on first use, so ``import classifier`` is cheap.
 
 Main entry points::
 
-    from classifier import get_ticket_classifier, classify_message
-    prediction = get_ticket_classifier().predict(["shot.png"], text="не проходит оплата")
-    prediction.label        # "payment-problem" or None (unsure -> a human triages)
+    from classifier import RuntimeConfig, TicketPipeline, classify_message
+    pipeline = TicketPipeline.from_config(RuntimeConfig(threads=1))
+    result = pipeline.predict(["shot.png"], text="не проходит оплата")
+    result.label        # "payment-problem" or None (unsure -> a human triages)
     classify_message("как сменить пароль?").topic   # "profile"
 
 Seed API (kept exactly): ``ImageProcessor``, ``ClipModel``, ``ImageClassifier``.
+
+Layout: ``runtime/`` (images, OCR, encoders, CLIP backends, labels, signals, fusion, the pipeline),
+``faq/`` (FAQ retrieval, needs-human, the auto-answer decision), ``fitting/`` (evaluate, calibrate,
+faq-fit; only ``python -m classifier`` reaches it), ``data/`` (the shipped intents and topics).
 """
 from __future__ import annotations
 
 from importlib import import_module
 from typing import Any
 
-from .errors import (  # light, no third-party imports
+from .config import RuntimeConfig  # light: dataclasses only
+from .errors import (
     ClassifierError,
     CorruptImageError,
     EmptyImageError,
@@ -27,39 +33,38 @@ from .errors import (  # light, no third-party imports
     ModelUnavailableError,
     NotAnImageError,
 )
-from .types import MessagePrediction, Prediction, TicketClassifier
+from .types import ClassificationResult, FaqOutcome, TicketClassifier, TicketClassifierFactory, TopicResult
 
 _LAZY = {
-    "ImageProcessor": "classifier.seed",
-    "ClipModel": "classifier.seed",
-    "ImageClassifier": "classifier.seed",
-    "TicketPipeline": "classifier.pipeline",
-    "get_ticket_classifier": "classifier.pipeline",
-    "classify_message": "classifier.pipeline",
-    "MessageClassifier": "classifier.pipeline",
-    "LabelSet": "classifier.labels",
-    "Intent": "classifier.labels",
-    "load_image": "classifier.images",
-    "get_default_encoder": "classifier.text",
-    "SentenceEncoder": "classifier.text",
+    "ImageProcessor": "classifier.runtime.seed",
+    "ClipModel": "classifier.runtime.seed",
+    "ImageClassifier": "classifier.runtime.seed",
+    "TicketPipeline": "classifier.runtime.pipeline",
+    "MessageClassifier": "classifier.runtime.messages",
+    "classify_message": "classifier.runtime.messages",
+    "LabelSet": "classifier.runtime.labels",
+    "IntentSpec": "classifier.runtime.labels",
+    "load_image": "classifier.runtime.images",
+    "SentenceEncoder": "classifier.runtime.encoders",
+    "shared_sentence_encoder": "classifier.runtime.encoders",
+    "FaqDocument": "classifier.faq.documents",
+    "load_faq_document": "classifier.faq.documents",
+    "dump_faq_yaml": "classifier.faq.documents",
+    "topic_examples": "classifier.faq.documents",
+    "FaqIndex": "classifier.faq.index",
+    "FaqHit": "classifier.faq.index",
+    "AutoAnswerDecision": "classifier.faq.decision",
+    "answer_decision": "classifier.faq.decision",
 }
 
 __all__ = [
-    "ImageProcessor",
-    "ClipModel",
-    "ImageClassifier",
-    "TicketPipeline",
-    "get_ticket_classifier",
-    "classify_message",
-    "MessageClassifier",
-    "LabelSet",
-    "Intent",
-    "load_image",
-    "get_default_encoder",
-    "SentenceEncoder",
-    "Prediction",
-    "MessagePrediction",
+    *_LAZY,
+    "RuntimeConfig",
+    "ClassificationResult",
+    "TopicResult",
+    "FaqOutcome",
     "TicketClassifier",
+    "TicketClassifierFactory",
     "ImageError",
     "EmptyImageError",
     "NotAnImageError",

@@ -1,4 +1,10 @@
-"""Command line: ``python -m classifier {classify,evaluate,calibrate,message} ...``."""
+"""Command line: ``python -m classifier {classify,message,evaluate,calibrate,faq-fit} ...``.
+
+The one place of the package that reads environment variables: each runtime flag defaults to the desk's
+variable of the same meaning (``--clip``: SUPPORTDESK_CLIP_MODEL, ``--threads``: SUPPORTDESK_MODEL_THREADS,
+``--allow-download``: SUPPORTDESK_ALLOW_DOWNLOAD=1, ``--tesseract``: SUPPORTDESK_TESSERACT_CMD), so the
+command line classifies like a desk configured the same way.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,12 +12,20 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
+
+from .config import RuntimeConfig
+
+
+def _runtime_config(args) -> RuntimeConfig:
+    return RuntimeConfig(clip_model=args.clip, threads=args.threads, allow_download=args.allow_download,
+                         tesseract_cmd=args.tesseract)
 
 
 def _cmd_classify(args) -> int:
-    from .pipeline import TicketPipeline
+    from .runtime.pipeline import TicketPipeline
 
-    pipe = TicketPipeline(clip=args.clip or "auto", threshold=args.threshold)
+    pipe = TicketPipeline.from_config(_runtime_config(args), threshold=args.threshold)
     results = []
     for path in args.paths:
         pred = pipe.predict([path], text=args.text or "")
@@ -29,23 +43,22 @@ def _cmd_classify(args) -> int:
 
 
 def _cmd_message(args) -> int:
-    from .evaluate import load_faq_examples
-    from .pipeline import classify_message
+    from .faq.documents import load_faq_yaml
+    from .fitting.evaluate import school_topic_classifier
 
-    extra = load_faq_examples(args.faq) if args.faq else None
+    classifier = school_topic_classifier(load_faq_yaml(args.faq) if args.faq else [])
     for text in args.texts:
-        pred = classify_message(text, extra_examples=extra)
+        pred = classifier.classify(text)
         print(f"{pred.topic or 'unsure'}\t{pred.confidence:.2f}\t{text}")
     return 0
 
 
 def _cmd_evaluate(args) -> int:
-    from .evaluate import evaluate_dataset, format_report
-    from .pipeline import TicketPipeline
+    from .fitting.evaluate import evaluate_dataset, format_report
+    from .runtime.pipeline import TicketPipeline
 
-    pipe = TicketPipeline(clip=args.clip or "auto")
-    report = evaluate_dataset(args.dir, progress=not args.json and not args.no_progress, pipeline=pipe,
-                              limit=args.limit)
+    pipe = TicketPipeline.from_config(_runtime_config(args))
+    report = evaluate_dataset(args.dir, pipe, show_progress=not args.json and not args.no_progress, limit=args.limit)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
@@ -55,18 +68,41 @@ def _cmd_evaluate(args) -> int:
 
 
 def _cmd_calibrate(args) -> int:
-    from .calibrate import calibrate
+    from .fitting.calibrate import calibrate
+    from .fitting.datasets import OcrCache
 
-    out = calibrate(args.dir, write=args.write, progress=not args.no_progress, ocr_cache=args.ocr_cache,
-                    images=not args.texts_only, texts=not args.images_only, cv=not args.no_cv)
+    out = calibrate(args.dir, _runtime_config(args), write=args.write, show_progress=not args.no_progress,
+                    ocr_cache=OcrCache(args.ocr_cache), images=not args.texts_only, texts=not args.images_only,
+                    cv=not args.no_cv)
     print(json.dumps(out, ensure_ascii=False, indent=2))
     if args.write:
-        print("settings written to classifier/labels.yaml and classifier/topics.yaml", file=sys.stderr)
+        print("settings written to classifier/data/labels.yaml and classifier/data/topics.yaml", file=sys.stderr)
     return 0
 
 
+def _cmd_faq_fit(args) -> int:
+    from .fitting.faq_fit import faq_fit
+
+    report = faq_fit(Path(args.dir), folds=args.folds, seeds=args.seeds, l2=args.l2, use_topics=not args.no_topic,
+                     write=args.write)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _runtime_flags(p: argparse.ArgumentParser) -> None:
+    env = os.environ
+    g = p.add_argument_group("runtime (defaults from the desk's environment variables)")
+    g.add_argument("--clip", default=env.get("SUPPORTDESK_CLIP_MODEL", ""),
+                   help="CLIP hub id or local checkpoint dir; 'off' = never; '' = the default id if on disk")
+    g.add_argument("--threads", type=int, default=int(env.get("SUPPORTDESK_MODEL_THREADS") or 1))
+    g.add_argument("--allow-download", action="store_true", default=env.get("SUPPORTDESK_ALLOW_DOWNLOAD") == "1",
+                   help="let CLIP fetch a checkpoint that is not on disk")
+    g.add_argument("--tesseract", default=env.get("SUPPORTDESK_TESSERACT_CMD") or "tesseract",
+                   help="the Tesseract executable")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m classifier", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m classifier", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("classify", help="classify screenshots: label, confidence and top scores per image")
@@ -74,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--text", default="", help="the student's message, used as one more signal")
     c.add_argument("--top", type=int, default=3)
     c.add_argument("--threshold", type=float, default=None)
-    c.add_argument("--clip", default=None, help="CLIP hub id or local dir (default: SUPPORTDESK_CLIP_MODEL)")
     c.add_argument("--json", action="store_true")
+    _runtime_flags(c)
     c.set_defaults(func=_cmd_classify)
 
     m = sub.add_parser("message", help="topic of chat messages")
@@ -88,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print one JSON object and nothing else on stdout")
     e.add_argument("--no-progress", action="store_true")
     e.add_argument("--limit", type=int, default=None)
-    e.add_argument("--clip", default=None)
+    _runtime_flags(e)
     e.set_defaults(func=_cmd_evaluate)
 
     k = sub.add_parser("calibrate", help="fit weights, temperature and abstain threshold on a labelled folder")
@@ -99,15 +135,26 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--texts-only", action="store_true")
     k.add_argument("--no-cv", action="store_true")
     k.add_argument("--no-progress", action="store_true")
+    _runtime_flags(k)
     k.set_defaults(func=_cmd_calibrate)
+
+    f = sub.add_parser("faq-fit", help="fit FAQ retrieval weights, the needs-human model and auto-answer thresholds")
+    f.add_argument("dir")
+    f.add_argument("--folds", type=int, default=5)
+    f.add_argument("--seeds", type=int, default=3)
+    f.add_argument("--l2", type=float, default=1.0)
+    f.add_argument("--no-topic", action="store_true", help="fit without the topic classifier")
+    f.add_argument("--write", action="store_true", help="store the all-data fit in classifier/faq/data/thresholds.yaml")
+    f.set_defaults(func=_cmd_faq_fit)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    if not getattr(args, "allow_download", False):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network by accident
     return int(args.func(args) or 0)
 
 

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from classifier import dump_faq_yaml
+
 from .models import FaqEntry, FaqUsage
 from .selectors import faq_entries_with_stats
 
@@ -45,8 +47,6 @@ class FaqEntryAdmin(TimestampColumns, admin.ModelAdmin):
 
     @admin.action(description=_("Export selected entries as faq.yaml"))
     def export_yaml(self, request, queryset):
-        from classifier.faq import dump_faq_yaml
-
         text = dump_faq_yaml([e.to_record() for e in queryset.order_by("id")])
         resp = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
         resp["Content-Disposition"] = 'attachment; filename="faq.yaml"'

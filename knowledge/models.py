@@ -4,9 +4,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from classifier.faq import FaqEntry as FaqRecord
-
-TOPICS = ("payment", "course", "profile", "career", "general")
+from classifier import FaqDocument
 
 
 class FaqEntry(models.Model):
@@ -40,9 +38,9 @@ class FaqEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.external_id}: {self.question[:60]}"
 
-    def to_record(self) -> FaqRecord:
+    def to_record(self) -> FaqDocument:
         """The Django-free value the classifier works with."""
-        return FaqRecord(id=self.external_id, topic=self.topic, question=self.question,
+        return FaqDocument(id=self.external_id, topic=self.topic, question=self.question,
                          alt_questions=tuple(str(q) for q in (self.alt_questions or []) if str(q).strip()),
                          answer=self.answer)
 
@@ -66,8 +64,6 @@ class FaqUsage(models.Model):
         OPERATOR_SENT = "operator_sent", _("inserted by an operator")
         ACCEPTED = "accepted", _("accepted: this solved it")
         REJECTED = "rejected", _("rejected: still need help")
-
-    SENT_KINDS = (Kind.AUTO_SENT, Kind.OPERATOR_SENT)
 
     entry = models.ForeignKey(FaqEntry, on_delete=models.CASCADE, related_name="usages", verbose_name=_("entry"))
     # A plain id, not a foreign key: the knowledge base does not depend on the desk's tables.

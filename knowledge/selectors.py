@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from classifier.faq import FaqHit
+from classifier import FaqHit
 
 from .models import FaqEntry, FaqUsage
 

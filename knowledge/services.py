@@ -3,46 +3,54 @@
 Entry points (tickets.services calls the first two for student messages, replies and feedback; the faq_import /
 faq_export commands the third):
 
-* ``faq_answer_decision(text, topic_prediction=None) -> AutoAnswerDecision`` -- auto-answer or not, top-3
-  suggestions, needs-human judgement (classifier/faq.py);
+* ``faq_answer_decision(text, topic_prediction=None) -> AutoAnswerDecision`` -- auto-answer or not (its
+  ``outcome``, a ``classifier.FaqOutcome``), top-3 suggestions, needs-human judgement;
 * ``faq_usage_record(entry, ticket_id, kind)`` -- count a sent / accepted / rejected answer;
 * ``faq_import(path_or_text)`` / ``faq_export(path=None)`` -- faq.yaml in and out (idempotent upsert by id);
-* ``faq_index_get()`` -- the cached ``FaqIndex`` over active entries, rebuilt when an entry changes
-  (count / max(updated_at) of the table); embeddings are stored on the rows and reused.
+* ``faq_index_get()`` -- the cached ``FaqIndex`` over active entries, rebuilt when their content changes;
+  embeddings are stored on the rows and reused.
+
+The index's version is its content: the id, topic and text hash of every active entry, read on each call
+(not the embedding column; measured 2.1 ms on SQLite, 2.7 ms on PostgreSQL for 100 entries with
+500-character answers). Whoever changes an entry, by a form, ``queryset.update()`` or raw SQL, the next
+call sees it; nothing depends on ``updated_at``.
 
 Settings: ``SUPPORTDESK_FAQ_ENCODER`` -- dotted path of a zero-argument factory returning a sentence encoder
-(default ``classifier.faq.default_encoder``, the project's multilingual encoder).
+(empty: the classifier's shared multilingual encoder with ``SUPPORTDESK_MODEL_THREADS`` threads).
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
 from django.utils.module_loading import import_string
 
-from classifier.faq import AutoAnswerDecision, FaqIndex, answer_decision, dump_faq_yaml, load_faq_document
+from classifier import (
+    AutoAnswerDecision, FaqDocument, FaqIndex, SentenceEncoder, answer_decision, dump_faq_yaml, load_faq_document,
+    shared_sentence_encoder,
+)
 
 from .models import FaqEntry, FaqUsage
 
 _lock = threading.Lock()
 _index: FaqIndex | None = None
-_index_key: tuple | None = None
-_encoder = None
+_index_key: str | None = None
+_encoder: SentenceEncoder | None = None
 
 
 # --- encoder / index ------------------------------------------------------------------------------------
 
 
-def faq_encoder():
+def faq_encoder() -> SentenceEncoder:
     global _encoder
     if _encoder is None:
-        path = getattr(settings, "SUPPORTDESK_FAQ_ENCODER", "") or "classifier.faq.default_encoder"
-        _encoder = import_string(path)()
+        path = settings.SUPPORTDESK_FAQ_ENCODER
+        _encoder = import_string(path)() if path else shared_sentence_encoder(settings.SUPPORTDESK_MODEL_THREADS)
     return _encoder
 
 
@@ -53,51 +61,57 @@ def faq_index_reset() -> None:
         _index, _index_key, _encoder = None, None, None
 
 
-def _table_key() -> tuple:
-    agg = FaqEntry.objects.filter(is_active=True).aggregate(n=Count("id"), last=Max("updated_at"))
-    return agg["n"], agg["last"]
+def _active_documents() -> tuple[list[int], list[FaqDocument], str]:
+    """(row ids, documents, content version) of the active entries, without their stored embeddings."""
+    rows = FaqEntry.objects.filter(is_active=True).defer("embedding").order_by("id")
+    pks, docs = [], []
+    version = hashlib.sha1()
+    for row in rows:
+        doc = row.to_record()
+        pks.append(row.pk)
+        docs.append(doc)
+        version.update(f"{doc.id}\x1f{doc.topic}\x1f{doc.content_hash()}\x1e".encode("utf-8"))
+    return pks, docs, version.hexdigest()
 
 
-def _stored_embeddings(rows: Iterable[FaqEntry], encoder_name: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    out = {}
-    for r in rows:
-        e = r.embedding or {}
-        if e.get("hash") == r.content_hash and e.get("encoder") == encoder_name:
-            out[r.content_hash] = (np.asarray(e["questions"], np.float32), np.asarray(e["answer"], np.float32))
-    return out
+def _vectors(stored: dict) -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray(stored["questions"], np.float32), np.asarray(stored["answer"], np.float32)
 
 
 def faq_index_get() -> FaqIndex:
     """The process-wide index over active entries; rebuilt (re-embedding only changed entries) on change."""
     global _index, _index_key
-    key = _table_key()
+    pks, docs, key = _active_documents()
     with _lock:
         if _index is not None and key == _index_key:
             return _index
-        rows = list(FaqEntry.objects.filter(is_active=True).order_by("id"))
         encoder = faq_encoder()
         name = getattr(encoder, "name", type(encoder).__name__)
+        stored = dict(FaqEntry.objects.filter(pk__in=pks).values_list("pk", "embedding"))
         # a new index (requests may be searching the old one), seeded with every vector already known
         index = FaqIndex([], encoder=encoder)
         if _index is not None and getattr(_index.encoder, "name", None) == name:
-            index.load_embeddings(_index._emb_cache)
-        index.load_embeddings(_stored_embeddings(rows, name))
-        index.refresh([r.to_record() for r in rows])
-        # store new embeddings on their rows (queryset.update: does not touch updated_at)
-        for r in rows:
-            e = r.embedding or {}
-            if e.get("hash") != r.content_hash or e.get("encoder") != name:
-                q, a = index.embedding_for(r.to_record())
-                FaqEntry.objects.filter(pk=r.pk, content_hash=r.content_hash).update(embedding={
-                    "encoder": name, "hash": r.content_hash,
-                    "questions": np.round(q, 5).tolist(), "answer": np.round(a, 5).tolist(),
-                })
+            index.load_embeddings(_index.embeddings())
+        fresh = {pk: doc.content_hash() for pk, doc in zip(pks, docs)}
+        usable = {pk: e for pk, e in stored.items() if e and e.get("hash") == fresh[pk] and e.get("encoder") == name}
+        index.load_embeddings({fresh[pk]: _vectors(e) for pk, e in usable.items()})
+        index.refresh(docs)
+        # store new embeddings on their rows (queryset.update: does not touch updated_at); skipped if the
+        # row's text changed meanwhile (its next build embeds the new text)
+        for pk, doc in zip(pks, docs):
+            if pk not in usable:
+                q, a = index.embedding_for(doc)
+                FaqEntry.objects.filter(pk=pk, question=doc.question, answer=doc.answer).update(
+                    content_hash=fresh[pk],
+                    embedding={"encoder": name, "hash": fresh[pk],
+                               "questions": np.round(q, 5).tolist(), "answer": np.round(a, 5).tolist()},
+                )
         _index, _index_key = index, key
         return index
 
 
 def faq_answer_decision(text: str, topic_prediction: Any = None) -> AutoAnswerDecision:
-    """Should the desk answer ``text`` automatically, and with which entry? (see classifier.faq.answer_decision)"""
+    """Should the desk answer ``text`` automatically, and with which entry? (``classifier.answer_decision``)"""
     return answer_decision(text, faq_index_get(), topic_prediction)
 
 

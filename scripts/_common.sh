@@ -48,4 +48,6 @@ translations_ensure() {
 # Thread caps: django-q2 forks one worker per core; each must not spawn a BLAS/OpenMP pool per core.
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" OMP_THREAD_LIMIT="${OMP_THREAD_LIMIT:-1}" \
        MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" \
-       HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}" TOKENIZERS_PARALLELISM=false
+       TOKENIZERS_PARALLELISM=false
+# Offline unless the deployment lets the classifier fetch its CLIP checkpoint (SUPPORTDESK_ALLOW_DOWNLOAD=1).
+if [ "${SUPPORTDESK_ALLOW_DOWNLOAD:-0}" = 1 ]; then export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-0}"; else export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"; fi

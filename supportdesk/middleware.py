@@ -1,6 +1,15 @@
+import logging
+
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tickets.services import outage_errors
+
+logger = logging.getLogger(__name__)
 
 
 class RussianFirstLocaleMiddleware(LocaleMiddleware):
@@ -35,17 +44,9 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.http import HttpResponse, JsonResponse
-        from django.template.loader import render_to_string
-        from django.utils.translation import gettext as _
-
-        from tickets.services import outage_errors
-
         if not isinstance(exception, outage_errors()):
             return None
-        import logging
-
-        logging.getLogger(__name__).warning(
+        logger.warning(
             "Service unavailable on %s: %s: %s", request.path, type(exception).__name__, exception
         )
         if request.path.startswith("/api/"):

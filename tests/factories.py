@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from PIL import Image
 
-from tickets.models import Intent, OperatorProfile, Prediction, Queue, Ticket, TicketEvent
+from tickets.models import Intent, OperatorProfile, Prediction, Queue, Student, Ticket, TicketEvent
 
 
 def png_bytes(size=(64, 48), color=(200, 30, 30), fmt="PNG") -> bytes:
@@ -57,12 +57,26 @@ def operator(username: str | None = None, queues: list[str] | None = None):
     return user
 
 
-class TicketFactory(factory.django.DjangoModelFactory):
+class StudentFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Ticket
+        model = Student
+        django_get_or_create = ("email",)
 
     name = factory.Faker("name")
     email = factory.Sequence(lambda n: f"student{n}@example.org")
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    """``email=...`` gives the ticket the student behind that address (normalised, as the web form does)."""
+
+    class Meta:
+        model = Ticket
+
+    class Params:
+        email = factory.Sequence(lambda n: f"student{n}@example.org")
+
+    name = factory.Faker("name")
+    student = factory.LazyAttribute(lambda o: StudentFactory(email=Student.normalize_email(o.email), name=o.name))
     description = factory.Faker("sentence")
     queue = factory.LazyFunction(lambda: Queue.objects.get(slug="triage"))
     classification_state = Ticket.ClassificationState.PENDING

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from classifier.errors import ClassifierError
-from classifier.types import Prediction
+from classifier import ClassificationResult
 
 KEYWORDS = {
     "payment-problem": ("оплат", "payment", "card", "карт"),
@@ -24,7 +24,7 @@ class FakeTicketClassifier:
         self.label_set = label_set
         self.calls: list[tuple[list[str], str]] = []
 
-    def predict(self, image_paths: Sequence[str], text: str = "") -> Prediction:
+    def predict(self, image_paths: Sequence[str], text: str = "") -> ClassificationResult:
         self.calls.append((list(image_paths), text))
         lowered = (text or "").lower()
         if "boom" in lowered:
@@ -34,7 +34,7 @@ class FakeTicketClassifier:
         scores = {name: (0.91 if name == label else 0.09 / max(len(names) - 1, 1)) for name in names}
         if label is None:
             scores = {name: round(1 / len(names), 4) for name in names}
-        return Prediction(
+        return ClassificationResult(
             label=label,
             confidence=scores[label] if label else max(scores.values()),
             scores=scores,
@@ -57,7 +57,7 @@ def fake_ticket_classifier(label_set=None) -> FakeTicketClassifier:
 
 # --- The FAQ layer's message-topic classifier (SUPPORTDESK_MESSAGE_CLASSIFIER in test settings) ---------
 
-from classifier.types import MessagePrediction  # noqa: E402
+from classifier import TopicResult  # noqa: E402
 
 TOPIC_KEYWORDS = {
     "offtopic": ("погод", "футбол", "анекдот", "weather", "football"),
@@ -70,11 +70,11 @@ TOPICS = ("payment", "course", "profile", "career", "general", "offtopic")
 message_calls: list[tuple[str, dict | None]] = []
 
 
-def fake_classify_message(text: str, extra_examples: dict | None = None) -> MessagePrediction:
+def fake_classify_message(text: str, extra_examples: dict | None = None) -> TopicResult:
     """Keyword topic: the first topic whose keyword occurs (0.9), else "general" (0.5)."""
     message_calls.append((text, extra_examples))
     lowered = (text or "").lower()
     topic = next((name for name, words in TOPIC_KEYWORDS.items() if any(w in lowered for w in words)), "general")
     confidence = 0.9 if topic != "general" else 0.5
     scores = {name: (confidence if name == topic else round((1 - confidence) / (len(TOPICS) - 1), 4)) for name in TOPICS}
-    return MessagePrediction(topic=topic, confidence=confidence, scores=scores, model_version="fake-topic-1")
+    return TopicResult(topic=topic, confidence=confidence, scores=scores, model_version="fake-topic-1")

@@ -1,14 +1,31 @@
-"""Django admin for queues, intents (read by the classifier), tickets, predictions and the audit trail."""
+"""Django admin for queues, intents (read by the classifier), topics, students, tickets, predictions, the audit
+trail and the outbox of messages to students."""
 from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from . import services
+from . import services, vocabulary
 from .forms import LinesField
-from .models import Attachment, Intent, LabelExample, Message, MessageAnalysis, OperatorProfile, Override, Prediction, Queue, Ticket, TicketEvent
+from .models import (
+    Attachment,
+    Delivery,
+    Intent,
+    LabelExample,
+    Message,
+    MessageAnalysis,
+    OperatorProfile,
+    Override,
+    Prediction,
+    Queue,
+    Student,
+    Ticket,
+    TicketEvent,
+    Topic,
+)
 
 
 @admin.register(Queue)
@@ -49,6 +66,28 @@ class IntentAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "queue"]
     search_fields = ["name", "title"]
     list_select_related = ["queue"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """Topics of the FAQ layer (seeded from the classifier's topics.yaml): titles and order of the filters."""
+
+    list_display = ["name", "title", "shown_as", "position", "is_active"]
+    list_editable = ["title", "position", "is_active"]
+    search_fields = ["name", "title"]
+
+    @admin.display(description=_("shown as"))
+    def shown_as(self, topic):
+        """What operators read in the filters (tickets.vocabulary): the translated name until a title is set."""
+        return vocabulary.topic_name(topic)
+
+
+@admin.register(Student)
+class StudentAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "email", "created_at"]
+    search_fields = ["=id", "email", "name"]
+    readonly_fields = ["created_at", "updated_at"]
+    show_full_result_count = False
 
 
 @admin.register(LabelExample)
@@ -125,6 +164,17 @@ class PredictionInline(admin.TabularInline):
         return False
 
 
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    fields = ["kind", "channel", "address", "status", "attempts", "last_error", "next_attempt_at", "sent_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # written by services.notify only
+
+
 class EventInline(admin.TabularInline):
     model = TicketEvent
     extra = 0
@@ -140,17 +190,21 @@ class EventInline(admin.TabularInline):
 class TicketAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "email", "queue", "status", "label", "confidence", "classification_state", "label_overridden", "created_at"]
     list_filter = ["queue", "status", "classification_state", "label_overridden", "source", "topic", "auto_answer_state"]
-    search_fields = ["=id", "email", "name", "description"]
-    list_select_related = ["queue", "assignee"]
-    raw_id_fields = ["assignee"]
+    search_fields = ["=id", "student__email", "name", "description"]
+    list_select_related = ["queue", "assignee", "student"]
+    raw_id_fields = ["assignee", "student"]
     readonly_fields = [
         "public_token", "created_at", "updated_at", "classification_state", "label", "confidence", "label_overridden",
         "topic", "auto_answer_state", "auto_answered_at",
     ]
     date_hierarchy = "created_at"
     show_full_result_count = False  # counting 100k rows on every page is wasted work
-    inlines = [MessageInline, AttachmentInline, PredictionInline, EventInline]
+    inlines = [MessageInline, AttachmentInline, PredictionInline, DeliveryInline, EventInline]
     actions = ["reclassify"]
+
+    @admin.display(description=_("e-mail"), ordering="student__email")
+    def email(self, ticket):
+        return ticket.email  # the student's (Ticket.email is a property: no field, no translated label)
 
     @admin.action(description=_("Classify again (e.g. after editing intents)"))
     def reclassify(self, request, queryset):
@@ -219,3 +273,31 @@ class OverrideAdmin(TicketEventAdmin):
 
     list_display = ["id", "ticket", "old_value", "new_value", "confidence", "model_version", "actor", "reason", "created_at"]
     list_filter = ["old_value", "new_value", "model_version"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Messages to students per channel: what failed, why, and when it is tried again."""
+
+    list_display = ["id", "ticket", "kind", "channel", "address", "status", "attempts", "next_attempt_at", "sent_at", "short_error"]
+    list_filter = ["status", "channel", "kind"]
+    search_fields = ["=ticket__id", "address", "last_error"]
+    list_select_related = ["ticket"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    show_full_result_count = False
+    actions = ["retry_now"]
+
+    @admin.display(description=_("last error"))
+    def short_error(self, delivery):
+        return delivery.last_error if len(delivery.last_error) <= 80 else delivery.last_error[:79] + "…"
+
+    def has_add_permission(self, request):
+        return False  # written by services.notify only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Try again now"))
+    def retry_now(self, request, queryset):
+        count = sum(services.delivery_retry(delivery) for delivery in queryset)
+        self.message_user(request, ngettext("%(n)s delivery queued again.", "%(n)s deliveries queued again.", count) % {"n": count})

@@ -1,40 +1,50 @@
-"""Loading the classifier once per worker process, with the label set built from the Intent table.
+"""The desk's ticket classifier: built from the Intent table, once per worker process, per label-set version.
 
-django-q2 forks worker processes; each one builds its classifier lazily on the first task and keeps
-it. When an admin edits intents (max(updated_at) or the count changes), or an operator's correction adds,
-moves or an admin switches off a label example (tickets.LabelExample), the next task rebuilds it.
+django-q2 forks worker processes; each one builds its classifier lazily on the first task and keeps it
+until the label set changes. The label set's version is its content: ``build_label_set()`` reads the active
+intents and the newest operators' corrections (``LabelExample``) and ``LabelSet.fingerprint()`` hashes what
+the classifier would see. A change by any writer (a form, ``queryset.update()``, an admin bulk action,
+a data migration, raw SQL) therefore rebuilds the classifier on the next task, and nothing has to remember
+to touch ``updated_at``. Cost per task: two queries and a hash; measured with 4 intents and 200 corrections
+of 260 characters, 3.6 ms on SQLite and 4.6 ms on PostgreSQL per call, against ~0.5 s for one screenshot.
+
+The factory named by ``SUPPORTDESK_TICKET_CLASSIFIER`` has one signature, ``factory(label_set) ->
+TicketClassifier`` (``classifier.TicketClassifierFactory``). The default, ``desk_ticket_classifier``, runs
+the real pipeline with the runtime the settings describe (``classifier_runtime_config``).
 Nothing heavy is imported at module import time, so the qcluster's parent process stays light.
 """
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
-from typing import Any
+from typing import Iterable
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils.module_loading import import_string
+
+from classifier import IntentSpec, LabelSet, RuntimeConfig, TicketClassifier, TicketClassifierFactory
 
 from .models import Intent, LabelExample
 
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_cache: dict[str, Any] = {"key": None, "classifier": None, "factory_path": None}
+_cache: dict[str, object] = {"key": None, "classifier": None}
 
 
-def intents_version() -> tuple:
-    """A cheap key that changes whenever an intent or a label example is added, removed or edited."""
-    aggregate = Intent.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
-    examples = LabelExample.objects.aggregate(
-        latest=Max("updated_at"), count=Count("id"), active=Count("id", filter=Q(is_active=True))
+def classifier_runtime_config() -> RuntimeConfig:
+    """How the classifier runs in this deployment (settings: SUPPORTDESK_CLIP_MODEL, _MODEL_THREADS, ...)."""
+    return RuntimeConfig(
+        clip_model=settings.SUPPORTDESK_CLIP_MODEL,
+        threads=settings.SUPPORTDESK_MODEL_THREADS,
+        allow_download=settings.SUPPORTDESK_ALLOW_DOWNLOAD,
+        tesseract_cmd=settings.SUPPORTDESK_TESSERACT_CMD,
     )
-    return (aggregate["latest"], aggregate["count"], examples["latest"], examples["count"], examples["active"])
 
 
-def correction_examples(intent_names, per_label: int | None = None) -> dict[str, list[str]]:
+def correction_examples(intent_names: Iterable[str], per_label: int | None = None) -> dict[str, list[str]]:
     """The most recent ``per_label`` active operators' corrections of each named intent, newest first."""
     if per_label is None:
         per_label = settings.SUPPORTDESK_CORRECTION_EXAMPLES_PER_LABEL
@@ -55,38 +65,32 @@ def correction_examples(intent_names, per_label: int | None = None) -> dict[str,
     return examples
 
 
-def build_label_set(intents=None):
-    """The ``classifier.labels.LabelSet`` that the classifier reads, from the active Intent rows."""
-    from classifier.labels import Intent as LabelIntent
-    from classifier.labels import LabelSet
+def build_label_set(intents: Iterable[Intent] | None = None) -> LabelSet:
+    """The label set the classifier reads: the active Intent rows plus the operators' corrections.
 
+    The shipped label set contributes what belongs to the model (fusion settings, CLIP templates, problem
+    cues); the rows contribute the intents. An out-of-scope "other" is added by the pipeline if the admin
+    switched every out-of-scope intent off.
+    """
     if intents is None:
         intents = Intent.objects.filter(is_active=True).order_by("name")
     intents = list(intents)
-    shipped = LabelSet.default_images()  # calibration settings and CLIP templates live with the classifier
-    label_set = LabelSet(
-        intents=[
-            LabelIntent(
-                name=intent.name,
-                descriptions=list(intent.descriptions or []),
-                prompts=list(intent.prompts or []),
-                examples=list(intent.examples or []),
-                keywords=list(intent.keywords or []),
-                in_scope=intent.in_scope,
-            )
-            for intent in intents
-        ],
-        settings=dict(shipped.settings),
-        clip_templates=list(shipped.clip_templates),
-        source="database",
+    label_set = LabelSet.default_images().with_intents(
+        IntentSpec(
+            name=intent.name,
+            descriptions=list(intent.descriptions or []),
+            prompts=list(intent.prompts or []),
+            examples=list(intent.examples or []),
+            keywords=list(intent.keywords or []),
+            in_scope=intent.in_scope,
+        )
+        for intent in intents
     )
     # Operators' corrections: each one is one more example text of the intent it was corrected to.
-    label_set = label_set.with_examples(correction_examples([intent.name for intent in intents]))
-    # Without an out-of-scope intent unrelated pictures would be forced into a real queue.
-    return label_set.with_out_of_scope_from(shipped)
+    return label_set.with_examples(correction_examples([intent.name for intent in intents]))
 
 
-def desk_ticket_classifier(label_set):
+def desk_ticket_classifier(label_set: LabelSet) -> TicketClassifier:
     """The real pipeline reading the desk's intents (the default SUPPORTDESK_TICKET_CLASSIFIER).
 
     Rebuilding it when intents or label examples change is cheap: the sentence encoder and CLIP are
@@ -96,36 +100,26 @@ def desk_ticket_classifier(label_set):
     (~0.03 s with 200 cached examples of ~260 chars, ~0.2 s with 200 of 2000 chars); a cold worker
     embeds all of them once (~0.9 s for 200 short ones, ~7.4 s for 200 at the 2000-char cap).
     """
-    from classifier.pipeline import TicketPipeline
+    from classifier import TicketPipeline  # numpy, Pillow, the encoder: only in processes that classify
 
-    return TicketPipeline(labels=label_set, clip="auto")
-
-
-def _call_factory(factory, label_set):
-    try:
-        parameters = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        parameters = {}
-    for name in ("label_set", "labels"):
-        if name in parameters:
-            return factory(**{name: label_set})
-    return factory()
+    return TicketPipeline.from_config(classifier_runtime_config(), label_set)
 
 
-def get_ticket_classifier():
-    """The classifier for this process, rebuilt only when the intents or the factory setting change."""
+def cached_ticket_classifier() -> TicketClassifier:
+    """This process's classifier, rebuilt only when the label set's content or the factory setting changes."""
     factory_path = settings.SUPPORTDESK_TICKET_CLASSIFIER
-    key = intents_version()
+    label_set = build_label_set()
+    key = (factory_path, label_set.fingerprint())
     with _lock:
-        if _cache["classifier"] is not None and _cache["key"] == key and _cache["factory_path"] == factory_path:
-            return _cache["classifier"]
-        logger.info("Loading ticket classifier %s (intents version %s)", factory_path, key)
-        factory = import_string(factory_path)
-        classifier = _call_factory(factory, build_label_set())
-        _cache.update(key=key, classifier=classifier, factory_path=factory_path)
+        if _cache["classifier"] is not None and _cache["key"] == key:
+            return _cache["classifier"]  # type: ignore[return-value]
+        logger.info("Loading ticket classifier %s (label set %s)", factory_path, key[1])
+        factory: TicketClassifierFactory = import_string(factory_path)
+        classifier = factory(label_set)
+        _cache.update(key=key, classifier=classifier)
         return classifier
 
 
 def reset_classifier_cache() -> None:
     with _lock:
-        _cache.update(key=None, classifier=None, factory_path=None)
+        _cache.update(key=None, classifier=None)

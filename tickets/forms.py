@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import vocabulary
 from .models import Intent, Ticket
-from .selectors import ACTIVE
+from .selectors.filters import ORDER_CHOICES, status_choices, topic_choices
 from .uploads import ACCEPTED_CONTENT_TYPES, clean_screenshots, client_limits, screenshots_help, too_many_screenshots_message
 
 
@@ -108,16 +107,18 @@ class OverrideForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    # "active" (every status but resolved and closed) is not a status of its own: its value must differ from
-    # each real status, or choosing "Open" would list new and waiting tickets too (selectors.ACTIVE).
-    STATUS_CHOICES = [("", _("All")), (ACTIVE, _("Not closed (new, open, waiting)"))] + list(Ticket.Status.choices)
-    ORDER_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first"))]
-    TOPIC_CHOICES = [("", _("All"))] + [(slug, gettext_lazy(msgid)) for slug, msgid in vocabulary.TOPIC_NAMES.items()]
+    """The queue page's filters; the choices are those of the API's (selectors.filters: the status "active" is
+    new + open + waiting, each status alone filters exactly), topics from the database."""
 
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=(), required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    topic = forms.ChoiceField(label=_("Topic"), choices=TOPIC_CHOICES, required=False)
+    topic = forms.ChoiceField(label=_("Topic"), choices=(), required=False)
     order = forms.ChoiceField(label=_("Order"), choices=ORDER_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All")), *status_choices()]
+        self.fields["topic"].choices = [("", _("All")), *topic_choices()]
 
 
 class LinesField(forms.CharField):

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from django.db.models import Func, Q, QuerySet, TextField
-from django.db.models.functions import Lower
+
+from .models import Student
 
 SQLITE_FOLD_FUNCTION = "supportdesk_fold"
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -48,10 +49,10 @@ def ticket_matches(queryset: QuerySet, query: str) -> QuerySet:
     if query.lstrip("#").isdigit():
         return queryset.filter(Q(pk=int(query.lstrip("#"))) | Q(description__contains=query))
     if EMAIL.fullmatch(query):
-        # A whole address: lower(email) = ... uses the functional index ticket_email_lower. A part of one
-        # ("anna@") is searched as words below.
-        return queryset.annotate(email_lower=Lower("email")).filter(email_lower=query.lower())
+        # A whole address: students' addresses are stored normalised under a unique index (Student.email), so an
+        # exact match uses it. A part of one ("anna@") is searched as words below.
+        return queryset.filter(student__email=Student.normalize_email(query))
     needle = fold(query)
     return queryset.annotate(
-        folded_name=Folded("name"), folded_email=Folded("email"), folded_description=Folded("description"),
+        folded_name=Folded("name"), folded_email=Folded("student__email"), folded_description=Folded("description"),
     ).filter(Q(folded_name__contains=needle) | Q(folded_email__contains=needle) | Q(folded_description__contains=needle))

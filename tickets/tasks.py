@@ -1,7 +1,7 @@
 """django-q2 tasks: thin wrappers that take ids and call services.
 
-Enqueued with transaction.on_commit (see services.ticket_enqueue_classification). Safe to run twice:
-the service skips a ticket that is no longer pending.
+Enqueued with transaction.on_commit (see services.routing.ticket_enqueue_classification). Safe to run
+twice: each service skips work that is already done.
 """
 from __future__ import annotations
 
@@ -34,3 +34,13 @@ def auto_answers_escalate_task() -> str:
     automatic answers to operators, and re-queue student messages whose FAQ task was lost."""
     escalated = services.auto_answers_escalate_stale()
     return f"escalated: {escalated}, re-queued: {services.message_answer_sweep()}"
+
+
+def deliver_task(delivery_id: int) -> str:
+    """Send one message to a student on one channel (enqueued on commit by services.notify). Safe to run twice."""
+    return services.delivery_send(delivery_id)
+
+
+def deliveries_sweep_task() -> str:
+    """Scheduled every minute (django-q2 Schedule "deliver-notifications"): queue retries and lost deliveries."""
+    return f"queued: {services.deliveries_sweep()}"

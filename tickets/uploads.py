@@ -18,7 +18,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageCms
+
+from classifier import CorruptImageError, EmptyImageError, ImageError, ImageTooLargeError, load_image
 
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
 # What the form's file picker offers and what its script accepts before sending (the same three formats).
@@ -86,22 +88,17 @@ def damaged_image_message() -> str:
 
 
 def _error_message(exc: Exception) -> str:
-    from classifier import errors
-
-    if isinstance(exc, errors.EmptyImageError):
+    if isinstance(exc, EmptyImageError):
         return empty_file_message()
-    if isinstance(exc, errors.ImageTooLargeError):
+    if isinstance(exc, ImageTooLargeError):
         return too_large_message()
-    if isinstance(exc, errors.CorruptImageError):
+    if isinstance(exc, CorruptImageError):
         return damaged_image_message()
     return not_an_image_message()
 
 
 def clean_screenshot(uploaded_file) -> CleanImage:
     """Validate one uploaded screenshot; raise ``ValidationError`` with a message a student understands."""
-    from classifier.errors import ImageError
-    from classifier.images import load_image
-
     original_name = sanitize_filename(getattr(uploaded_file, "name", "") or "")
     prefix = f"{original_name}: " if original_name else ""
     try:
@@ -240,8 +237,6 @@ def _pixels_only(image: Image.Image) -> Image.Image:
     icc = image.info.get("icc_profile")
     if icc and image.mode == "RGB":
         try:
-            from PIL import ImageCms
-
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
             if converted is not None:

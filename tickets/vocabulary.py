@@ -36,7 +36,8 @@ INTENT_TITLES = {
     "other": gettext_noop("Other"),
 }
 
-# The FAQ layer's message topics (classifier topics.yaml); the school's areas read like their queues.
+# The FAQ layer's message topics (the classifier's topics.yaml, seeded as Topic rows); the school's areas read
+# like their queues.
 TOPIC_NAMES = {
     "payment": QUEUE_NAMES["payment"],
     "course": QUEUE_NAMES["course"],
@@ -86,10 +87,14 @@ def label_name(label: str | None, intent=None) -> str:
     return _name(INTENT_TITLES, label, getattr(intent, "title", "") or "")
 
 
-def topic_name(topic: str | None) -> str:
+def topic_name(topic) -> str:
+    """A topic's name (a Topic row, or its slug; empty → "—"). Topic rows are seeded from the classifier's
+    topics.yaml without titles, so a seeded topic reads as named here until an admin gives it a title."""
     if not topic:
         return "—"
-    return _name(TOPIC_NAMES, topic)
+    if isinstance(topic, str):
+        return _name(TOPIC_NAMES, topic)
+    return _name(TOPIC_NAMES, topic.name, topic.title)
 
 
 def top_score(scores: dict | None) -> tuple[str, float] | None:

@@ -1,30 +1,8 @@
 """Settings shared by every environment. Everything that differs between machines comes from the environment.
 
-Environment variables (all optional except where production says otherwise):
-  DJANGO_SECRET_KEY          secret key (required in production)
-  DJANGO_DEBUG               1/0
-  DJANGO_ALLOWED_HOSTS       comma-separated host names
-  DJANGO_CSRF_TRUSTED_ORIGINS comma-separated origins (https://desk.example.org)
-  DATABASE_URL               sqlite:///var/db.sqlite3 (default) or postgres://user:pw@host:5432/name
-  SUPPORTDESK_Q_BROKER       orm (default: the database is the queue) or redis
-  REDIS_URL                  redis://127.0.0.1:6379/0 (used when the broker is redis)
-  SUPPORTDESK_Q_WORKERS      django-q2 worker processes (default 1: each loads the models once)
-  SUPPORTDESK_Q_SYNC         1 = run tasks inline instead of queueing them (debugging)
-  SUPPORTDESK_TICKET_CLASSIFIER  dotted path of a factory returning a classifier (default: the real one)
-  SUPPORTDESK_MEDIA_ROOT     where uploaded screenshots are stored (default var/media)
-  SUPPORTDESK_PUBLIC_BASE_URL  absolute base URL used in e-mails (http://127.0.0.1:8000)
-  SUPPORTDESK_AUTO_ANSWER    1/0: answer students automatically from the FAQ when sure (default 1)
-  SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER  seconds an automatic answer waits for feedback (default 86400)
-  SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS  classification attempts per ticket before it goes to triage as failed (default 3)
-  SUPPORTDESK_CORRECTION_EXAMPLES_PER_LABEL  operators' corrections used as examples per intent (default 50; 0 = none)
-  SUPPORTDESK_MESSAGE_CLASSIFIER  dotted path of the message-topic function (default classifier.classify_message)
-  SUPPORTDESK_CACHE_URL      redis://127.0.0.1:6379/1 to share rate-limit counters between web processes (default: local memory)
-  SUPPORTDESK_SUBMIT_RATE    new tickets per client IP, web form + API together (default 20/hour; empty = no limit)
-  SUPPORTDESK_REPLY_RATE     status-page replies per ticket token + IP, web + API (default 30/hour)
-  SUPPORTDESK_CLIENT_IP_HEADER  META key a trusted reverse proxy sets, e.g. HTTP_X_REAL_IP (default: REMOTE_ADDR)
-  SUPPORTDESK_LOGIN_FAILURE_LIMIT / SUPPORTDESK_LOGIN_COOLOFF_MINUTES  django-axes lockout (default 5 failures, 15 min)
-  DJANGO_EMAIL_BACKEND / DJANGO_DEFAULT_FROM_EMAIL / EMAIL_HOST / EMAIL_PORT / EMAIL_HOST_USER /
-  EMAIL_HOST_PASSWORD / EMAIL_USE_TLS
+Every environment variable, its default and its meaning is listed once, in ``environment.py`` (the one
+list; README points there). This module and its siblings read them with ``env("NAME")``, which refuses an
+undocumented name; no other code reads the environment.
 """
 from __future__ import annotations
 
@@ -34,21 +12,24 @@ from pathlib import Path
 from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str
+from .database import database_from_url
+from .environment import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(env_str("SUPPORTDESK_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = Path(env("SUPPORTDESK_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # Torch and the tokenizers start one thread per core by default; on a small shared machine with
-# several worker processes that oversubscribes the CPU. Set before any model library is imported.
+# several worker processes that oversubscribes the CPU. Set before any model library is imported;
+# tickets.classification passes the same number to the classifier (torch, the sentence encoder).
+SUPPORTDESK_MODEL_THREADS = env("SUPPORTDESK_MODEL_THREADS")
 for _thread_var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ.setdefault(_thread_var, env_str("SUPPORTDESK_MODEL_THREADS", "1"))
+    os.environ.setdefault(_thread_var, str(SUPPORTDESK_MODEL_THREADS))
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-insecure-secret-key-change-me")
-DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DEBUG = env("DJANGO_DEBUG")
+ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,6 +51,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the WSGI process (gunicorn needs no separate file server), with
+    # far-future caching of the hashed names production's manifest storage gives them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "supportdesk.middleware.RussianFirstLocaleMiddleware",
@@ -106,8 +90,9 @@ TEMPLATES = [
 
 DATABASES = {
     "default": database_from_url(
-        env_str("DATABASE_URL", "sqlite:///" + str(VAR_DIR / "db.sqlite3")),
+        env("DATABASE_URL", default="sqlite:///" + str(VAR_DIR / "db.sqlite3")),
         sqlite_default_path=str(VAR_DIR / "db.sqlite3"),
+        conn_max_age=env("SUPPORTDESK_DB_CONN_MAX_AGE"),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -131,23 +116,25 @@ LOGOUT_REDIRECT_URL = "operator:login"
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/Moscow")
+TIME_ZONE = env("DJANGO_TIME_ZONE")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Screenshots are never served from MEDIA_URL: a view checks the token or the operator's rights.
-MEDIA_ROOT = Path(env_str("SUPPORTDESK_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_ROOT = Path(env("SUPPORTDESK_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-public/"
 
-EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "support@supportdesk.local")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND")
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL")
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_PORT = env("EMAIL_PORT")
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env("EMAIL_USE_TLS")
+# Without a timeout a hung SMTP server would hold a worker forever; a timed-out send is retried later.
+EMAIL_TIMEOUT = env("EMAIL_TIMEOUT")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -170,26 +157,31 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a "status" with different choices: name their enums instead of a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Ticket.Status",
+        "DeliveryStatusEnum": "tickets.models.Delivery.Status",
+    },
 }
 
 # --- Background tasks (django-q2) -----------------------------------------------------------
 # timeout < retry: a slow classification is killed before the broker would hand it out again,
 # so the same ticket is never classified by two workers at once.
-SUPPORTDESK_Q_BROKER = env_str("SUPPORTDESK_Q_BROKER", "orm").lower()
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+SUPPORTDESK_Q_BROKER = env("SUPPORTDESK_Q_BROKER").lower()
+REDIS_URL = env("REDIS_URL")
 Q_CLUSTER = {
-    "name": env_str("SUPPORTDESK_Q_NAME", "supportdesk"),
-    "workers": env_int("SUPPORTDESK_Q_WORKERS", 1),
+    "name": env("SUPPORTDESK_Q_NAME"),
+    "workers": env("SUPPORTDESK_Q_WORKERS"),
     "recycle": 500,
-    "timeout": env_int("SUPPORTDESK_Q_TIMEOUT", 120),
-    "retry": env_int("SUPPORTDESK_Q_RETRY", 180),
+    "timeout": env("SUPPORTDESK_Q_TIMEOUT"),
+    "retry": env("SUPPORTDESK_Q_RETRY"),
     "max_attempts": 3,
     "ack_failures": True,
     "save_limit": 1000,
     "queue_limit": 50,
     "catch_up": False,
     "label": "Django Q2",
-    "sync": env_bool("SUPPORTDESK_Q_SYNC", False),
+    "sync": env("SUPPORTDESK_Q_SYNC"),
 }
 if SUPPORTDESK_Q_BROKER == "redis":
     Q_CLUSTER["redis"] = REDIS_URL
@@ -199,26 +191,35 @@ else:
     raise ValueError("SUPPORTDESK_Q_BROKER must be 'orm' or 'redis'")
 
 # --- The desk ---------------------------------------------------------------------------------
-# Called with label_set= (built from the active Intent rows) when it accepts it. The default reads the
-# desk's intents; "classifier.get_ticket_classifier" would use the classifier's shipped labels.yaml only.
-SUPPORTDESK_TICKET_CLASSIFIER = env_str("SUPPORTDESK_TICKET_CLASSIFIER", "tickets.classification.desk_ticket_classifier")
+# A factory(label_set) -> classifier; the label set is built from the desk's active Intent rows.
+SUPPORTDESK_TICKET_CLASSIFIER = env("SUPPORTDESK_TICKET_CLASSIFIER")
 # Classification attempts per ticket (a worker killed or hung mid-task is never counted by django-q2):
 # past this the ticket goes to triage with the failure recorded instead of being retried forever.
-SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS = env_int("SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS", 3)
+SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS = env("SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS")
 # Operators' label corrections become labelled examples (tickets.LabelExample): the classifier reads the
 # most recent this-many active ones per intent (0 = do not use them).
-SUPPORTDESK_CORRECTION_EXAMPLES_PER_LABEL = env_int("SUPPORTDESK_CORRECTION_EXAMPLES_PER_LABEL", 50)
+SUPPORTDESK_CORRECTION_EXAMPLES_PER_LABEL = env("SUPPORTDESK_CORRECTION_EXAMPLES_PER_LABEL")
 SUPPORTDESK_MAX_SCREENSHOTS = 5
-SUPPORTDESK_MAX_UPLOAD_BYTES = env_int("SUPPORTDESK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
-SUPPORTDESK_MAX_IMAGE_PIXELS = env_int("SUPPORTDESK_MAX_IMAGE_PIXELS", 40_000_000)
-SUPPORTDESK_PUBLIC_BASE_URL = env_str("SUPPORTDESK_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+SUPPORTDESK_MAX_UPLOAD_BYTES = env("SUPPORTDESK_MAX_UPLOAD_BYTES")
+SUPPORTDESK_MAX_IMAGE_PIXELS = env("SUPPORTDESK_MAX_IMAGE_PIXELS")
+SUPPORTDESK_PUBLIC_BASE_URL = env("SUPPORTDESK_PUBLIC_BASE_URL")
 SUPPORTDESK_THUMBNAIL_SIZE = 320
 # FAQ layer (issue 4): answer a student's message automatically when the FAQ surely answers it.
-SUPPORTDESK_AUTO_ANSWER = env_bool("SUPPORTDESK_AUTO_ANSWER", True)
+SUPPORTDESK_AUTO_ANSWER = env("SUPPORTDESK_AUTO_ANSWER")
 # An automatic answer nobody reacted to goes to an operator after this many seconds.
-SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER = env_int("SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER", 86400)
+SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER = env("SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER")
+# Messages to students (services.notify): attempts per channel before a delivery is marked failed, and the
+# first retry delay in seconds (doubled after each failure, at most an hour): 8 attempts span ~2 hours.
+SUPPORTDESK_NOTIFY_MAX_ATTEMPTS = env("SUPPORTDESK_NOTIFY_MAX_ATTEMPTS")
+SUPPORTDESK_NOTIFY_RETRY_SECONDS = env("SUPPORTDESK_NOTIFY_RETRY_SECONDS")
 # Dotted path of ``f(text, extra_examples=None) -> classifier.MessagePrediction`` (the message's topic).
-SUPPORTDESK_MESSAGE_CLASSIFIER = env_str("SUPPORTDESK_MESSAGE_CLASSIFIER", "classifier.classify_message")
+SUPPORTDESK_MESSAGE_CLASSIFIER = env("SUPPORTDESK_MESSAGE_CLASSIFIER")
+# Dotted path of the FAQ index's sentence-encoder factory; empty = the classifier's default encoder.
+SUPPORTDESK_FAQ_ENCODER = env("SUPPORTDESK_FAQ_ENCODER")
+# The classifier reads no environment: tickets.classification passes these to it.
+SUPPORTDESK_CLIP_MODEL = env("SUPPORTDESK_CLIP_MODEL")  # a local directory or a hub id; empty = no CLIP
+SUPPORTDESK_ALLOW_DOWNLOAD = env("SUPPORTDESK_ALLOW_DOWNLOAD")  # off: model weights from local files only
+SUPPORTDESK_TESSERACT_CMD = env("SUPPORTDESK_TESSERACT_CMD")
 # Whole request may hold 5 screenshots of 10 MB plus text.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Django's own cap on files per request (default 100). The desk stops parsing at the first file past
@@ -231,7 +232,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL")},
     # axes logs every successful log-in at INFO; lockouts are WARNING.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
@@ -239,7 +240,7 @@ LOGGING = {
 # --- Security: headers, CSP, caches, rate limits, login throttling ------------------------------
 # The cache holds the rate-limit counters. One process: local memory is enough; several web
 # processes must share counters, so production points SUPPORTDESK_CACHE_URL at Redis.
-SUPPORTDESK_CACHE_URL = env_str("SUPPORTDESK_CACHE_URL", "")
+SUPPORTDESK_CACHE_URL = env("SUPPORTDESK_CACHE_URL")
 if SUPPORTDESK_CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
@@ -277,21 +278,22 @@ CONTENT_SECURITY_POLICY = {
 
 # Which request header holds the visitor's IP. Empty = REMOTE_ADDR (no proxy). Behind one trusted
 # reverse proxy that sets it, e.g. HTTP_X_REAL_IP. Never trust X-Forwarded-For without such a proxy.
-SUPPORTDESK_CLIENT_IP_HEADER = env_str("SUPPORTDESK_CLIENT_IP_HEADER", "")
+SUPPORTDESK_CLIENT_IP_HEADER = env("SUPPORTDESK_CLIENT_IP_HEADER")
 # "<count>/<second|minute|hour|day>"; an empty value switches a limit off.
 SUPPORTDESK_RATE_LIMITS = {
     # New tickets (web form and API) per client IP.
-    "ticket_create": env_str("SUPPORTDESK_SUBMIT_RATE", "20/hour"),
+    "ticket_create": env("SUPPORTDESK_SUBMIT_RATE"),
     # Student replies on a status page (web and API) per ticket token + client IP.
-    "student_reply": env_str("SUPPORTDESK_REPLY_RATE", "30/hour"),
+    "student_reply": env("SUPPORTDESK_REPLY_RATE"),
 }
 
 # django-axes: lock a username from an IP after repeated failed log-ins on /desk/login/ and /admin/login/.
-AXES_ENABLED = env_bool("SUPPORTDESK_AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = env_int("SUPPORTDESK_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("SUPPORTDESK_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_ENABLED = env("SUPPORTDESK_AXES_ENABLED")
+AXES_FAILURE_LIMIT = env("SUPPORTDESK_LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = env("SUPPORTDESK_LOGIN_COOLOFF_MINUTES") / 60  # hours
 # Username + IP: a guesser is stopped, but cannot lock an operator out from everywhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tickets.ratelimit.client_ip"
 AXES_VERBOSE = False
+

@@ -1,6 +1,7 @@
 """Developer machine: DEBUG on, SQLite in var/ and the ORM broker unless the environment says otherwise."""
 from .base import *  # noqa: F401,F403
-from .base import VAR_DIR, env_bool
+from .base import VAR_DIR
+from .environment import env
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+DEBUG = env("DJANGO_DEBUG", default=True)
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,12 @@
 """Shared fixtures for the classifier tests: rendered screenshots, a fake encoder, a tiny CLIP."""
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 
-import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+
+from tests.classifier.fake_encoders import PrefixHashEncoder
 
 FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -42,39 +41,17 @@ def render():
     return render_screenshot
 
 
-class HashEncoder:
-    """Deterministic bag-of-stems encoder (no model): similar wording -> similar vectors."""
-
-    name = "hash-test"
-
-    def __init__(self, dim: int = 256) -> None:
-        self.dim = dim
-        self.calls = 0
-        self.texts: list[str] = []
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        self.calls += 1
-        self.texts.extend(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                h = int(hashlib.md5(word[:5].encode()).hexdigest(), 16)
-                out[i, h % self.dim] += 1.0
-            out[i, 0] += 1e-3
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
-
-
 @pytest.fixture
 def hash_encoder():
-    return HashEncoder()
+    return PrefixHashEncoder()
 
 
 @pytest.fixture(scope="session")
 def use_encoder():
-    """The real default encoder (multilingual USE, numpy, ~1 s to load)."""
-    from classifier.text import get_default_encoder
+    """The real shared encoder (multilingual USE, numpy, ~1 s to load)."""
+    from classifier import shared_sentence_encoder
 
-    return get_default_encoder()
+    return shared_sentence_encoder()
 
 
 def _write_tiny_clip(directory: str) -> str:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from classifier.types import Prediction
+from classifier import ClassificationResult
 from tests.fakes import FakeTicketClassifier
 
 
@@ -44,7 +44,7 @@ def _call_number() -> int:
 class FaultyClassifier(FakeTicketClassifier):
     model_version = "faulty-1"
 
-    def predict(self, image_paths: Sequence[str], text: str = "") -> Prediction:
+    def predict(self, image_paths: Sequence[str], text: str = "") -> ClassificationResult:
         mode = os.environ.get("FAULTS_MODE", "ok")
         sleep = float(os.environ.get("FAULTS_SLEEP", "60"))
         number = _call_number()
@@ -98,7 +98,7 @@ def _timeout(self, paths, text):
 
 
 def _nan(self, paths, text):
-    return Prediction(label="payment-problem", confidence=math.nan, scores={"payment-problem": math.nan}, model_version="nan-1")
+    return ClassificationResult(label="payment-problem", confidence=math.nan, scores={"payment-problem": math.nan}, model_version="nan-1")
 
 
 def _none(self, paths, text):
@@ -106,12 +106,12 @@ def _none(self, paths, text):
 
 
 def _unknown_label(self, paths, text):
-    return Prediction(label="drop-table-tickets", confidence=0.99, scores={"drop-table-tickets": 0.99}, model_version="weird-1")
+    return ClassificationResult(label="drop-table-tickets", confidence=0.99, scores={"drop-table-tickets": 0.99}, model_version="weird-1")
 
 
 def _huge_label(self, paths, text):
     label = "x" * 500
-    return Prediction(label=label, confidence=0.99, scores={label: 0.99}, model_version="v" * 500)
+    return ClassificationResult(label=label, confidence=0.99, scores={label: 0.99}, model_version="v" * 500)
 
 
 def make(behaviour):

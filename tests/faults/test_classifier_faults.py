@@ -7,6 +7,7 @@ import pytest
 
 from tests.factories import TicketFactory
 from tickets import services
+from tickets.services import routing
 from tickets.models import Prediction, Ticket, TicketEvent
 from tickets.tasks import classify_ticket_task
 
@@ -179,7 +180,7 @@ def test_database_refusing_the_prediction_is_recorded_as_a_failure(monkeypatch):
             raise IntegrityError("CHECK constraint failed: JSON_VALID(scores)")
         return original(ticket=ticket, prediction=prediction, error=error, elapsed=elapsed)
 
-    monkeypatch.setattr(services, "prediction_record", refuse)
+    monkeypatch.setattr(routing, "prediction_record", refuse)
     assert classify_ticket_task(ticket.pk) == "failed"
     assert_failed_in_triage(ticket, error_contains="could not store the prediction")
 
@@ -193,7 +194,7 @@ def test_database_outage_while_storing_is_raised_and_the_ticket_stays_pending(mo
     def down(**kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(services, "prediction_record", down)
+    monkeypatch.setattr(routing, "prediction_record", down)
     with pytest.raises(OperationalError):
         classify_ticket_task(ticket.pk)
     ticket.refresh_from_db()

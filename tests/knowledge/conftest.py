@@ -1,7 +1,7 @@
 import pytest
 
-from classifier.faq import dump_faq_yaml
-from tests.classifier.test_faq import ENTRIES
+from classifier import dump_faq_yaml
+from tests.classifier.faq.sample import ENTRIES
 from tests.knowledge import fakes
 
 

@@ -1,8 +1,8 @@
 """A model-free sentence encoder for the knowledge-base tests (counts what it embeds)."""
-from tests.classifier.test_faq import HashEncoder
+from tests.classifier.fake_encoders import TokenHashEncoder
 
-ENCODER = HashEncoder()
+ENCODER = TokenHashEncoder()
 
 
-def counting_encoder() -> HashEncoder:
+def counting_encoder() -> TokenHashEncoder:
     return ENCODER

@@ -4,10 +4,10 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from classifier.faq import load_faq_document
+from classifier import load_faq_document
 from knowledge.models import FaqEntry
 from knowledge.services import faq_export, faq_import
-from tests.classifier.test_faq import ENTRIES
+from tests.classifier.faq.sample import ENTRIES
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
 """The cached FAQ index, suggestions, the auto-answer decision, usage counters and statistics."""
 import pytest
 
+from classifier import FaqOutcome
 from knowledge.models import FaqEntry, FaqUsage
 from knowledge.selectors import faq_entry_stats, faq_suggestions
 from knowledge.services import (
@@ -62,7 +63,7 @@ def test_answer_decision_service(imported):
     d = faq_answer_decision("Верните деньги!!! Иначе подам в суд и в Роспотребнадзор", "payment")
     assert d.needs_human and not d.auto_answer and d.suggestions
     d = faq_answer_decision("кто смотрел вчера футбол", "offtopic")
-    assert not d.auto_answer and d.reason == "offtopic"
+    assert not d.auto_answer and d.reason == "offtopic" and d.outcome is FaqOutcome.OFFTOPIC
 
 
 def test_usage_record_and_stats(imported):
@@ -94,3 +95,32 @@ def test_admin_shows_counts_and_exports(imported, admin_user, client):
     assert resp.status_code == 200 and "forgot_pass" in resp.content.decode()
     assert client.get(f"/admin/knowledge/faqentry/{pk}/change/").status_code == 200
     assert client.get("/admin/knowledge/faqusage/").status_code == 200
+
+
+def test_queryset_update_is_seen_and_heals_the_stored_hash(imported, fake_faq_encoder):
+    """The index's version is the entries' content: an update() that skips save() is picked up too."""
+    index = faq_index_get()
+    fake_faq_encoder.calls.clear()
+    FaqEntry.objects.filter(external_id="schedule").update(answer="Уроки идут и по воскресеньям.")
+    rebuilt = faq_index_get()
+    assert rebuilt is not index and rebuilt.by_id["schedule"].answer == "Уроки идут и по воскресеньям."
+    assert "Уроки идут и по воскресеньям." in fake_faq_encoder.calls  # only this entry was embedded again
+    assert all("воскрес" in c or c in rebuilt.by_id["schedule"].questions for c in fake_faq_encoder.calls)
+    e = FaqEntry.objects.get(external_id="schedule")
+    assert e.content_hash == e.to_record().content_hash() == e.embedding["hash"]
+    fake_faq_encoder.calls.clear()
+    faq_index_reset()
+    faq_index_get()
+    assert fake_faq_encoder.calls == []  # a fresh process finds every stored vector valid
+
+
+def test_deactivation_by_update_removes_the_entry(imported):
+    faq_index_get()
+    FaqEntry.objects.filter(external_id="forgot_pass").update(is_active=False)
+    assert "forgot_pass" not in faq_index_get().by_id
+
+
+def test_unchanged_content_keeps_the_index(imported):
+    index = faq_index_get()
+    FaqEntry.objects.filter(external_id="schedule").update(embedding=None)  # not content: no rebuild
+    assert faq_index_get() is index

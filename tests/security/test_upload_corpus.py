@@ -1,6 +1,6 @@
 """Every case of the hostile/broken upload corpus, through every door a screenshot comes in.
 
-(a) ``classifier.images.load_image``; (b) the API ``POST /api/tickets/``; (c) the student web form
+(a) ``classifier.load_image``; (b) the API ``POST /api/tickets/``; (c) the student web form
 ``/support/new/``; the status-page reply (form and public API). Multipart bodies are built by hand
 (tests.security.helpers.multipart) so that hostile file names reach the server exactly as sent.
 """
@@ -13,8 +13,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from classifier.errors import ImageError
-from classifier.images import load_image
+from classifier import ImageError, load_image
 from tests.factories import TicketFactory
 from tickets.models import Attachment, Message, Ticket
 

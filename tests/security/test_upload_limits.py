@@ -11,8 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework.test import APIRequestFactory
 
-from classifier.errors import ImageTooLargeError
-from classifier.images import load_image
+from classifier import ImageTooLargeError, load_image
 from tests.factories import TicketFactory
 from tickets.models import Attachment, Message, Ticket
 from tickets.uploads import clean_screenshot, sanitize_filename

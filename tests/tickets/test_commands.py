@@ -27,7 +27,7 @@ def test_create_account_unknown_queue_fails():
 def test_seed_desk_is_idempotent(capsys):
     call_command("seed_desk")
     call_command("seed_desk")
-    assert "queues created: 0, intents created: 0" in capsys.readouterr().out
+    assert "queues created: 0, intents created: 0, topics created: 0" in capsys.readouterr().out
 
 
 def test_drf_create_token_works_for_operators():

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -297,7 +298,7 @@ def test_a_failing_faq_layer_leaves_the_ticket_to_operators(client, faq, monkeyp
     def explode(*args, **kwargs):
         raise RuntimeError("model went away")
 
-    monkeypatch.setattr("knowledge.services.faq_answer_decision", explode)
+    monkeypatch.setattr("tickets.services.auto_answer.faq_answer_decision", explode)
     ticket = submit(client, django_capture_on_commit_callbacks, SURE_QUESTION)
     ticket.refresh_from_db()
     analysis = MessageAnalysis.objects.get(message__ticket=ticket)
@@ -330,7 +331,7 @@ def test_real_encoder_and_topic_model_on_the_sample_faq(client, settings, django
     a refund threat is not, chit-chat is closed as off-topic."""
     from knowledge.services import faq_import, faq_index_reset
 
-    settings.SUPPORTDESK_FAQ_ENCODER = "classifier.faq.default_encoder"
+    settings.SUPPORTDESK_FAQ_ENCODER = "classifier.shared_sentence_encoder"
     settings.SUPPORTDESK_MESSAGE_CLASSIFIER = "classifier.classify_message"
     faq_index_reset()
     try:
@@ -354,7 +355,7 @@ def test_operator_status_change_ends_the_wait_for_feedback(client, faq, operator
     services.ticket_set_status(ticket=ticket, status="resolved", actor=operator_user)
     ticket.refresh_from_db()
     assert (ticket.status, ticket.auto_answer_state) == ("resolved", "escalated")
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.auto_answer_feedback(ticket=ticket, solved=False)
     assert services.auto_answers_escalate_stale(now=timezone.now() + timedelta(days=30)) == 0
 

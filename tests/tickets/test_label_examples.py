@@ -4,7 +4,7 @@ import pytest
 from tests import fakes
 from tests.factories import ClassifiedTicketFactory, PredictionFactory, TicketFactory, operator
 from tickets import services
-from tickets.classification import build_label_set, get_ticket_classifier, intents_version
+from tickets.classification import build_label_set, cached_ticket_classifier
 from tickets.models import Intent, LabelExample
 
 pytestmark = pytest.mark.django_db
@@ -89,21 +89,21 @@ def test_examples_of_an_inactive_intent_are_not_used():
 
 def test_classifier_is_rebuilt_after_an_override_and_after_a_deactivation():
     ticket = ClassifiedTicketFactory(description="Можно взять академический отпуск?")
-    first = get_ticket_classifier()
-    key = intents_version()
+    first = cached_ticket_classifier()
+    key = build_label_set().fingerprint()
 
     services.label_override(ticket=ticket, label="course-problem", actor=operator("ivan"))
 
-    assert intents_version() != key
-    rebuilt = get_ticket_classifier()
+    assert build_label_set().fingerprint() != key
+    rebuilt = cached_ticket_classifier()
     assert rebuilt is not first
     assert "Можно взять академический отпуск?" in rebuilt.label_set["course-problem"].examples
-    assert get_ticket_classifier() is rebuilt
+    assert cached_ticket_classifier() is rebuilt
 
     example = LabelExample.objects.get()
     example.is_active = False
     example.save()
-    again = get_ticket_classifier()
+    again = cached_ticket_classifier()
     assert again is not rebuilt
     assert "Можно взять академический отпуск?" not in again.label_set["course-problem"].examples
     assert isinstance(again, fakes.FakeTicketClassifier)
@@ -111,13 +111,13 @@ def test_classifier_is_rebuilt_after_an_override_and_after_a_deactivation():
 
 def test_admin_can_deactivate_an_example(admin_client):
     example = _example("course-problem", "плохой пример")
-    key = intents_version()
+    key = build_label_set().fingerprint()
     response = admin_client.post(
         "/admin/tickets/labelexample/", {"action": "deactivate", "_selected_action": [example.pk]}
     )
     assert response.status_code == 302
     example.refresh_from_db()
-    assert not example.is_active and intents_version() != key
+    assert not example.is_active and build_label_set().fingerprint() != key
     assert admin_client.get("/admin/tickets/labelexample/").status_code == 200
 
 
@@ -130,7 +130,7 @@ UNRELATED = "Списали деньги два раза"
 
 
 def _real_prediction(text: str):
-    from classifier.pipeline import TicketPipeline
+    from classifier import TicketPipeline
 
     result = TicketPipeline(labels=build_label_set(), clip=None).predict([], text=text)
     return result.label, result.confidence

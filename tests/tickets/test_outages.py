@@ -12,7 +12,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from tests.factories import ClassifiedTicketFactory, operator, upload
 from tickets import selectors, services
-from tickets.models import Attachment, Message, Ticket, TicketEvent
+from tickets.services import routing
+from tickets.models import Attachment, Message, Queue, Ticket, TicketEvent
 
 UNAVAILABLE_RU = "Сервис временно недоступен, пожалуйста, попробуйте ещё раз через минуту."
 STUDENT_TEXT = "Не могу оплатить курс, карта отклонена"
@@ -59,7 +60,7 @@ def test_database_down_from_the_first_query(client, db, monkeypatch):
     def explode(*args, **kwargs):
         raise OperationalError("could not connect to server: Connection refused")
 
-    monkeypatch.setattr(services.Queue.objects, "get", explode)
+    monkeypatch.setattr(Queue.objects, "get", explode)
     response = client.post(reverse("student:ticket_new"), {"name": "A", "email": "a@example.org", "description": STUDENT_TEXT})
     assert response.status_code == 503 and UNAVAILABLE_RU in response.content.decode()
     monkeypatch.undo()
@@ -93,6 +94,7 @@ def test_other_pages_answer_503_not_500_when_the_database_is_down(client, api_cl
 
     monkeypatch.setattr(selectors, "queue_counts", explode)
     monkeypatch.setattr(selectors, "ticket_list", explode)
+    monkeypatch.setattr(selectors, "ticket_list_filtered", explode)
     page = client.get(reverse("operator:dashboard"))
     assert page.status_code == 503 and page["Retry-After"] == "60"
     api = api_client.get(reverse("api:tickets"))
@@ -134,7 +136,7 @@ def test_redis_down_after_commit_keeps_the_ticket_pending_and_the_sweep_recovers
 
 def test_sweep_leaves_fresh_pending_tickets_to_their_own_task(db, monkeypatch):
     queued = []
-    monkeypatch.setattr(services, "classification_enqueue_now", queued.append)
+    monkeypatch.setattr(routing, "classification_enqueue_now", queued.append)
     fresh = services.ticket_create(name="A", email="a@example.org", description="x")
     old = services.ticket_create(name="B", email="b@example.org", description="y")
     Ticket.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=10))

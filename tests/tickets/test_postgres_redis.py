@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.processes import stop_process_group
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
@@ -114,11 +115,6 @@ def test_create_task_route_on_postgres_with_redis_broker(pg_redis_env):
                 break
             time.sleep(1.5)
     finally:
-        os.killpg(cluster.pid, signal.SIGTERM)
-        try:
-            cluster.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(cluster.pid, signal.SIGKILL)
-            cluster.wait()
+        stop_process_group(cluster)
 
     assert "STATE done payment payment-problem 1 1" in state, (state, cluster.stderr.read()[-3000:] if cluster.stderr else "")

@@ -1,7 +1,7 @@
 """The settings scheme: environment only; SQLite tuned for concurrent web + worker writes."""
 import sqlite3
 
-from supportdesk.settings.env import database_from_url, sqlite_database
+from supportdesk.settings.database import database_from_url, sqlite_database
 
 
 def test_sqlite_enables_wal_and_busy_timeout(tmp_path):

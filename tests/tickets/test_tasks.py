@@ -5,7 +5,7 @@ from django.conf import settings
 from tests import fakes
 from tests.factories import TicketFactory, upload
 from tickets import services
-from tickets.classification import build_label_set, get_ticket_classifier
+from tickets.classification import build_label_set, cached_ticket_classifier
 from tickets.models import Intent, Prediction, Ticket, TicketEvent
 from tickets.tasks import classify_ticket_task
 from tickets.uploads import clean_screenshots
@@ -69,14 +69,14 @@ def test_classifier_failure_is_recorded_and_goes_to_triage():
 
 def test_classifier_is_loaded_once_per_process_and_rebuilt_when_intents_change():
     before = len(fakes.built)
-    first = get_ticket_classifier()
-    assert get_ticket_classifier() is first
+    first = cached_ticket_classifier()
+    assert cached_ticket_classifier() is first
     assert len(fakes.built) == before + 1
 
     intent = Intent.objects.get(name="payment-problem")
     intent.examples = intent.examples + ["новый пример"]
     intent.save()
-    rebuilt = get_ticket_classifier()
+    rebuilt = cached_ticket_classifier()
     assert rebuilt is not first and "новый пример" in rebuilt.label_set["payment-problem"].examples
 
 

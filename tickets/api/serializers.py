@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import vocabulary
-from ..models import Attachment, Message, Ticket
+from ..links import ticket_status_path
+from ..models import Attachment, Delivery, Message, Ticket
+from ..selectors import latest_prediction, ticket_delivery_problems
 from ..uploads import clean_screenshots
 
 
@@ -66,14 +69,10 @@ class TicketCreateOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.URLField())
     def get_status_url(self, ticket) -> str:
-        from ..services import ticket_status_path
-
         return self._absolute(ticket_status_path(ticket))
 
     @extend_schema_field(serializers.URLField())
     def get_public_api_url(self, ticket) -> str:
-        from django.urls import reverse
-
         return self._absolute(reverse("api:public-ticket", kwargs={"token": ticket.public_token}))
 
 
@@ -86,8 +85,6 @@ class PublicAttachmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, attachment) -> str:
-        from django.urls import reverse
-
         path = reverse("student:attachment", kwargs={"token": attachment.ticket.public_token, "attachment_id": attachment.pk})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
@@ -120,7 +117,6 @@ class PublicTicketSerializer(serializers.ModelSerializer):
             "created_at", "updated_at", "messages",
         ]
 
-
     def get_queue_name(self, ticket) -> str:
         return vocabulary.student_queue_name(ticket.queue)
 
@@ -138,11 +134,14 @@ class TicketListSerializer(serializers.ModelSerializer):
     queue = serializers.CharField(source="queue.slug")
     assignee = serializers.CharField(source="assignee.username", default=None)
     attachment_count = serializers.IntegerField(read_only=True)
+    # The contact is the student's identity; ``email`` stays for API clients ("" when the student has none).
+    email = serializers.CharField(source="student.email", read_only=True)
+    student = serializers.IntegerField(source="student_id", read_only=True)
 
     class Meta:
         model = Ticket
         fields = [
-            "id", "name", "email", "status", "queue", "label", "confidence", "classification_state",
+            "id", "name", "email", "student", "status", "queue", "label", "confidence", "classification_state",
             "label_overridden", "assignee", "source", "attachment_count", "topic", "auto_answer_state", "created_at", "updated_at",
         ]
 
@@ -178,8 +177,6 @@ class OperatorAttachmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, attachment) -> str:
-        from django.urls import reverse
-
         path = reverse("operator:attachment", kwargs={"attachment_id": attachment.pk})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
@@ -194,24 +191,33 @@ class OperatorMessageSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "author_username", "body", "created_at"]
 
 
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Delivery
+        fields = ["id", "message", "kind", "channel", "status", "attempts", "last_error", "next_attempt_at", "sent_at"]
+
+
 class TicketDetailSerializer(TicketListSerializer):
     description = serializers.CharField()
     prediction = serializers.SerializerMethodField()
     attachments = OperatorAttachmentSerializer(many=True)
     messages = OperatorMessageSerializer(many=True)
     events = EventSerializer(many=True)
+    delivery_problems = serializers.SerializerMethodField(help_text="messages to the student that failed or wait for a retry")
 
     class Meta(TicketListSerializer.Meta):
         fields = [f for f in TicketListSerializer.Meta.fields if f != "attachment_count"] + [
-            "description", "prediction", "attachments", "messages", "events",
+            "description", "prediction", "attachments", "messages", "events", "delivery_problems",
         ]
 
     @extend_schema_field(PredictionSerializer(allow_null=True))
     def get_prediction(self, ticket):
-        from ..selectors import latest_prediction
-
         prediction = latest_prediction(ticket)
         return PredictionSerializer(prediction).data if prediction else None
+
+    @extend_schema_field(DeliverySerializer(many=True))
+    def get_delivery_problems(self, ticket):
+        return DeliverySerializer(ticket_delivery_problems(ticket), many=True).data
 
 
 class OverrideInputSerializer(serializers.Serializer):

@@ -107,27 +107,18 @@ class TicketListCreateApi(OperatorApiView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("queue", str, description="queue slug: payment, course, profile, triage"),
+            OpenApiParameter("queue", str, description="queue slug (GET /api/queues/ lists the queues you may see)"),
             OpenApiParameter("status", str, description="new, open, waiting, resolved, closed, or 'active' for new + open + waiting"),
-            OpenApiParameter("search", str, description="text, name or e-mail"),
-            OpenApiParameter("label", str),
-            OpenApiParameter("topic", str, description="payment, course, profile, career, general, offtopic"),
+            OpenApiParameter("search", str, description="ticket number, text, name or e-mail"),
+            OpenApiParameter("label", str, description="an intent's name (the classifier's label)"),
+            OpenApiParameter("topic", str, description="a topic of the FAQ layer (the admin's Topics), e.g. offtopic"),
             OpenApiParameter("order", str, enum=["newest", "oldest"]),
         ],
         responses={200: s.TicketListSerializer(many=True)},
-        summary="List tickets (operators)",
+        summary="List tickets (operators); an unknown queue, status, label or topic is a 400",
     )
     def get(self, request):
-        params = request.query_params
-        tickets = selectors.ticket_list(
-            request.user,
-            queue_slug=params.get("queue") or None,
-            status=params.get("status") or None,
-            search=params.get("search", ""),
-            label=params.get("label") or None,
-            topic=params.get("topic") or None,
-            order=params.get("order", "newest"),
-        )
+        tickets = selectors.ticket_list_filtered(request.user, request.query_params)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(tickets, request, view=self)
         return paginator.get_paginated_response(s.TicketListSerializer(page, many=True).data)
@@ -136,7 +127,7 @@ class TicketListCreateApi(OperatorApiView):
 class TicketDetailApi(OperatorApiView):
     @extend_schema(responses={200: s.TicketDetailSerializer}, summary="One ticket with prediction and history (operators)")
     def get(self, request, ticket_id: int):
-        ticket = selectors.ticket_for_operator(request.user, ticket_id)
+        ticket = selectors.ticket_detail_for_operator(request.user, ticket_id)
         return Response(s.TicketDetailSerializer(ticket, context={"request": request}).data)
 
 
@@ -145,7 +136,7 @@ class TicketActionApi(OperatorApiView):
     def _detail(self, request, ticket_id):
         # After an override the ticket may be in a queue this operator cannot see: answer from the bare row then.
         try:
-            ticket = selectors.ticket_for_operator(request.user, ticket_id)
+            ticket = selectors.ticket_detail_for_operator(request.user, ticket_id)
         except selectors.TicketNotFound:
             ticket = selectors.ticket_after_action(ticket_id)
         return Response(s.TicketDetailSerializer(ticket, context={"request": request}).data)
@@ -154,7 +145,7 @@ class TicketActionApi(OperatorApiView):
 class TicketOverrideApi(TicketActionApi):
     @extend_schema(request=s.OverrideInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Correct the label; the ticket moves to its queue")
     def post(self, request, ticket_id: int):
-        ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
         data = s.OverrideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.label_override(ticket=ticket, actor=request.user, **data.validated_data)
@@ -164,7 +155,7 @@ class TicketOverrideApi(TicketActionApi):
 class TicketReplyApi(TicketActionApi):
     @extend_schema(request=s.ReplyInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Reply to the student (e-mails them)")
     def post(self, request, ticket_id: int):
-        ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
         data = s.ReplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.ticket_reply(
@@ -176,7 +167,7 @@ class TicketReplyApi(TicketActionApi):
 class TicketStatusApi(TicketActionApi):
     @extend_schema(request=s.StatusInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Change the status")
     def post(self, request, ticket_id: int):
-        ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
         data = s.StatusInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.ticket_set_status(ticket=ticket, status=data.validated_data["status"], actor=request.user)
@@ -186,7 +177,7 @@ class TicketStatusApi(TicketActionApi):
 class TicketTakeApi(TicketActionApi):
     @extend_schema(request=None, responses={200: s.TicketDetailSerializer}, summary="Assign the ticket to me")
     def post(self, request, ticket_id: int):
-        ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
         services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
         return self._detail(request, ticket_id)
 

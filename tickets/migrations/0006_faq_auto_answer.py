@@ -6,24 +6,10 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from ._schedules import schedule_every
+
 SCHEDULE_NAME = "auto-answer-escalate"
 SWEEP_MINUTES = 15
-
-
-def create_schedule(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    if not Schedule.objects.filter(name=SCHEDULE_NAME).exists():
-        Schedule.objects.create(
-            name=SCHEDULE_NAME,
-            func="tickets.tasks.auto_answers_escalate_task",
-            schedule_type="I",  # Schedule.MINUTES
-            minutes=SWEEP_MINUTES,
-            repeats=-1,  # forever
-        )
-
-
-def delete_schedule(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name=SCHEDULE_NAME).delete()
 
 
 class Migration(migrations.Migration):
@@ -96,5 +82,5 @@ class Migration(migrations.Migration):
             name='faq_entry',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='knowledge.faqentry', verbose_name='best FAQ entry'),
         ),
-        migrations.RunPython(create_schedule, delete_schedule),
+        schedule_every(SCHEDULE_NAME, "tickets.tasks.auto_answers_escalate_task", SWEEP_MINUTES),
     ]

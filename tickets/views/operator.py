@@ -94,7 +94,7 @@ def _ticket_page(request: HttpRequest, tickets, filters: QueueFilterForm) -> dic
 @require_GET
 @operator_required
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = selectors.ticket_for_operator(request.user, ticket_id)
+    ticket = selectors.ticket_detail_for_operator(request.user, ticket_id)
     prediction = selectors.latest_prediction(ticket)
     scores = sorted((prediction.scores or {}).items(), key=lambda item: -item[1]) if prediction else []
     analysis = selectors.ticket_latest_analysis(ticket)
@@ -120,7 +120,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_GET
 @operator_required
 def ticket_state_json(request: HttpRequest, ticket_id: int) -> JsonResponse:
-    ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+    ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
     return JsonResponse(
         {
             "classification_state": ticket.classification_state, "queue": ticket.queue.slug, "label": ticket.label,
@@ -147,14 +147,14 @@ def _run_action(request: HttpRequest, ticket_id: int, action, success_message: s
 @require_POST
 @operator_required
 def ticket_take(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+    ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
     return _run_action(request, ticket_id, lambda: services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user), _("The ticket is yours."))
 
 
 @require_POST
 @operator_required
 def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+    ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
     form = OperatorReplyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The reply is empty."))
@@ -171,7 +171,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 @operator_required
 def ticket_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+    ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Unknown status."))
@@ -185,7 +185,7 @@ def ticket_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 @operator_required
 def ticket_override(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = selectors.ticket_get_for_operator(request.user, ticket_id)
+    ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
     form = OverrideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a label."))

@@ -1,0 +1,53 @@
+"""How the classifier runs on this machine: set by its caller, never read from the environment.
+
+The desk builds one from its Django settings (``tickets.classification.classifier_runtime_config``), the
+command line from its flags (``classifier/__main__.py``); library users pass their own or take the
+defaults. Nothing in the classifier package looks at environment variables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_CLIP_MODEL = "openai/clip-vit-base-patch32"
+CLIP_OFF = "off"
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """Knobs of the runtime (models, threads, external programs), not of the classification itself.
+
+    ``clip_model``: a Hugging Face hub id or a local checkpoint directory. ``""`` means the default hub id
+    (``openai/clip-vit-base-patch32``) *if it is already on disk* (local directory or Hugging Face cache);
+    ``"off"`` never uses CLIP. A checkpoint that cannot be loaded is logged once and the screenshots are
+    classified without CLIP.
+    ``clip_backend``: which implementation runs CLIP (``"transformers"``; see ``runtime/clip/__init__.py``).
+    ``threads``: threads per model (torch, the sentence encoder's BLAS). One worker process per core, one
+    thread each, is the fastest use of a small machine.
+    ``allow_download``: let CLIP fetch a checkpoint that is not on disk. Offline otherwise
+    (``local_files_only``), whatever ``HF_HUB_OFFLINE`` says.
+    ``tesseract_cmd``: the Tesseract executable (a name on ``PATH`` or a path).
+    """
+
+    clip_model: str = ""
+    clip_backend: str = "transformers"
+    threads: int = 1
+    allow_download: bool = False
+    tesseract_cmd: str = "tesseract"
+
+    def __post_init__(self) -> None:
+        if int(self.threads) < 1:
+            raise ValueError("threads must be at least 1.")
+        object.__setattr__(self, "threads", int(self.threads))
+        object.__setattr__(self, "clip_model", str(self.clip_model or "").strip())
+
+    @property
+    def clip_enabled(self) -> bool:
+        return self.clip_model.lower() != CLIP_OFF
+
+    @property
+    def clip_model_id(self) -> str:
+        """The checkpoint to try: the configured one, or the default hub id."""
+        return self.clip_model or DEFAULT_CLIP_MODEL
+
+
+__all__ = ["RuntimeConfig", "DEFAULT_CLIP_MODEL", "CLIP_OFF"]

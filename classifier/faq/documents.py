@@ -1,0 +1,132 @@
+"""The knowledge base as data: one ``FaqDocument`` per question/answer, and the ``faq.yaml`` format.
+
+``faq.yaml``: ``school, site, updated, entries[]: id, topic, question, alt_questions, answer``. The desk
+stores the same fields in ``knowledge.FaqEntry`` rows and hands them to the classifier as ``FaqDocument``s.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+
+@dataclass(frozen=True)
+class FaqDocument:
+    id: str
+    topic: str
+    question: str
+    alt_questions: tuple[str, ...] = ()
+    answer: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "alt_questions", tuple(str(q) for q in (self.alt_questions or ())))
+
+    @property
+    def questions(self) -> list[str]:
+        return [q for q in (self.question, *self.alt_questions) if q and q.strip()]
+
+    def content_hash(self) -> str:
+        """Hash of everything that is embedded: a changed entry gets a new hash and is re-embedded."""
+        blob = "\x1f".join([self.question, *self.alt_questions, "\x1e", self.answer])
+        return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "topic": self.topic,
+            "question": self.question,
+            "alt_questions": list(self.alt_questions),
+            "answer": self.answer,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "FaqDocument":
+        missing = [k for k in ("id", "question") if not d.get(k)]
+        if missing:
+            raise ValueError(f"FAQ entry {d!r} lacks {', '.join(missing)}")
+        return cls(
+            id=str(d["id"]),
+            topic=str(d.get("topic") or "general"),
+            question=str(d["question"]).strip(),
+            alt_questions=tuple(str(q).strip() for q in (d.get("alt_questions") or [])),
+            answer=str(d.get("answer") or "").strip(),
+        )
+
+
+def load_faq_document(path_or_text: str | Path) -> tuple[dict[str, Any], list[FaqDocument]]:
+    """Read a faq.yaml (path, or YAML text) -> (header fields such as school/site/updated, entries)."""
+    if isinstance(path_or_text, Path) or (isinstance(path_or_text, str) and "\n" not in path_or_text
+                                          and Path(path_or_text).exists()):
+        text = Path(path_or_text).read_text(encoding="utf-8")
+    else:
+        text = str(path_or_text)
+    doc = yaml.safe_load(text) or {}
+    if isinstance(doc, list):  # a bare list of entries is accepted too
+        doc = {"entries": doc}
+    entries = [FaqDocument.from_dict(e) for e in doc.get("entries") or []]
+    ids = [e.id for e in entries]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ValueError(f"duplicate FAQ ids: {', '.join(dup)}")
+    header = {k: v for k, v in doc.items() if k != "entries"}
+    return header, entries
+
+
+def load_faq_yaml(path: str | Path) -> list[FaqDocument]:
+    return load_faq_document(path)[1]
+
+
+class _LiteralStr(str):
+    pass
+
+
+def _literal_representer(dumper: yaml.SafeDumper, data: str):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+
+
+class _FaqDumper(yaml.SafeDumper):
+    pass
+
+
+_FaqDumper.add_representer(_LiteralStr, _literal_representer)
+
+
+def dump_faq_yaml(
+    entries: Iterable[FaqDocument | dict],
+    path: str | Path | None = None,
+    *,
+    school: str | None = None,
+    site: str | None = None,
+    updated: str | None = None,
+    **header: Any,
+) -> str:
+    """Serialise entries in the faq.yaml schema; write to ``path`` if given; return the YAML text."""
+    doc: dict[str, Any] = {}
+    for k, v in (("school", school), ("site", site), ("updated", updated), *header.items()):
+        if v is not None:
+            doc[k] = str(v) if k == "updated" else v
+    out = []
+    for e in entries:
+        d = e.to_dict() if isinstance(e, FaqDocument) else FaqDocument.from_dict(e).to_dict()
+        if "\n" in d["answer"] or len(d["answer"]) > 100:
+            d["answer"] = _LiteralStr(d["answer"].rstrip("\n") + "\n")
+        out.append(d)
+    doc["entries"] = out
+    text = yaml.dump(doc, Dumper=_FaqDumper, allow_unicode=True, sort_keys=False, width=120)
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text
+
+
+def topic_examples(documents: Iterable[FaqDocument]) -> dict[str, list[str]]:
+    """A school's FAQ as labelled examples of message topics: each entry's questions under its topic."""
+    out: dict[str, list[str]] = {}
+    for doc in documents:
+        out.setdefault(doc.topic, []).extend(doc.questions)
+    return out
+
+
+__all__ = ["FaqDocument", "load_faq_document", "load_faq_yaml", "dump_faq_yaml", "topic_examples"]

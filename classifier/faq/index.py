@@ -1,0 +1,139 @@
+"""Hybrid retrieval over FAQ documents: sentence-encoder similarity fused with lexical BM25 and char n-grams.
+
+Embeddings are cached by each document's content hash, so ``refresh(documents)`` only re-embeds documents
+whose text changed; ``embeddings()`` / ``load_embeddings()`` move them in and out (the desk stores them
+on its rows).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..runtime.encoders import SentenceEncoder, shared_sentence_encoder
+from ..runtime.tfidf import TfidfCosine
+from .documents import FaqDocument
+from .lexical import Bm25, char_ngrams, tokens
+from .params import load_params
+
+Embeddings = tuple[np.ndarray, np.ndarray]  # (question + alternative question rows, answer rows)
+
+
+@dataclass(frozen=True)
+class FaqHit:
+    entry_id: str
+    score: float
+    entry: FaqDocument
+    features: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+def _sentences(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"(?<=[.!?])\s+|\n+", text or "") if len(p.strip()) > 15]
+
+
+class FaqIndex:
+    """Hybrid dense + lexical retrieval over FAQ documents.
+
+    The fused score of an entry is a weighted sum (weights in ``thresholds.yaml`` → ``retrieval``):
+
+    * ``dq``  -- max cosine between the message and the entry's question / alternative questions,
+    * ``da``  -- max cosine between the message and the answer (whole answer and its sentences),
+    * ``bm``  -- BM25 of stemmed tokens against question+alt questions (+answer at lower weight),
+                 divided by the query's self-score so it lies in [0, ~1],
+    * ``cg``  -- character 3–5-gram TF-IDF cosine against question+alt questions.
+    """
+
+    def __init__(self, entries: Sequence[FaqDocument], encoder: SentenceEncoder | None = None,
+                 params: dict[str, Any] | None = None) -> None:
+        self._encoder = encoder
+        self.params = params or load_params()
+        self._emb_cache: dict[str, Embeddings] = {}
+        self.entries: list[FaqDocument] = []
+        self.refresh(entries)
+
+    # -- building -----------------------------------------------------------------------------------
+    @property
+    def encoder(self) -> SentenceEncoder:
+        if self._encoder is None:
+            self._encoder = shared_sentence_encoder()
+        return self._encoder
+
+    def embedding_for(self, entry: FaqDocument) -> Embeddings:
+        """(question+alt embeddings, answer embeddings) of an entry, from cache when its text is unchanged."""
+        key = entry.content_hash()
+        hit = self._emb_cache.get(key)
+        if hit is None:
+            qs = entry.questions
+            ans = [entry.answer] + _sentences(entry.answer) if entry.answer else []
+            emb = self.encoder.encode(qs + ans) if (qs or ans) else np.zeros((0, 1), np.float32)
+            hit = (np.asarray(emb[: len(qs)], np.float32), np.asarray(emb[len(qs):], np.float32))
+            self._emb_cache[key] = hit
+        return hit
+
+    def embeddings(self) -> dict[str, Embeddings]:
+        """Every embedding the index holds, keyed by ``FaqDocument.content_hash`` (for ``load_embeddings``)."""
+        return dict(self._emb_cache)
+
+    def load_embeddings(self, cache: dict[str, Embeddings]) -> None:
+        """Seed the embedding cache (e.g. from a database column or an older index) keyed by ``content_hash``."""
+        self._emb_cache.update(cache)
+
+    def refresh(self, entries: Sequence[FaqDocument]) -> int:
+        """Replace the entries; re-embed only new/changed ones. Returns how many were (re-)embedded."""
+        before = set(self._emb_cache)
+        self.entries = list(entries)
+        self.by_id = {e.id: e for e in self.entries}
+        embs = [self.embedding_for(e) for e in self.entries]
+        live = {e.content_hash() for e in self.entries}
+        self._emb_cache = {k: v for k, v in self._emb_cache.items() if k in live}
+        self._q_embs = [q for q, _ in embs]
+        self._a_embs = [a for _, a in embs]
+        rp = self.params["retrieval"]
+        self._bm_q = Bm25([tokens(" ".join(e.questions)) for e in self.entries])
+        self._bm_a = Bm25([tokens(e.answer) for e in self.entries])
+        self._bm_answer_weight = float(rp.get("bm25_answer_weight", 0.3))
+        self._cg = TfidfCosine([" ".join(e.questions) for e in self.entries], char_ngrams, tf="sublinear")
+        return len(live - before)
+
+    # -- scoring ------------------------------------------------------------------------------------
+    def features(self, text: str, query_emb: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Per-entry feature arrays (each of length len(entries)) for one message."""
+        n = len(self.entries)
+        if n == 0:
+            return {k: np.zeros(0) for k in ("dq", "da", "bm", "cg", "score")}
+        if query_emb is None:
+            query_emb = self.encoder.encode([text])[0]
+        q = np.asarray(query_emb, np.float32)
+        dq = np.array([float((e @ q).max()) if len(e) else 0.0 for e in self._q_embs])
+        da = np.array([float((a @ q).max()) if len(a) else 0.0 for a in self._a_embs])
+        toks = tokens(text)
+        if toks:
+            bm = (self._bm_q.scores(toks) + self._bm_answer_weight * self._bm_a.scores(toks))
+            bm = bm / (self._bm_q.max_score(toks) * (1 + self._bm_answer_weight))
+        else:
+            bm = np.zeros(n)
+        cg = self._cg.similarity(text)
+        rp = self.params["retrieval"]
+        score = rp["w_dq"] * dq + rp["w_da"] * da + rp["w_bm"] * bm + rp["w_cg"] * cg
+        # votes: how many of the individual signals rank this entry first (agreement = confidence)
+        votes = np.zeros(n)
+        for sig in (dq, da, bm, cg):
+            if sig.max() > 0:
+                votes[int(np.argmax(sig))] += 1
+        return {"dq": dq, "da": da, "bm": bm, "cg": cg, "score": score, "votes": votes}
+
+    def search(self, text: str, k: int = 3, query_emb: np.ndarray | None = None) -> list[FaqHit]:
+        if not self.entries:
+            return []
+        f = self.features(text, query_emb)
+        order = np.argsort(-f["score"], kind="stable")[:k]
+        return [
+            FaqHit(self.entries[i].id, float(f["score"][i]), self.entries[i],
+                   {name: float(v[i]) for name, v in f.items()})
+            for i in order
+        ]
+
+
+__all__ = ["FaqIndex", "FaqHit", "Embeddings"]

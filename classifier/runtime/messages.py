@@ -1,0 +1,80 @@
+"""Topic of a student's chat message (payment, course, profile, career, general, offtopic).
+
+The same signals and fusion as screenshots (:mod:`classifier.runtime.signals`), over the topics of
+``data/topics.yaml``; a school's FAQ questions can be added as labelled examples of their topics.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..types import TopicResult
+from .encoders import SentenceEncoder, as_cached
+from .fusion import fallback_vector, fused_logits, settings_of, softmax, ticket_features
+from .labels import LabelSet
+from .pipeline import LazyScorer, as_score_dict, short_hash
+from .signals import TextScorer
+
+
+class MessageClassifier(LazyScorer):
+    """Topic of a chat message; ``topic`` is None only when a fitted threshold is not reached."""
+
+    def __init__(self, labels: LabelSet | None = None, encoder: SentenceEncoder | None = None,
+                 extra_examples: Mapping[str, Sequence[str]] | None = None, threshold: float | None = None):
+        labels = labels or LabelSet.default_topics()
+        if extra_examples:
+            labels = labels.with_examples({k: v for k, v in extra_examples.items() if k in labels})
+        self.labels = labels
+        self.encoder = as_cached(encoder)
+        self.settings = settings_of(labels, {"threshold": threshold})
+        if threshold is None and "threshold" not in (labels.settings or {}):
+            self.settings["threshold"] = 0.0  # messages: always a topic unless a threshold was fitted
+        self.names = labels.all_names
+        self.fallback = fallback_vector(labels, self.settings)
+        self._scorer: TextScorer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_version(self) -> str:
+        fp = short_hash(self.labels.fingerprint(), repr(sorted(self.settings.items())))
+        return f"text-{getattr(self.encoder, 'name', 'encoder')}@{fp}"
+
+    def features(self, text: str) -> dict:
+        return ticket_features(self.scorer, "", text or "", (), top_k=int(self.settings["top_k"]))
+
+    def logits(self, text: str) -> np.ndarray:
+        return fused_logits(self.features(text), self.settings, self.fallback)
+
+    def classify(self, text: str) -> TopicResult:
+        probs = softmax(self.logits(text), self.settings["temperature"])
+        best = int(np.argmax(probs))
+        conf = float(probs[best])
+        topic = self.names[best] if conf >= float(self.settings["threshold"]) else None
+        return TopicResult(topic=topic, confidence=round(conf, 6), scores=as_score_dict(self.names, probs),
+                           model_version=self.model_version)
+
+
+_message_classifiers: dict[str, MessageClassifier] = {}
+_message_lock = threading.Lock()
+
+
+def classify_message(text: str, labels: LabelSet | None = None,
+                     extra_examples: Mapping[str, Sequence[str]] | None = None) -> TopicResult:
+    """Topic of a student's message with a calibrated confidence (kept classifiers: 16 per process)."""
+    key = short_hash(
+        labels.fingerprint() if labels is not None else "default",
+        repr(sorted((k, tuple(v)) for k, v in (extra_examples or {}).items())),
+    )
+    with _message_lock:
+        clf = _message_classifiers.get(key)
+        if clf is None:
+            clf = MessageClassifier(labels=labels, extra_examples=extra_examples)
+            if len(_message_classifiers) > 16:
+                _message_classifiers.clear()
+            _message_classifiers[key] = clf
+    return clf.classify(text)
+
+
+__all__ = ["MessageClassifier", "classify_message"]

@@ -1,0 +1,163 @@
+"""Offline text signals: how strongly a piece of text (OCR output or the student's words) evokes each intent.
+
+Signals (each a score per intent of the label set):
+
+* ``semantic`` — sentence-encoder similarity. The text is cut into segments (OCR lines and
+  windows of consecutive lines, plus the whole text); each segment is compared with every
+  description/example of every intent; an intent's score is the mean of its top-k similarities for the
+  best segments. Segments make short error messages ("Платёж отклонён") count even when the screenshot
+  is full of navigation chrome.
+* ``keywords`` — lexical evidence: distinct keyword stems of the intent found in the text (stems shared
+  by several intents count less), squashed with log1p. Robust to OCR noise in the rest of the line.
+* ``ngrams`` — character 3-gram TF-IDF cosine between the text and the intent's texts.
+
+A new signal is a method of :class:`TextScorer` plus its arrays in ``fusion.ticket_features`` and a
+weight in ``fusion.fused_logits`` (fitted by ``python -m classifier calibrate``).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .encoders import CachedEncoder
+from .labels import LabelSet
+from .textnorm import count_words, normalise_text, words
+from .tfidf import TfidfCosine
+
+
+def segments_of(text: str, max_segments: int = 60, window: int = 3) -> list[str]:
+    """Whole text + meaningful lines + windows of ``window`` consecutive lines (deduplicated)."""
+    lines = [ln.strip() for ln in (text or "").splitlines() if count_words(ln) >= 1]
+    lines = [ln for ln in lines if len(ln) >= 4]
+    segs: list[str] = []
+    if lines:
+        segs.append(" ".join(lines)[:2000])
+    for i in range(len(lines)):
+        if count_words(lines[i]) >= 2:
+            segs.append(lines[i])
+        if window > 1 and i + window <= len(lines):
+            segs.append(" ".join(lines[i:i + window]))
+    segs = list(dict.fromkeys(segs))
+    return segs[:max_segments]
+
+
+def compile_keyword(stem: str) -> re.Pattern[str]:
+    """A keyword is a stem matched at a word start, a phrase matched anywhere, or ``re:<regex>``."""
+    if stem.startswith("re:"):
+        return re.compile(stem[3:], re.IGNORECASE)
+    stem = normalise_text(stem)
+    if re.fullmatch(r"[^\W\d_]+", stem):
+        return re.compile(r"(?<![^\W\d_])" + re.escape(stem))
+    return re.compile(re.escape(stem))
+
+
+def focus_text(text: str, cues: Sequence[re.Pattern[str]], context: int = 1) -> str:
+    """Lines that carry a problem cue, with ``context`` neighbouring lines (empty if no cue)."""
+    lines = [ln for ln in (text or "").splitlines() if ln.strip()]
+    keep: set[int] = set()
+    for i, line in enumerate(lines):
+        norm = normalise_text(line)
+        if any(p.search(norm) for p in cues):
+            keep.update(range(max(0, i - context), min(len(lines), i + context + 1)))
+    return "\n".join(lines[i] for i in sorted(keep))
+
+
+def char_trigrams(text: str) -> list[str]:
+    """Character 3-grams of each word (padded with a space on both sides), normalised text."""
+    out = []
+    for word in words(normalise_text(text)):
+        w = f" {word} "
+        out.extend(w[i:i + 3] for i in range(len(w) - 2))
+    return out
+
+
+@dataclass
+class TextSignals:
+    """Raw per-intent signal arrays for one text (order = label_set.all_names)."""
+
+    semantic: np.ndarray
+    keywords: np.ndarray
+    ngrams: np.ndarray
+    n_words: int
+    embedding: np.ndarray | None = None
+
+
+class TextScorer:
+    """Computes the offline signals of a text against one label set. Build once, reuse (read-only, thread-safe)."""
+
+    def __init__(self, labels: LabelSet, encoder: CachedEncoder):
+        self.labels = labels
+        self.encoder = encoder
+        self.names = labels.all_names
+        texts: list[str] = []
+        owner: list[int] = []
+        for idx, intent in enumerate(labels.intents):
+            for t in intent.texts or [intent.name]:
+                texts.append(t)
+                owner.append(idx)
+        self._owner = np.asarray(owner)
+        self._label_emb = encoder.encode(texts)
+        self._masks = [self._owner == i for i in range(len(self.names))]
+        # keyword stems: weight 1/(number of intents sharing the stem)
+        stems: dict[str, set[int]] = {}
+        for idx, intent in enumerate(labels.intents):
+            for kw in intent.keywords:
+                key = kw if kw.startswith("re:") else normalise_text(kw)
+                stems.setdefault(key, set()).add(idx)
+        self._cues = [compile_keyword(c) for c in labels.cues]
+        self._kw: list[list[tuple[re.Pattern[str], float]]] = [[] for _ in self.names]
+        for stem, owners in stems.items():
+            if not stem:
+                continue
+            pat = compile_keyword(stem)
+            for idx in owners:
+                self._kw[idx].append((pat, 1.0 / len(owners)))
+        docs = [" ".join(intent.texts + intent.keywords) for intent in labels.intents]
+        self._ngrams = TfidfCosine(docs, char_trigrams, tf="log1p")
+
+    def semantic(self, text: str, top_k: int = 3) -> tuple[np.ndarray, np.ndarray | None]:
+        segs = segments_of(text)
+        if not segs:
+            return np.zeros(len(self.names)), None
+        emb = self.encoder.encode(segs)  # (S, D)
+        sims = emb @ self._label_emb.T  # (S, T)
+        scores = np.zeros(len(self.names))
+        for i, mask in enumerate(self._masks):
+            block = sims[:, mask]
+            k = min(top_k, block.shape[1])
+            topk = np.sort(block, axis=1)[:, -k:].mean(axis=1)  # per segment
+            scores[i] = float(topk.max())
+        return scores, emb[0]
+
+    def keywords(self, text: str) -> np.ndarray:
+        norm = normalise_text(text)
+        out = np.zeros(len(self.names))
+        if not norm:
+            return out
+        for i, pats in enumerate(self._kw):
+            total = sum(w for pat, w in pats if pat.search(norm))
+            out[i] = math.log1p(total)
+        return out
+
+    def ngrams(self, text: str) -> np.ndarray:
+        return self._ngrams.similarity(text)
+
+    def focus(self, text: str) -> str:
+        return focus_text(text, self._cues) if self._cues else ""
+
+    def signals(self, text: str, top_k: int = 3) -> TextSignals:
+        sem, emb = self.semantic(text, top_k=top_k)
+        return TextSignals(
+            semantic=sem,
+            keywords=self.keywords(text),
+            ngrams=self.ngrams(text),
+            n_words=count_words(text),
+            embedding=emb,
+        )
+
+
+__all__ = ["TextScorer", "TextSignals", "segments_of", "compile_keyword", "focus_text", "char_trigrams"]

@@ -1,0 +1,85 @@
+"""The e-mail channel: the student's address on their Student record, texts in the ticket's language."""
+from __future__ import annotations
+
+from email.utils import parseaddr
+from smtplib import SMTPRecipientsRefused
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ..links import ticket_status_url
+from ..models import Delivery, Ticket
+from . import DeliveryFailed
+
+
+def _received(values: dict) -> tuple[str, str]:
+    return (
+        _("Your request #%(id)s has been received") % values,
+        _("Hello, %(name)s!\n\nWe have received your request. Its status and our answers are here:\n%(url)s\n\n"
+          "Keep this link private: anyone who has it can read the conversation.") % values,
+    )
+
+
+def _reply(values: dict) -> tuple[str, str]:
+    return (
+        _("New answer to your request #%(id)s") % values,
+        _("Hello, %(name)s!\n\nSupport has answered:\n\n%(body)s\n\nReply or follow the request here:\n%(url)s") % values,
+    )
+
+
+def _auto_answer(values: dict) -> tuple[str, str]:
+    return (
+        _("Automatic answer to your request #%(id)s") % values,
+        _("Hello, %(name)s!\n\nThis is an automatic answer from our knowledge base:\n\n%(body)s\n\n"
+          "Did it solve your problem? Please tell us on the request page (\"This solved it\" or "
+          "\"I still need help\"; then an operator will answer):\n%(url)s") % values,
+    )
+
+
+def _offtopic(values: dict) -> tuple[str, str]:
+    return (
+        _("Your request #%(id)s has been closed") % values,
+        _("Hello, %(name)s!\n\n%(body)s\n\n%(url)s") % values,
+    )
+
+
+RENDERERS = {
+    Delivery.Kind.RECEIVED: _received,
+    Delivery.Kind.REPLY: _reply,
+    Delivery.Kind.AUTO_ANSWER: _auto_answer,
+    Delivery.Kind.OFFTOPIC: _offtopic,
+}
+
+
+class EmailChannel:
+    name = "email"
+
+    def address_for(self, ticket: Ticket) -> str:
+        return ticket.student.email
+
+    def render(self, delivery: Delivery) -> tuple[str, str]:
+        """Subject and body, in the language the ticket was written in."""
+        payload = delivery.payload or {}
+        values = {
+            "id": delivery.ticket_id, "name": payload.get("name", ""), "body": payload.get("body", ""),
+            "url": ticket_status_url(delivery.ticket),
+        }
+        with translation.override(payload.get("language") or settings.LANGUAGE_CODE):
+            return RENDERERS[delivery.kind](values)
+
+    def send(self, delivery: Delivery) -> None:
+        subject, body = self.render(delivery)
+        # A stable Message-ID: should a send be repeated after a crash between "sent" and "recorded",
+        # the student's mail client shows one message.
+        _local, at, domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
+        domain = domain if at and domain else "supportdesk.local"
+        message = EmailMessage(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [delivery.address],
+            headers={"Message-ID": f"<delivery-{delivery.pk}@{domain}>"},
+        )
+        try:
+            message.send(fail_silently=False)
+        except SMTPRecipientsRefused as exc:
+            raise DeliveryFailed(f"the mail server refused the address: {exc}", permanent=True) from exc

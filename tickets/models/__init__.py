@@ -1,0 +1,31 @@
+"""The desk's data, one module per concern. Rules that change data live in tickets.services; reads in
+tickets.selectors. Everything is re-exported here: ``from tickets.models import Ticket``."""
+from .audit import LabelExample, Override, OverrideManager, Prediction, TicketEvent
+from .base import TimeStamped
+from .desk import TRIAGE_QUEUE_SLUG, Intent, OperatorProfile, Queue, Topic
+from .outbox import Delivery
+from .students import Student
+from .ticket import Attachment, Message, MessageAnalysis, Ticket, attachment_upload_to, new_public_token, public_token_digest
+
+__all__ = [
+    "TRIAGE_QUEUE_SLUG",
+    "Attachment",
+    "Delivery",
+    "Intent",
+    "LabelExample",
+    "Message",
+    "MessageAnalysis",
+    "OperatorProfile",
+    "Override",
+    "OverrideManager",
+    "Prediction",
+    "Queue",
+    "Student",
+    "Ticket",
+    "TicketEvent",
+    "TimeStamped",
+    "Topic",
+    "attachment_upload_to",
+    "new_public_token",
+    "public_token_digest",
+]

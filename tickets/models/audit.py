@@ -1,0 +1,128 @@
+"""What the classifier said and what people did: predictions, the audit trail, operators' corrections."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import TimeStamped
+from .desk import Intent
+from .ticket import Ticket
+
+
+class Prediction(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="predictions", verbose_name=_("ticket"))
+    label = models.CharField(_("label"), max_length=64, blank=True, help_text=_("Empty when the classifier was unsure."))
+    confidence = models.FloatField(_("confidence"), default=0.0)
+    scores = models.JSONField(_("scores"), default=dict, blank=True)
+    signals = models.JSONField(_("signals"), default=dict, blank=True)
+    ocr_text = models.TextField(_("text on the screenshots (OCR)"), blank=True)
+    model_version = models.CharField(_("model version"), max_length=120, blank=True)
+    timings = models.JSONField(_("timings"), default=dict, blank=True)
+    embedding = models.JSONField(_("embedding"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+        verbose_name = _("prediction")
+        verbose_name_plural = _("predictions")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id}: {self.label or 'unsure'} ({self.confidence:.2f})"
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error)
+
+
+class TicketEvent(models.Model):
+    """Audit trail: every prediction, routing, override, status change, assignment and reply."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        PREDICTED = "predicted", _("Predicted")
+        ROUTED = "routed", _("Routed")
+        OVERRIDE = "override", _("Label corrected")
+        STATUS = "status", _("Status changed")
+        ASSIGN = "assign", _("Assigned")
+        REPLY = "reply", _("Replied")
+        FAQ = "faq", _("FAQ decision")
+        AUTO_ANSWER = "auto_answer", _("Answered automatically")
+        FEEDBACK = "feedback", _("Student feedback")
+        ESCALATED = "escalated", _("Handed to an operator")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("who"))
+    kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
+    old_value = models.CharField(_("old value"), max_length=120, blank=True)
+    new_value = models.CharField(_("new value"), max_length=120, blank=True)
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    model_version = models.CharField(_("model version"), max_length=120, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["kind", "created_at"], name="event_kind_created")]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.kind}: {self.old_value} → {self.new_value}"
+
+
+class OverrideManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=TicketEvent.Kind.OVERRIDE)
+
+
+class Override(TicketEvent):
+    """Operators' label corrections (the override rows of the audit trail), for their own admin page."""
+
+    objects = OverrideManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("label correction")
+        verbose_name_plural = _("label corrections")
+
+
+class LabelExample(TimeStamped):
+    """An operator's correction kept as a labelled example of the intent it was corrected to.
+
+    ``classification.build_label_set`` adds the most recent active examples of each intent to the
+    label set, so later tickets worded like a corrected one go to the corrected intent. One row per
+    ticket: a second correction of the same ticket moves the example (services.label_override).
+    """
+
+    # Capped like the whole-text segment the scorer embeds (classifier.scoring.segments_of, 2000 chars):
+    # a long OCR dump of navigation chrome would dilute the example's embedding, and every example is
+    # embedded when a worker (re)builds its classifier — measured with the real encoder on one thread,
+    # 200 examples of 2000 chars take ~7.4 s to embed cold, 200 of ~260 chars ~0.9 s.
+    TEXT_MAX_CHARS = 2000
+
+    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="label_examples", verbose_name=_("intent"))
+    ticket = models.OneToOneField(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="label_example", verbose_name=_("ticket"),
+    )
+    text = models.TextField(_("text"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by"),
+    )
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Off to stop the classifier from using a bad example."))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("label example")
+        verbose_name_plural = _("label examples")
+
+    def __str__(self) -> str:
+        return f"{self.intent_id}: {self.text[:40]}"
+
+    @classmethod
+    def text_for(cls, description: str, ocr_text: str) -> str:
+        """The ticket's description and its screenshots' OCR text, joined and capped ("" when both are empty)."""
+        parts = [part.strip() for part in (description or "", ocr_text or "") if part and part.strip()]
+        return "\n".join(parts)[: cls.TEXT_MAX_CHARS].strip()

@@ -1,0 +1,76 @@
+"""Everything that changes the desk's data, one module per concern. Views, serializers, admin, commands and
+tasks call these; each write that matters leaves a TicketEvent (who, when, old, new).
+
+* ``intake``      what students send: ticket_create, ticket_student_reply (screenshots included)
+* ``routing``     the classifier's answer: ticket_classify, prediction_record, ticket_route, the pending sweep
+* ``operator``    what operators do: label_override, ticket_set_status, ticket_assign, ticket_reply
+* ``auto_answer`` the FAQ layer in a conversation: message_answer, feedback, escalation of stale answers
+* ``lifecycle``   status changes and their audit events (used by the modules above)
+* ``notify``      the only way a message reaches a student: the outbox and its channels
+* ``students``    students as identities (matched by e-mail on the web; Telegram links its accounts)
+* ``accounts``    operators' accounts and a fresh desk's defaults
+
+``from tickets import services; services.ticket_create(...)`` keeps working: the public functions are
+re-exported here.
+"""
+from .accounts import account_create, desk_seed
+from .auto_answer import (
+    answer_enqueue_now,
+    auto_answer_feedback,
+    auto_answers_escalate_stale,
+    message_answer,
+    message_answer_sweep,
+    message_enqueue_answer,
+)
+from .errors import ServiceUnavailable, outage_errors
+from .intake import ticket_create, ticket_student_reply
+from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify
+from .operator import label_override, ticket_assign, ticket_reply, ticket_set_status
+from .routing import (
+    PENDING_SWEEP_AGE_SECONDS,
+    classification_enqueue_now,
+    classify_pending_sweep,
+    prediction_problem,
+    prediction_record,
+    queue_for_label,
+    ticket_classify,
+    ticket_enqueue_classification,
+    ticket_reclassify,
+    ticket_route,
+)
+from .students import student_for_email
+
+__all__ = [
+    "PENDING_SWEEP_AGE_SECONDS",
+    "InternalContentError",
+    "ServiceUnavailable",
+    "account_create",
+    "answer_enqueue_now",
+    "auto_answer_feedback",
+    "auto_answers_escalate_stale",
+    "classification_enqueue_now",
+    "classify_pending_sweep",
+    "deliveries_sweep",
+    "delivery_retry",
+    "delivery_send",
+    "desk_seed",
+    "label_override",
+    "message_answer",
+    "message_answer_sweep",
+    "message_enqueue_answer",
+    "outage_errors",
+    "prediction_problem",
+    "prediction_record",
+    "queue_for_label",
+    "student_for_email",
+    "student_notify",
+    "ticket_assign",
+    "ticket_classify",
+    "ticket_create",
+    "ticket_enqueue_classification",
+    "ticket_reclassify",
+    "ticket_reply",
+    "ticket_route",
+    "ticket_set_status",
+    "ticket_student_reply",
+]

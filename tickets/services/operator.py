@@ -1,0 +1,119 @@
+"""What operators do to a ticket: correct its label, change its status, take it, answer the student."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from knowledge.models import FaqEntry
+from knowledge.services import faq_usage_record
+
+from ..models import Delivery, Intent, LabelExample, Message, Prediction, Ticket, TicketEvent
+from .lifecycle import auto_answer_release, status_change
+from .notify import student_notify
+
+
+def label_override(*, ticket: Ticket, label: str, actor, reason: str = "") -> Ticket:
+    """An operator corrects the label; the ticket moves to that label's queue."""
+    intent = Intent.objects.select_related("queue").filter(name=label, is_active=True).first()
+    if intent is None:
+        raise ValidationError({"label": _("Unknown label: %(label)s") % {"label": label}})
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("queue").get(pk=ticket.pk)
+        latest = ticket.predictions.order_by("-created_at", "-id").first()
+        old_label, old_queue = ticket.label, ticket.queue
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=actor,
+            kind=TicketEvent.Kind.OVERRIDE,
+            # The prediction the operator corrects, for the model-quality page (predicted → corrected).
+            old_value=(latest.label or "unsure") if latest and not latest.error else (old_label or "unsure"),
+            new_value=intent.name,
+            confidence=latest.confidence if latest else ticket.confidence,
+            model_version=latest.model_version if latest else "",
+            reason=(reason or "").strip(),
+        )
+        ticket.label = intent.name
+        ticket.label_overridden = True
+        ticket.queue = intent.queue
+        if old_queue.pk != intent.queue_id:
+            TicketEvent.objects.create(
+                ticket=ticket, actor=actor, kind=TicketEvent.Kind.ROUTED, old_value=old_queue.slug, new_value=intent.queue.slug,
+            )
+        ticket.save(update_fields=["label", "label_overridden", "queue", "updated_at"])
+        _label_example_upsert(ticket=ticket, intent=intent, latest=latest, actor=actor)
+    return ticket
+
+
+def _label_example_upsert(*, ticket: Ticket, intent: Intent, latest: Prediction | None, actor) -> LabelExample | None:
+    """Keep the corrected ticket as a labelled example of ``intent`` (one per ticket: a new correction moves it).
+
+    Any intent the override accepts learns, out-of-scope ones included: a ticket corrected to "other"
+    teaches what is not a school problem. A ticket with no text at all (no description, no OCR text)
+    teaches nothing and is skipped; an example it had keeps its last intent. A new correction is a new
+    decision, so it re-activates an example an admin had switched off.
+    """
+    ocr_text = latest.ocr_text if latest is not None and not latest.error else ""
+    text = LabelExample.text_for(ticket.description, ocr_text)
+    if not text:
+        return None
+    example, _created = LabelExample.objects.update_or_create(
+        ticket=ticket, defaults={"intent": intent, "text": text, "created_by": actor, "is_active": True},
+    )
+    return example
+
+
+def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
+    if status not in Ticket.Status.values:
+        raise ValidationError({"status": _("Unknown status: %(status)s") % {"status": status}})
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if status_change(ticket, status, actor=actor):
+            # The operator decided; the automatic answer no longer waits for the student's feedback.
+            auto_answer_release(ticket)
+    return ticket
+
+
+def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
+    """Assign (or, with assignee=None, release) a ticket. Taking a new ticket also opens it."""
+    with transaction.atomic():
+        # No select_related here: PostgreSQL cannot lock the nullable side of an outer join.
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        old = ticket.assignee.get_username() if ticket.assignee_id else ""
+        new = assignee.get_username() if assignee else ""
+        if old != new:
+            TicketEvent.objects.create(ticket=ticket, actor=actor, kind=TicketEvent.Kind.ASSIGN, old_value=old, new_value=new)
+            ticket.assignee = assignee
+            ticket.save(update_fields=["assignee", "updated_at"])
+        if assignee is not None and ticket.status == Ticket.Status.NEW:
+            status_change(ticket, Ticket.Status.OPEN, actor=actor)
+    return ticket
+
+
+def ticket_reply(*, ticket: Ticket, body: str, actor, faq_entry=None) -> Message:
+    """The operator answers; the student is notified (services.notify) and the ticket waits for the student.
+
+    ``faq_entry`` (a knowledge.FaqEntry or its pk): the reply was inserted from that suggested FAQ answer;
+    the message keeps it and the entry's usage counts an ``operator_sent``.
+    """
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("The reply is empty.")})
+    if faq_entry is not None and not isinstance(faq_entry, FaqEntry):
+        faq_entry = FaqEntry.objects.filter(pk=faq_entry).first()  # a deleted entry just is not counted
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        message = Message.objects.create(
+            ticket=ticket, author_kind=Message.Author.OPERATOR, author=actor, body=body, faq_entry=faq_entry,
+        )
+        TicketEvent.objects.create(ticket=ticket, actor=actor, kind=TicketEvent.Kind.REPLY, new_value=body[:120])
+        if faq_entry is not None:
+            faq_usage_record(faq_entry, ticket.pk, "operator_sent")
+        # An operator took over: the automatic answer no longer waits for feedback.
+        auto_answer_release(ticket)
+        if ticket.status in (Ticket.Status.NEW, Ticket.Status.OPEN):
+            status_change(ticket, Ticket.Status.WAITING, actor=actor)
+        else:
+            ticket.save(update_fields=["updated_at"])
+        student_notify(ticket=ticket, message=message, kind=Delivery.Kind.REPLY)
+    return message
