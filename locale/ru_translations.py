@@ -1,9 +1,11 @@
 """Russian UI strings. `python locale/ru_translations.py` fills locale/ru/LC_MESSAGES/django.po after
 `manage.py makemessages -l ru`; then `manage.py compilemessages` (needs gettext's msgfmt) builds the .mo.
+The .po handling is in po_fill.py: this file is the texts.
 """
-import re
 import sys
 from pathlib import Path
+
+import po_fill
 
 RU = {
     "Russian": "Русский",
@@ -408,61 +410,9 @@ PLURALS = {
 }
 
 
-def _unquote(lines):
-    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', "\n".join(lines))).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
-
-
-def _quote(text):
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    parts = escaped.split("\n")
-    if len(parts) == 1:
-        return f'msgstr "{escaped}"'
-    lines = [p + "\\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-    return 'msgstr ""\n' + "\n".join(f'"{line}"' for line in lines)
-
-
-def _unfuzzy(lines):
-    """Drop the fuzzy flag and the previous-msgid hints: msgfmt skips fuzzy entries."""
-    kept = []
-    for line in lines:
-        if line.startswith("#|"):
-            continue
-        if line.startswith("#,"):
-            flags = [f.strip() for f in line[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
-            if not flags:
-                continue
-            line = "#, " + ", ".join(flags)
-        kept.append(line)
-    return kept
-
-
 def fill(po_path: Path) -> list[str]:
-    text = po_path.read_text(encoding="utf-8")
-    blocks = text.split("\n\n")
-    missing = []
-    for index, block in enumerate(blocks):
-        lines = block.split("\n")
-        id_start = next((i for i, line in enumerate(lines) if line.startswith("msgid ")), None)
-        str_start = next((i for i, line in enumerate(lines) if line.startswith(("msgstr ", "msgid_plural "))), None)
-        if id_start is None or str_start is None:
-            continue
-        msgid = _unquote([lines[id_start][6:]] + lines[id_start + 1:str_start])
-        if not msgid:
-            blocks[index] = "\n".join(_unfuzzy(lines))  # the header carries Plural-Forms
-            continue
-        if msgid in PLURALS:
-            plural_start = next(i for i, line in enumerate(lines) if line.startswith("msgid_plural "))
-            forms = [f'msgstr[{i}] "{form}"' for i, form in enumerate(PLURALS[msgid])]
-            blocks[index] = "\n".join(_unfuzzy(lines[:plural_start + 1]) + forms)
-            continue
-        translation = RU.get(msgid)
-        if translation is None:
-            missing.append(msgid)
-            continue
-        lines = _unfuzzy(lines[:str_start]) + [_quote(translation)]
-        blocks[index] = "\n".join(lines)
-    po_path.write_text("\n\n".join(blocks), encoding="utf-8")
-    return missing
+    """Fill ``po_path`` with RU and PLURALS; the msgids left without a Russian text."""
+    return po_fill.fill(po_path, RU, PLURALS)
 
 
 if __name__ == "__main__":

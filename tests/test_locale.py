@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 ROOT = Path(settings.BASE_DIR)
 sys.path.insert(0, str(ROOT / "locale"))
+import po_fill  # noqa: E402
 import ru_translations  # noqa: E402
 
 
@@ -25,9 +26,9 @@ def _entries(po: Path) -> dict[str, str]:
         end = next((i for i, line in enumerate(lines) if line.startswith(("msgstr", "msgid_plural"))), None)
         if start is None or end is None:
             continue
-        msgid = ru_translations._unquote([lines[start][6:]] + lines[start + 1:end])
+        msgid = po_fill.unquote([lines[start][6:]] + lines[start + 1:end])
         translated = [line for line in lines[end:] if line.startswith(("msgstr", '"'))]
-        msgstr = ru_translations._unquote([line.split(" ", 1)[1] if line.startswith("msgstr") else line for line in translated])
+        msgstr = po_fill.unquote([line.split(" ", 1)[1] if line.startswith("msgstr") else line for line in translated])
         if msgid:
             entries[msgid] = "" if fuzzy else msgstr
     return entries
