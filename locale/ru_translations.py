@@ -379,6 +379,13 @@ RU = {
     "Off to hide it from the filters.": "Выключите, чтобы скрыть её из фильтров.",
     "topics": "темы",
     "shown as": "как показывается",
+    # The CSRF failure page (supportdesk.views.csrf_failure).
+    "The form could not be sent": "Форму не удалось отправить",
+    "The page was open for too long, or your browser did not send this site's cookie, so the form was not accepted: this protects your data.": "Страница была открыта слишком долго или браузер не передал cookie этого сайта, поэтому форма не принята: так защищены ваши данные.",
+    "Go back, reload the page and send the form again.": "Вернитесь назад, обновите страницу и отправьте форму ещё раз.",
+    "Copy a long text first: after reloading the fields may be empty.": "Длинный текст сначала скопируйте: после обновления поля могут оказаться пустыми.",
+    "If it happens again, allow cookies for this site in your browser.": "Если это повторится, разрешите в браузере cookie для этого сайта.",
+    "Back to the page": "Вернуться на страницу",
     "Request received": "Обращение получено",
     "Operator's answer": "Ответ оператора",
     "Closed as off-topic": "Закрыто как не относящееся к теме",

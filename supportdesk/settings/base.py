@@ -30,6 +30,8 @@ SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = env("DJANGO_DEBUG")
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("DJANGO_CSRF_TRUSTED_ORIGINS")
+# A refused form gets the desk's page ("reload and try again", translated), not Django's inline-styled one.
+CSRF_FAILURE_VIEW = "supportdesk.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

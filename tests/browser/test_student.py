@@ -208,3 +208,26 @@ def test_form_and_reply_work_without_javascript(desk, open_page, tmp_path):
         page.click("form[data-screenshot-form] button[type=submit]")
         expect(page.locator("#id_screenshots_error")).to_contain_text("bad.png")
     expect(page.locator("#id_body")).to_have_value("Текст остаётся")
+
+
+def test_a_stale_form_gets_a_page_that_says_reload_and_the_retry_works(desk, page_watch):
+    """The CSRF cookie lost (a page open for days, cookies cleared): the desk's page, not Django's inline-styled
+    one the CSP blocks; its advice (back, reload, send again) gets the ticket through."""
+    page, watch = page_watch
+    page.goto("/support/new/")
+    page.fill("#id_name", "Анна")
+    page.fill("#id_email", "anna@example.org")
+    page.fill("#id_description", "Не проходит оплата")
+    page.context.clear_cookies()
+    with watch.expect_status(403, r"/support/new/$"):
+        page.click("form[data-screenshot-form] button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Форму не удалось отправить")
+    expect(page.locator("#csrf-failure")).to_contain_text("обновите страницу")
+    watch.check_layout()
+    page.click("#csrf-failure a")  # back to the form (the Referer), freshly loaded
+    page.fill("#id_name", "Анна")
+    page.fill("#id_email", "anna@example.org")
+    page.fill("#id_description", "Не проходит оплата")
+    page.click("form[data-screenshot-form] button[type=submit]")
+    page.wait_for_url(STATUS_URL)
+    assert Ticket.objects.count() == 1
