@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classifier import dump_faq_yaml
 
+from .forms import FaqEntryAdminForm
 from .models import FaqEntry, FaqUsage
 from .selectors import faq_entries_with_stats
 
@@ -23,6 +24,7 @@ class TimestampColumns:
 
 @admin.register(FaqEntry)
 class FaqEntryAdmin(TimestampColumns, admin.ModelAdmin):
+    form = FaqEntryAdminForm
     list_display = ["external_id", "topic", "question", "is_active", "sent", "accepted", "rejected", "updated"]
     list_filter = ["is_active", "topic"]
     search_fields = ["external_id", "question", "answer"]

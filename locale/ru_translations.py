@@ -386,6 +386,7 @@ RU = {
     "Copy a long text first: after reloading the fields may be empty.": "Длинный текст сначала скопируйте: после обновления поля могут оказаться пустыми.",
     "If it happens again, allow cookies for this site in your browser.": "Если это повторится, разрешите в браузере cookie для этого сайта.",
     "Back to the page": "Вернуться на страницу",
+    "Other ways students ask the same question; one per line.": "Как ещё студенты задают этот вопрос; по одной формулировке на строку.",
     "Request received": "Обращение получено",
     "Operator's answer": "Ответ оператора",
     "Closed as off-topic": "Закрыто как не относящееся к теме",

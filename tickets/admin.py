@@ -8,8 +8,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from knowledge.forms import LinesField
+
 from . import services, vocabulary
-from .forms import LinesField
 from .models import (
     Attachment,
     Delivery,

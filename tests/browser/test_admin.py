@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from knowledge.models import FaqEntry
 from tests.browser.conftest import log_in
 from tickets.models import Intent, LabelExample, Ticket
 
@@ -77,13 +78,17 @@ def test_admin_intents_faq_label_examples_and_bulk_actions(admin_desk, page_watc
     expect(page.locator(".messagelist .success")).to_have_count(1)
     assert Intent.objects.get(name="payment-problem").keywords[-1] == "квитанц"
 
-    # FAQ entries: edit one; export the selection as faq.yaml (a download).
+    # FAQ entries: edit one (its alternative questions one per line too); export the selection as faq.yaml.
     page.goto("/admin/knowledge/faqentry/")
     page.get_by_role("link", name="installments").click()
     page.fill("textarea[name=answer]", "Да, выберите «Оплата по месяцам» при оформлении заказа. Без переплаты.")
+    alt_questions = page.locator("textarea[name=alt_questions]")
+    expect(alt_questions).to_have_value("Есть ли рассрочка?")
+    alt_questions.fill(alt_questions.input_value() + "\nМожно оплатить по частям?")
     with page.expect_navigation():
         page.click("input[name=_save]")
     expect(page.locator(".messagelist .success")).to_have_count(1)
+    assert FaqEntry.objects.get(external_id="installments").alt_questions == ["Есть ли рассрочка?", "Можно оплатить по частям?"]
     page.locator("#action-toggle").check()
     page.select_option("select[name=action]", "export_yaml")
     with page.expect_download() as download:

@@ -1,0 +1,80 @@
+"""The knowledge base's admin: an FAQ entry's alternative questions are edited one per line (knowledge.forms),
+like an intent's lists, and an edit re-embeds the entry."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from knowledge.models import FaqEntry
+from tests.factories import AdminFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_(client):
+    client.force_login(AdminFactory())
+    return client
+
+
+def _form(entry: FaqEntry, **changes) -> dict:
+    data = {
+        "external_id": entry.external_id, "topic": entry.topic, "question": entry.question,
+        "alt_questions": "\n".join(entry.alt_questions), "answer": entry.answer, "is_active": "on" if entry.is_active else "",
+    }
+    return {**data, **changes}
+
+
+def _url(entry: FaqEntry) -> str:
+    return f"/admin/knowledge/faqentry/{entry.pk}/change/"
+
+
+def test_alternative_questions_are_shown_one_per_line(admin_client_, imported):
+    entry = FaqEntry.objects.get(external_id="pay_ways")
+    page = admin_client_.get(_url(entry)).content.decode()
+    textarea = re.search(r'<textarea[^>]*name="alt_questions"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert textarea.strip().splitlines() == ["Можно заплатить картой?", "Принимаете PayPal?"]
+    assert "&quot;" not in textarea
+    assert "Другие формулировки вопроса" in page and "по одной формулировке на строку" in page  # label and help, in Russian
+
+
+def test_saving_lines_stores_a_list_and_re_embeds_the_entry(admin_client_, imported):
+    entry = FaqEntry.objects.get(external_id="pay_ways")
+    FaqEntry.objects.filter(pk=entry.pk).update(embedding={"stale": True})
+    unchanged = admin_client_.post(_url(entry), _form(entry))
+    assert unchanged.status_code == 302
+    entry.refresh_from_db()
+    assert entry.alt_questions == ["Можно заплатить картой?", "Принимаете PayPal?"] and entry.embedding == {"stale": True}
+
+    old_hash = entry.content_hash
+    edited = admin_client_.post(_url(entry), _form(entry, alt_questions="  Можно заплатить картой?\n\nОплата через СБП есть?\nМожно заплатить картой?\n"))
+    assert edited.status_code == 302
+    entry.refresh_from_db()
+    assert entry.alt_questions == ["Можно заплатить картой?", "Оплата через СБП есть?"]
+    assert entry.content_hash != old_hash and entry.embedding is None  # re-embedded on the next index build
+
+
+def test_a_json_list_pasted_from_the_old_editor_is_read_as_that_list(admin_client_, imported):
+    entry = FaqEntry.objects.get(external_id="money_back")
+    response = admin_client_.post(_url(entry), _form(entry, alt_questions='["Условия возврата", "Верните деньги"]'))
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.alt_questions == ["Условия возврата", "Верните деньги"]
+
+
+def test_an_over_long_line_is_refused_with_its_number(admin_client_, imported):
+    entry = FaqEntry.objects.get(external_id="schedule")
+    response = admin_client_.post(_url(entry), _form(entry, alt_questions="Какое расписание?\n" + "я" * 1001))
+    assert response.status_code == 200 and "Строка 2 длиннее 1000 символов" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.alt_questions == ["Какое расписание занятий?"]
+
+
+def test_a_new_entry_can_be_added_with_lines(admin_client_, db):
+    response = admin_client_.post("/admin/knowledge/faqentry/add/", {
+        "external_id": "certificates", "topic": "course", "question": "Выдаёте ли вы сертификат?",
+        "alt_questions": "Будет ли сертификат?\nДокумент об окончании курса", "answer": "Да, после итогового теста.", "is_active": "on",
+    })
+    assert response.status_code == 302
+    assert FaqEntry.objects.get(external_id="certificates").alt_questions == ["Будет ли сертификат?", "Документ об окончании курса"]
