@@ -44,3 +44,19 @@ def deliver_task(delivery_id: int) -> str:
 def deliveries_sweep_task() -> str:
     """Scheduled every minute (django-q2 Schedule "deliver-notifications"): queue retries and lost deliveries."""
     return f"queued: {services.deliveries_sweep()}"
+
+
+def operator_deliver_task(delivery_id: int) -> str:
+    """Send one notification to an operator on one sink (enqueued on commit by services.operator_notify)."""
+    return services.operator_delivery_send(delivery_id)
+
+
+def operator_deliveries_sweep_task() -> str:
+    """Scheduled every minute (django-q2 Schedule "operator-notifications"): queue retries and lost deliveries."""
+    return f"queued: {services.operator_deliveries_sweep()}"
+
+
+def operators_sweep_task() -> str:
+    """Scheduled every 5 minutes (django-q2 Schedule "operators-sweep"): warn before SLA targets are missed, and
+    assign waiting tickets of auto-assigning queues to operators on duty."""
+    return f"warned: {services.sla_warnings_sweep()}, assigned: {services.auto_assign_backlog()}"

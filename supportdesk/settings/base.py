@@ -214,6 +214,13 @@ SUPPORTDESK_AUTO_ANSWER_ESCALATE_AFTER = env("SUPPORTDESK_AUTO_ANSWER_ESCALATE_A
 # first retry delay in seconds (doubled after each failure, at most an hour): 8 attempts span ~2 hours.
 SUPPORTDESK_NOTIFY_MAX_ATTEMPTS = env("SUPPORTDESK_NOTIFY_MAX_ATTEMPTS")
 SUPPORTDESK_NOTIFY_RETRY_SECONDS = env("SUPPORTDESK_NOTIFY_RETRY_SECONDS")
+# The operators' desk (issue 12). SLA warnings go out this many minutes before a target is missed (at most half
+# the target; the "operators-sweep" schedule runs every 5 minutes). Automatic assignment gives an operator on duty
+# new tickets only while they carry fewer open ones than the capacity. Notifications to operators are retried like
+# the deliveries to students (SUPPORTDESK_NOTIFY_*). Desk pages poll the unread-notification counter this often.
+SUPPORTDESK_SLA_WARNING_MINUTES = env("SUPPORTDESK_SLA_WARNING_MINUTES")
+SUPPORTDESK_AUTO_ASSIGN_CAPACITY = env("SUPPORTDESK_AUTO_ASSIGN_CAPACITY")
+SUPPORTDESK_NOTIFICATION_POLL_SECONDS = 30
 # Dotted path of ``f(text, extra_examples=None) -> classifier.MessagePrediction`` (the message's topic).
 SUPPORTDESK_MESSAGE_CLASSIFIER = env("SUPPORTDESK_MESSAGE_CLASSIFIER")
 # Dotted path of the FAQ index's sentence-encoder factory; empty = the classifier's default encoder.

@@ -76,6 +76,8 @@ VARIABLES: tuple[Variable, ...] = (
     V("SUPPORTDESK_FAQ_ENCODER", str, "", "dotted path of the FAQ index's sentence-encoder factory (empty: the classifier's default)"),
     V("SUPPORTDESK_NOTIFY_MAX_ATTEMPTS", int, 8, "attempts per message and channel before a delivery to a student is marked failed"),
     V("SUPPORTDESK_NOTIFY_RETRY_SECONDS", int, 60, "first retry delay of a failed delivery (doubled each time, at most an hour)"),
+    V("SUPPORTDESK_SLA_WARNING_MINUTES", int, 30, "warn a queue's operators this long before a ticket misses its target (at most half the target)"),
+    V("SUPPORTDESK_AUTO_ASSIGN_CAPACITY", int, 20, "automatic assignment skips operators with this many open tickets (0: no limit)"),
     # --- The classifier (passed to it by tickets.classification; the classifier reads no environment) ------------
     V("SUPPORTDESK_CLIP_MODEL", str, "", "CLIP checkpoint: a local directory or a hub id (empty: openai/clip-vit-base-patch32 if it is on disk, else no CLIP; off: never)"),
     V("SUPPORTDESK_MODEL_THREADS", int, 1, "threads per worker process for torch, the encoder and BLAS (one worker per core)"),

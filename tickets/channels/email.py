@@ -45,11 +45,21 @@ def _offtopic(values: dict) -> tuple[str, str]:
     )
 
 
+def _rating_request(values: dict) -> tuple[str, str]:
+    # The operator's reply it is carried by was e-mailed already: only the question here.
+    return (
+        _("How did we do with your request #%(id)s?") % values,
+        _("Hello, %(name)s!\n\nYour request has been resolved. Please rate our help from 1 to 5 on the request "
+          "page; a comment helps us too:\n%(url)s") % values,
+    )
+
+
 RENDERERS = {
     Delivery.Kind.RECEIVED: _received,
     Delivery.Kind.REPLY: _reply,
     Delivery.Kind.AUTO_ANSWER: _auto_answer,
     Delivery.Kind.OFFTOPIC: _offtopic,
+    Delivery.Kind.RATING_REQUEST: _rating_request,
 }
 
 
@@ -71,15 +81,19 @@ class EmailChannel:
 
     def send(self, delivery: Delivery) -> None:
         subject, body = self.render(delivery)
-        # A stable Message-ID: should a send be repeated after a crash between "sent" and "recorded",
-        # the student's mail client shows one message.
-        _local, at, domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
-        domain = domain if at and domain else "supportdesk.local"
-        message = EmailMessage(
-            subject, body, settings.DEFAULT_FROM_EMAIL, [delivery.address],
-            headers={"Message-ID": f"<delivery-{delivery.pk}@{domain}>"},
-        )
-        try:
-            message.send(fail_silently=False)
-        except SMTPRecipientsRefused as exc:
-            raise DeliveryFailed(f"the mail server refused the address: {exc}", permanent=True) from exc
+        mail_send(subject, body, delivery.address, message_key=f"delivery-{delivery.pk}")
+
+
+def mail_send(subject: str, body: str, address: str, *, message_key: str) -> None:
+    """Send one e-mail; an address the server refuses is a permanent failure (retrying cannot help).
+
+    ``message_key`` makes a stable Message-ID: should a send be repeated after a crash between "sent" and
+    "recorded", the recipient's mail client shows one message.
+    """
+    _local, at, domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
+    domain = domain if at and domain else "supportdesk.local"
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address], headers={"Message-ID": f"<{message_key}@{domain}>"})
+    try:
+        message.send(fail_silently=False)
+    except SMTPRecipientsRefused as exc:
+        raise DeliveryFailed(f"the mail server refused the address: {exc}", permanent=True) from exc

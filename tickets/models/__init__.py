@@ -3,7 +3,9 @@ tickets.selectors. Everything is re-exported here: ``from tickets.models import 
 from .audit import LabelExample, Override, OverrideManager, Prediction, TicketEvent
 from .base import TimeStamped
 from .desk import TRIAGE_QUEUE_SLUG, Intent, OperatorProfile, Queue, Topic
-from .outbox import Delivery
+from .notifications import OperatorDelivery, OperatorNotification
+from .outbox import Delivery, OutboxItem
+from .ratings import TicketRating
 from .students import Student
 from .ticket import Attachment, Message, MessageAnalysis, Ticket, attachment_upload_to, new_public_token, public_token_digest
 
@@ -15,7 +17,10 @@ __all__ = [
     "LabelExample",
     "Message",
     "MessageAnalysis",
+    "OperatorDelivery",
+    "OperatorNotification",
     "OperatorProfile",
+    "OutboxItem",
     "Override",
     "OverrideManager",
     "Prediction",
@@ -23,6 +28,7 @@ __all__ = [
     "Student",
     "Ticket",
     "TicketEvent",
+    "TicketRating",
     "TimeStamped",
     "Topic",
     "attachment_upload_to",

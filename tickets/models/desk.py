@@ -14,6 +14,19 @@ class Queue(TimeStamped):
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order on the dashboard."))
+    # Service-level targets (issue 12), counted from the ticket's creation in calendar time (tickets.sla).
+    first_response_target = models.DurationField(
+        _("first response target"), null=True, blank=True,
+        help_text=_("How soon a person must first answer a ticket in this queue, e.g. 30m, 4h, 1d. Empty: no target."),
+    )
+    resolution_target = models.DurationField(
+        _("resolution target"), null=True, blank=True,
+        help_text=_("How soon a ticket in this queue must be resolved, e.g. 8h, 2d. Empty: no target."),
+    )
+    auto_assign = models.BooleanField(
+        _("assign automatically"), default=False,
+        help_text=_("New tickets go to the available operator of this queue with the fewest open tickets (round-robin)."),
+    )
 
     class Meta:
         ordering = ["position", "slug"]
@@ -53,12 +66,31 @@ class Intent(TimeStamped):
         return self.title or self.name
 
 
+def default_email_kinds() -> list[str]:
+    """What an operator is e-mailed about unless they choose otherwise: everything personal, not every new ticket."""
+    from .notifications import OperatorNotification
+
+    return [kind for kind in OperatorNotification.Kind.values if kind != OperatorNotification.Kind.NEW_TICKET]
+
+
 class OperatorProfile(models.Model):
-    """Which queues an operator may work in. Staff and superusers see every queue."""
+    """Which queues an operator may work in, whether they are on duty, what they are e-mailed about.
+
+    Staff and superusers see every queue.
+    """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile", verbose_name=_("user"))
     queues = models.ManyToManyField(Queue, blank=True, related_name="operators", verbose_name=_("queues"))
     all_queues = models.BooleanField(_("all queues"), default=False)
+    available = models.BooleanField(
+        _("available"), default=False,
+        help_text=_("On duty: gets automatic assignments and notifications of new tickets. Logging out switches it off."),
+    )
+    last_assigned_at = models.DateTimeField(_("last automatic assignment"), null=True, blank=True, editable=False)
+    email_kinds = models.JSONField(
+        _("e-mail notifications"), default=default_email_kinds, blank=True,
+        help_text=_("Kinds of notifications also sent by e-mail (the desk always shows them)."),
+    )
 
     class Meta:
         verbose_name = _("operator profile")

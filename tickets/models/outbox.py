@@ -9,7 +9,36 @@ from .base import TimeStamped
 from .ticket import Message, Ticket
 
 
-class Delivery(TimeStamped):
+class OutboxItem(TimeStamped):
+    """What an outbox row needs to be sent after commit and retried with backoff (services.outbox): messages
+    to students (Delivery) and notifications to operators (OperatorDelivery) share it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.SENT, self.Status.FAILED)
+
+    @property
+    def is_problem(self) -> bool:
+        """Failed for good, or not sent yet after a failed attempt: operators should know."""
+        return self.status == self.Status.FAILED or (self.status != self.Status.SENT and bool(self.last_error))
+
+
+class Delivery(OutboxItem):
     """One message to a student on one channel (e-mail today, Telegram in issue 11).
 
     Written in the same transaction as the message it carries, sent afterwards by an idempotent task
@@ -23,12 +52,9 @@ class Delivery(TimeStamped):
         REPLY = "reply", _("Operator's answer")
         AUTO_ANSWER = "auto_answer", _("Automatic answer")
         OFFTOPIC = "offtopic", _("Closed as off-topic")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting to be sent")
-        SENDING = "sending", _("Being sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        # A person resolved the ticket: the student is asked to rate the help (services.satisfaction). Carried by
+        # the last operator reply; a channel renders it as its own question (the e-mail: a link, Telegram: buttons).
+        RATING_REQUEST = "rating_request", _("Request for a rating")
 
     # The author a message of each kind must have: nothing else (system messages, internal notes) can be sent.
     KIND_AUTHORS = {
@@ -36,6 +62,7 @@ class Delivery(TimeStamped):
         Kind.REPLY: Message.Author.OPERATOR,
         Kind.AUTO_ANSWER: Message.Author.BOT,
         Kind.OFFTOPIC: Message.Author.BOT,
+        Kind.RATING_REQUEST: Message.Author.OPERATOR,
     }
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("ticket"))
@@ -44,11 +71,6 @@ class Delivery(TimeStamped):
     address = models.CharField(_("address"), max_length=254, help_text=_("Where the channel sends it (an e-mail address, a chat id)."))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt at"))
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -68,12 +90,3 @@ class Delivery(TimeStamped):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.kind} → {self.channel}: {self.status}"
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in (self.Status.SENT, self.Status.FAILED)
-
-    @property
-    def is_problem(self) -> bool:
-        """Failed for good, or not sent yet after a failed attempt: operators should know."""
-        return self.status == self.Status.FAILED or (self.status != self.Status.SENT and bool(self.last_error))

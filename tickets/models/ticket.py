@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStamped
@@ -83,6 +84,14 @@ class Ticket(TimeStamped):
         _("automatic answer"), max_length=20, choices=AutoAnswerState.choices, default=AutoAnswerState.NONE
     )
     auto_answered_at = models.DateTimeField(_("automatic answer sent at"), null=True, blank=True)
+    # The clocks of the operators' desk (issue 12): what ages, SLA targets and reports are computed from.
+    # ``waiting_since``: the ticket has been the desk's turn (new or open) since then; None while it waits for
+    # the student or is resolved (services.lifecycle.status_change keeps it). ``first_response_at``: the first
+    # reply of a person (automatic answers do not count). ``resolved_at``: when it last stopped being open
+    # (resolved or closed); cleared when it reopens.
+    waiting_since = models.DateTimeField(_("waiting for the desk since"), null=True, blank=True, default=timezone.now)
+    first_response_at = models.DateTimeField(_("first answered by a person"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -94,6 +103,8 @@ class Ticket(TimeStamped):
             models.Index(fields=["queue", "created_at"], name="ticket_queue_created"),
             # auto_answers_escalate_stale: pending automatic answers older than the escalation delay.
             models.Index(fields=["auto_answer_state", "auto_answered_at"], name="ticket_auto_answer_pending"),
+            # "My tickets" and the operators' load (automatic assignment): open tickets per assignee.
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
         ]
 
     def __str__(self) -> str:
@@ -131,6 +142,8 @@ class Message(models.Model):
         SYSTEM = "system", _("System")
         # Automatic answers (a FAQ answer, the off-topic reply): shown to the student marked as automatic.
         BOT = "bot", _("Automatic answer")
+        # An operator's internal note (issue 12): for colleagues only, never shown or sent to the student.
+        NOTE = "note", _("Internal note")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket"))
     author_kind = models.CharField(_("from"), max_length=16, choices=Author.choices)
@@ -150,9 +163,9 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.author_kind}: {self.body[:40]}"
 
-    # What a student may ever see or be sent (the status page, e-mails, Telegram). Anything else, today the
-    # system messages and tomorrow operators' internal notes (issue 12), stays inside the desk:
-    # services.notify refuses to send it.
+    # What a student may ever see or be sent (the status page, e-mails, Telegram). Anything else, the system
+    # messages and operators' internal notes, stays inside the desk: services.notify refuses to send it and
+    # selectors.ticket_for_student never loads it.
     STUDENT_VISIBLE_AUTHORS = (Author.STUDENT, Author.OPERATOR, Author.BOT)
 
     @property
@@ -162,6 +175,10 @@ class Message(models.Model):
     @property
     def is_visible_to_student(self) -> bool:
         return self.author_kind in self.STUDENT_VISIBLE_AUTHORS
+
+    @property
+    def is_note(self) -> bool:
+        return self.author_kind == self.Author.NOTE
 
 
 class MessageAnalysis(models.Model):

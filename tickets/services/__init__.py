@@ -3,7 +3,13 @@ tasks call these; each write that matters leaves a TicketEvent (who, when, old, 
 
 * ``intake``      what students send: ticket_create, ticket_student_reply (screenshots included)
 * ``routing``     the classifier's answer: ticket_classify, prediction_record, ticket_route, the pending sweep
-* ``operator``    what operators do: label_override, ticket_set_status, ticket_assign, ticket_reply
+* ``operator``    what operators do: label_override, ticket_set_status, ticket_reply
+* ``assignment``  who works on which ticket: ticket_assign(_to), availability, automatic assignment (round-robin)
+* ``notes``       operators' internal notes and their @mentions
+* ``operator_notify`` notifications to operators: the desk's counter and the sinks (e-mail, …), one service
+* ``sla_alerts``  warnings before a ticket misses its queue's target
+* ``satisfaction`` the student's 1–5 rating after a person resolved the ticket
+* ``outbox``      sending outbox rows after commit with retries (shared by notify and operator_notify)
 * ``auto_answer`` the FAQ layer in a conversation: message_answer, feedback, escalation of stale answers
 * ``lifecycle``   status changes and their audit events (used by the modules above)
 * ``notify``      the only way a message reaches a student: the outbox and its channels
@@ -14,6 +20,7 @@ tasks call these; each write that matters leaves a TicketEvent (who, when, old, 
 re-exported here.
 """
 from .accounts import account_create, desk_seed
+from .assignment import auto_assign_backlog, operator_set_available, ticket_assign, ticket_assign_to, ticket_auto_assign
 from .auto_answer import (
     answer_enqueue_now,
     auto_answer_feedback,
@@ -24,8 +31,10 @@ from .auto_answer import (
 )
 from .errors import ServiceUnavailable, outage_errors
 from .intake import ticket_create, ticket_student_reply
+from .notes import ticket_note
 from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify
-from .operator import label_override, ticket_assign, ticket_reply, ticket_set_status
+from .operator import label_override, ticket_reply, ticket_set_status
+from .operator_notify import notifications_mark_read, operator_deliveries_sweep, operator_delivery_send, operator_notify
 from .routing import (
     PENDING_SWEEP_AGE_SECONDS,
     classification_enqueue_now,
@@ -38,16 +47,19 @@ from .routing import (
     ticket_reclassify,
     ticket_route,
 )
+from .satisfaction import rating_request, ticket_rate
+from .sla_alerts import sla_warnings_sweep
 from .students import student_for_email
 
 __all__ = [
-    "PENDING_SWEEP_AGE_SECONDS",
     "InternalContentError",
+    "PENDING_SWEEP_AGE_SECONDS",
     "ServiceUnavailable",
     "account_create",
     "answer_enqueue_now",
     "auto_answer_feedback",
     "auto_answers_escalate_stale",
+    "auto_assign_backlog",
     "classification_enqueue_now",
     "classify_pending_sweep",
     "deliveries_sweep",
@@ -58,16 +70,27 @@ __all__ = [
     "message_answer",
     "message_answer_sweep",
     "message_enqueue_answer",
+    "notifications_mark_read",
+    "operator_deliveries_sweep",
+    "operator_delivery_send",
+    "operator_notify",
+    "operator_set_available",
     "outage_errors",
     "prediction_problem",
     "prediction_record",
     "queue_for_label",
+    "rating_request",
+    "sla_warnings_sweep",
     "student_for_email",
     "student_notify",
     "ticket_assign",
+    "ticket_assign_to",
+    "ticket_auto_assign",
     "ticket_classify",
     "ticket_create",
     "ticket_enqueue_classification",
+    "ticket_note",
+    "ticket_rate",
     "ticket_reclassify",
     "ticket_reply",
     "ticket_route",

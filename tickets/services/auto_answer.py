@@ -22,6 +22,7 @@ from knowledge.models import FaqEntry
 from knowledge.services import faq_answer_decision, faq_usage_record
 
 from ..models import Delivery, Message, MessageAnalysis, Ticket, TicketEvent
+from .assignment import ticket_assigned_by_person
 from .enqueue import task_enqueue
 from .lifecycle import status_change
 from .notify import student_notify
@@ -114,10 +115,11 @@ def _decision_for(message: Message, ticket: Ticket, decision, entry: FaqEntry | 
 
     Off-topic only for the first message of an open ticket without screenshots (a picture may well be a
     real problem); an automatic answer only when the FAQ is sure, no human is needed, the entry is active
-    and has an answer, and no operator is involved yet (assigned or answered).
+    and has an answer, and no operator is involved yet (assigned by a person, or answered).
     """
     D = MessageAnalysis.Decision
-    operator_involved = ticket.assignee_id is not None or ticket.messages.filter(author_kind=Message.Author.OPERATOR).exists()
+    # An automatic assignment (services.assignment) involves nobody yet: the FAQ may still answer.
+    operator_involved = ticket_assigned_by_person(ticket) or ticket.messages.filter(author_kind=Message.Author.OPERATOR).exists()
     if decision.outcome is FaqOutcome.OFFTOPIC and first and ticket.is_open and not message.attachments.exists():
         return D.OFFTOPIC
     if (decision.auto_answer and not decision.needs_human and entry is not None and entry.is_active

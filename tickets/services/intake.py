@@ -17,6 +17,7 @@ from .auto_answer import auto_answer_settle, message_enqueue_answer
 from .errors import ServiceUnavailable, outage_errors
 from .lifecycle import status_change
 from .notify import student_notify
+from .operator_notify import student_reply_notify
 from .routing import ticket_enqueue_classification
 from .students import student_for_email
 
@@ -139,5 +140,6 @@ def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[Cle
                 # Writing again instead of "this solved it" means "I still need help" (unless this
                 # message gets a new sure automatic answer: message_answer then waits for feedback again).
                 auto_answer_settle(ticket, solved=False, reason="student reply")
+            student_reply_notify(ticket, message)
             message_enqueue_answer(message)
     return message

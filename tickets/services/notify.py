@@ -3,9 +3,10 @@
 ``student_notify`` is called inside the transaction that writes the message, so the message and its
 deliveries commit (or roll back) together; a task per delivery is queued on commit. The task
 (``delivery_send``) claims the row with a lease, sends outside any transaction (a slow mail server must
-not hold a write lock: SQLite would block every writer), then records the outcome. A failure is retried
-after SUPPORTDESK_NOTIFY_RETRY_SECONDS × 2^(attempt-1) (capped at an hour) up to
-SUPPORTDESK_NOTIFY_MAX_ATTEMPTS, then marked failed for operators to see (ticket page, admin).
+not hold a write lock: SQLite would block every writer), then records the outcome (services.outbox, shared
+with the notifications to operators). A failure is retried after SUPPORTDESK_NOTIFY_RETRY_SECONDS ×
+2^(attempt-1) (capped at an hour) up to SUPPORTDESK_NOTIFY_MAX_ATTEMPTS, then marked failed for operators to
+see (ticket page, admin).
 ``deliveries_sweep`` (django-q2 schedule "deliver-notifications", every minute) re-queues rows whose time
 has come: retries, and rows whose task was lost (broker down at commit, worker killed mid-send).
 
@@ -16,7 +17,7 @@ between the channel accepting a message and the row being marked sent is the one
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -25,14 +26,11 @@ from django.utils import timezone
 from ..channels import DeliveryFailed, channel_get, channels_registered
 from ..models import Delivery, Message, Ticket
 from .enqueue import task_enqueue
+from .outbox import LOST_TASK_GRACE, outbox_claim, outbox_due, outbox_send, retry_delay  # noqa: F401 (retry_delay: importable here too)
 
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "tickets.tasks.deliver_task"
-# A new row the on-commit task has not claimed after this long is taken to be lost and is swept.
-LOST_TASK_GRACE = timedelta(minutes=2)
-RETRY_CAP = timedelta(hours=1)
-LAST_ERROR_MAX_CHARS = 2000
 
 
 class InternalContentError(ValueError):
@@ -77,76 +75,26 @@ def deliveries_enqueue_now(delivery_ids) -> None:
         task_enqueue(DELIVER_TASK, delivery_id, task_name=f"deliver-{delivery_id}")
 
 
-def _lease() -> timedelta:
-    # Longer than django-q2 lets a task run, so a live sender never loses its row to the sweep.
-    return timedelta(seconds=int(settings.Q_CLUSTER.get("timeout") or 120) + 60)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff after the ``attempts``-th failure: base, 2×base, 4×base, … at most an hour."""
-    base = timedelta(seconds=settings.SUPPORTDESK_NOTIFY_RETRY_SECONDS)
-    return min(base * (2 ** max(attempts - 1, 0)), RETRY_CAP)
-
-
 def _delivery_claim(delivery_id: int, now: datetime) -> Delivery | None:
-    """Take the row for one attempt (committed before sending), or None when it is not this task's to send."""
-    with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
-        if delivery is None or delivery.is_done:
-            return None
-        fresh = delivery.status == Delivery.Status.PENDING and delivery.attempts == 0
-        if not fresh and delivery.next_attempt_at > now:
-            return None  # a retry not due yet, or another worker holds the lease
-        delivery.status = Delivery.Status.SENDING
-        delivery.attempts += 1
-        delivery.next_attempt_at = now + _lease()
-        delivery.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
-    return delivery
+    """Take the row for one attempt (services.outbox.outbox_claim)."""
+    return outbox_claim(Delivery, delivery_id, now)
 
 
-def _delivery_finish(delivery: Delivery, *, error: str = "", permanent: bool = False) -> str:
-    """Record one attempt's outcome, unless the lease ran out and another worker took the row meanwhile."""
-    now = timezone.now()
-    if not error:
-        changes = {"status": Delivery.Status.SENT, "sent_at": now}
-        outcome = "sent"
-    elif permanent or delivery.attempts >= settings.SUPPORTDESK_NOTIFY_MAX_ATTEMPTS:
-        changes = {"status": Delivery.Status.FAILED, "last_error": error[:LAST_ERROR_MAX_CHARS]}
-        outcome = "failed"
-    else:
-        changes = {
-            "status": Delivery.Status.PENDING, "last_error": error[:LAST_ERROR_MAX_CHARS],
-            "next_attempt_at": now + retry_delay(delivery.attempts),
-        }
-        outcome = "retry"
-    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING, attempts=delivery.attempts).update(
-        **changes, updated_at=now,
-    )
-    return outcome
+def _channel_send(delivery: Delivery) -> None:
+    channel = channel_get(delivery.channel)
+    if channel is None:
+        raise DeliveryFailed(f"no channel {delivery.channel!r} is registered in this process")
+    channel.send(delivery)
 
 
 def delivery_send(delivery_id: int, *, now: datetime | None = None) -> str:
     """Send one delivery if it is due: "sent", "retry" (failed, tried again later), "failed" or "skipped"."""
-    delivery = _delivery_claim(delivery_id, now or timezone.now())
-    if delivery is None:
-        return "skipped"
-    channel = channel_get(delivery.channel)
-    try:
-        if channel is None:
-            raise DeliveryFailed(f"no channel {delivery.channel!r} is registered in this process")
-        channel.send(delivery)
-    except Exception as exc:  # every failure is recorded on the row; none may lose the message
-        logger.warning("Delivery #%s (%s, attempt %s) failed: %s: %s", delivery.pk, delivery.channel, delivery.attempts, type(exc).__name__, exc)
-        return _delivery_finish(delivery, error=f"{type(exc).__name__}: {exc}", permanent=getattr(exc, "permanent", False))
-    return _delivery_finish(delivery)
+    return outbox_send(Delivery, delivery_id, _channel_send, now=now)
 
 
 def deliveries_sweep(*, now: datetime | None = None) -> int:
     """Queue every delivery whose (re)try is due: failed attempts past their backoff, lost tasks, expired leases."""
-    due = list(
-        Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING], next_attempt_at__lte=now or timezone.now())
-        .order_by("next_attempt_at").values_list("pk", flat=True)
-    )
+    due = outbox_due(Delivery, now=now)
     deliveries_enqueue_now(due)
     return len(due)
 

@@ -1,4 +1,5 @@
-"""What operators do to a ticket: correct its label, change its status, take it, answer the student."""
+"""What operators do to a ticket: correct its label, change its status, answer the student (assignment:
+services.assignment; notes: services.notes)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from knowledge.models import FaqEntry
 from knowledge.services import faq_usage_record
 
 from ..models import Delivery, Intent, LabelExample, Message, Prediction, Ticket, TicketEvent
+from .assignment import ticket_arrived, ticket_assign  # noqa: F401 (ticket_assign: its home before issue 12)
 from .lifecycle import auto_answer_release, status_change
 from .notify import student_notify
 
@@ -42,6 +44,8 @@ def label_override(*, ticket: Ticket, label: str, actor, reason: str = "") -> Ti
             )
         ticket.save(update_fields=["label", "label_overridden", "queue", "updated_at"])
         _label_example_upsert(ticket=ticket, intent=intent, latest=latest, actor=actor)
+        if old_queue.pk != intent.queue_id:
+            ticket_arrived(ticket, actor=actor, moved_from=old_queue.slug)
     return ticket
 
 
@@ -74,22 +78,6 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
     return ticket
 
 
-def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
-    """Assign (or, with assignee=None, release) a ticket. Taking a new ticket also opens it."""
-    with transaction.atomic():
-        # No select_related here: PostgreSQL cannot lock the nullable side of an outer join.
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        old = ticket.assignee.get_username() if ticket.assignee_id else ""
-        new = assignee.get_username() if assignee else ""
-        if old != new:
-            TicketEvent.objects.create(ticket=ticket, actor=actor, kind=TicketEvent.Kind.ASSIGN, old_value=old, new_value=new)
-            ticket.assignee = assignee
-            ticket.save(update_fields=["assignee", "updated_at"])
-        if assignee is not None and ticket.status == Ticket.Status.NEW:
-            status_change(ticket, Ticket.Status.OPEN, actor=actor)
-    return ticket
-
-
 def ticket_reply(*, ticket: Ticket, body: str, actor, faq_entry=None) -> Message:
     """The operator answers; the student is notified (services.notify) and the ticket waits for the student.
 
@@ -107,6 +95,9 @@ def ticket_reply(*, ticket: Ticket, body: str, actor, faq_entry=None) -> Message
             ticket=ticket, author_kind=Message.Author.OPERATOR, author=actor, body=body, faq_entry=faq_entry,
         )
         TicketEvent.objects.create(ticket=ticket, actor=actor, kind=TicketEvent.Kind.REPLY, new_value=body[:120])
+        if ticket.first_response_at is None:  # the SLA's and the reports' first response of a person
+            ticket.first_response_at = message.created_at
+            ticket.save(update_fields=["first_response_at"])
         if faq_entry is not None:
             faq_usage_record(faq_entry, ticket.pk, "operator_sent")
         # An operator took over: the automatic answer no longer waits for feedback.

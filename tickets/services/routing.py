@@ -18,6 +18,7 @@ from django_q.exceptions import TimeoutException
 
 from ..classification import cached_ticket_classifier
 from ..models import TRIAGE_QUEUE_SLUG, Intent, Prediction, Queue, Ticket, TicketEvent
+from .assignment import ticket_arrived
 from .enqueue import task_enqueue
 from .errors import outage_errors
 
@@ -126,6 +127,7 @@ def ticket_route(*, ticket: Ticket, prediction: Prediction) -> Ticket:
                 model_version=prediction.model_version,
             )
     ticket.save(update_fields=fields)
+    ticket_arrived(ticket)  # the queue's operators hear of it; the queue may assign it automatically
     return ticket
 
 
