@@ -1,5 +1,5 @@
-"""Django admin for queues, intents (read by the classifier), topics, students, tickets, predictions, the audit
-trail and the outbox of messages to students."""
+"""Django admin for intents (read by the classifier), topics, students, tickets, predictions, the audit trail and
+the outbox of messages to students; queues, operators and the desk's features of issue 12 in admin_desk."""
 from django import forms
 from django.contrib import admin
 from django.urls import reverse
@@ -18,22 +18,13 @@ from .models import (
     LabelExample,
     Message,
     MessageAnalysis,
-    OperatorProfile,
     Override,
     Prediction,
-    Queue,
     Student,
     Ticket,
     TicketEvent,
     Topic,
 )
-
-
-@admin.register(Queue)
-class QueueAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name", "position"]
-    list_editable = ["name", "position"]
-    search_fields = ["slug", "name"]
 
 
 class IntentAdminForm(forms.ModelForm):
@@ -120,13 +111,6 @@ class LabelExampleAdmin(admin.ModelAdmin):
         for example in queryset.filter(is_active=False):
             example.is_active = True
             example.save(update_fields=["is_active", "updated_at"])
-
-
-@admin.register(OperatorProfile)
-class OperatorProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "all_queues"]
-    filter_horizontal = ["queues"]
-    list_select_related = ["user"]
 
 
 class MessageInline(admin.TabularInline):
@@ -302,3 +286,8 @@ class DeliveryAdmin(admin.ModelAdmin):
     def retry_now(self, request, queryset):
         count = sum(services.delivery_retry(delivery) for delivery in queryset)
         self.message_user(request, ngettext("%(n)s delivery queued again.", "%(n)s deliveries queued again.", count) % {"n": count})
+
+
+# Queues and operator profiles (their SLA targets, availability, e-mail choices), notifications to operators and
+# satisfaction ratings: issue 12's admin, in its own module.
+from . import admin_desk  # noqa: E402,F401

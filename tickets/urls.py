@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import operator, student
+from .views import desk, operator, satisfaction, student
 
 student_patterns = (
     [
@@ -9,6 +9,7 @@ student_patterns = (
         path("t/<str:token>/", student.ticket_status, name="ticket_status"),
         path("t/<str:token>/state.json", student.ticket_status_json, name="ticket_status_json"),
         path("t/<str:token>/feedback/", student.ticket_feedback, name="ticket_feedback"),
+        path("t/<str:token>/rating/", satisfaction.ticket_rating, name="ticket_rating"),
         path("t/<str:token>/files/<int:attachment_id>/", student.attachment, name="attachment"),
         path("t/<str:token>/files/<int:attachment_id>/thumb/", student.attachment, {"thumbnail": True}, name="attachment_thumb"),
     ],
@@ -31,6 +32,15 @@ operator_patterns = (
         path("files/<int:attachment_id>/", operator.attachment, name="attachment"),
         path("files/<int:attachment_id>/thumb/", operator.attachment, {"thumbnail": True}, name="attachment_thumb"),
         path("quality/", operator.model_quality, name="quality"),
+        # The operators' desk features (issue 12): views.desk
+        path("mine/", desk.my_tickets, name="mine"),
+        path("tickets/<int:ticket_id>/assign/", desk.ticket_assign, name="ticket_assign"),
+        path("tickets/<int:ticket_id>/note/", desk.ticket_note, name="ticket_note"),
+        path("notifications/", desk.notifications, name="notifications"),
+        path("notifications.json", desk.notifications_json, name="notifications_json"),
+        path("notifications/read/", desk.notifications_read, name="notifications_read"),
+        path("notifications/settings/", desk.notification_settings, name="notification_settings"),
+        path("available/", desk.availability, name="availability"),
     ],
     "operator",
 )

@@ -10,8 +10,9 @@ from rest_framework import serializers
 from .. import vocabulary
 from ..links import ticket_status_path
 from ..models import Attachment, Delivery, Message, Ticket
-from ..selectors import latest_prediction, ticket_delivery_problems
+from ..selectors import latest_prediction, rating_open, ticket_conversation, ticket_delivery_problems, ticket_rating
 from ..uploads import clean_screenshots
+from .desk_serializers import NotesMixin, PublicRatingSerializer, SlaFieldsMixin
 
 
 class ScreenshotListField(serializers.ListField):
@@ -109,16 +110,25 @@ class PublicTicketSerializer(serializers.ModelSerializer):
     queue_name = serializers.SerializerMethodField(help_text="What the student reads: the team handling it, in the request's language.")
     status_display = serializers.CharField(source="get_status_display")
     messages = PublicMessageSerializer(many=True)
+    rating = serializers.SerializerMethodField(help_text="may the student rate the help now, and the rating given")
 
     class Meta:
         model = Ticket
         fields = [
             "id", "status", "status_display", "queue", "queue_name", "classification_state", "auto_answer_state",
-            "created_at", "updated_at", "messages",
+            "created_at", "updated_at", "messages", "rating",
         ]
 
     def get_queue_name(self, ticket) -> str:
         return vocabulary.student_queue_name(ticket.queue)
+
+    @extend_schema_field(PublicRatingSerializer)
+    def get_rating(self, ticket):
+        rating = ticket_rating(ticket)
+        return {
+            "can_rate": rating_open(ticket, rating), "score": rating.score if rating else None,
+            "comment": rating.comment if rating else "",
+        }
 
 
 class AutoAnswerFeedbackInputSerializer(serializers.Serializer):
@@ -130,7 +140,7 @@ class StudentMessageInputSerializer(serializers.Serializer):
     screenshots = ScreenshotListField()
 
 
-class TicketListSerializer(serializers.ModelSerializer):
+class TicketListSerializer(SlaFieldsMixin, serializers.ModelSerializer):
     queue = serializers.CharField(source="queue.slug")
     assignee = serializers.CharField(source="assignee.username", default=None)
     attachment_count = serializers.IntegerField(read_only=True)
@@ -143,6 +153,7 @@ class TicketListSerializer(serializers.ModelSerializer):
         fields = [
             "id", "name", "email", "student", "status", "queue", "label", "confidence", "classification_state",
             "label_overridden", "assignee", "source", "attachment_count", "topic", "auto_answer_state", "created_at", "updated_at",
+            *SlaFieldsMixin.SLA_FIELDS,
         ]
 
 
@@ -197,18 +208,23 @@ class DeliverySerializer(serializers.ModelSerializer):
         fields = ["id", "message", "kind", "channel", "status", "attempts", "last_error", "next_attempt_at", "sent_at"]
 
 
-class TicketDetailSerializer(TicketListSerializer):
+class TicketDetailSerializer(NotesMixin, TicketListSerializer):
     description = serializers.CharField()
     prediction = serializers.SerializerMethodField()
     attachments = OperatorAttachmentSerializer(many=True)
-    messages = OperatorMessageSerializer(many=True)
+    messages = serializers.SerializerMethodField(help_text="the conversation with the student (notes are under notes)")
     events = EventSerializer(many=True)
     delivery_problems = serializers.SerializerMethodField(help_text="messages to the student that failed or wait for a retry")
 
     class Meta(TicketListSerializer.Meta):
         fields = [f for f in TicketListSerializer.Meta.fields if f != "attachment_count"] + [
-            "description", "prediction", "attachments", "messages", "events", "delivery_problems",
+            "description", "prediction", "attachments", "messages", "notes", "events", "delivery_problems", "rating",
         ]
+
+    @extend_schema_field(OperatorMessageSerializer(many=True))
+    def get_messages(self, ticket):
+        # Notes stay out of "messages": a client forwarding the conversation to the student cannot leak them.
+        return OperatorMessageSerializer(ticket_conversation(ticket), many=True).data
 
     @extend_schema_field(PredictionSerializer(allow_null=True))
     def get_prediction(self, ticket):

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import desk, views
 
 api_patterns = (
     [
@@ -10,9 +10,12 @@ api_patterns = (
         path("tickets/<int:ticket_id>/reply/", views.TicketReplyApi.as_view(), name="ticket-reply"),
         path("tickets/<int:ticket_id>/status/", views.TicketStatusApi.as_view(), name="ticket-status"),
         path("tickets/<int:ticket_id>/take/", views.TicketTakeApi.as_view(), name="ticket-take"),
+        path("tickets/<int:ticket_id>/assign/", desk.TicketAssignApi.as_view(), name="ticket-assign"),
+        path("tickets/<int:ticket_id>/notes/", desk.TicketNotesApi.as_view(), name="ticket-notes"),
         path("queues/", views.QueueCountsApi.as_view(), name="queues"),
         path("public/tickets/<str:token>/", views.PublicTicketApi.as_view(), name="public-ticket"),
         path("public/tickets/<str:token>/feedback/", views.PublicTicketFeedbackApi.as_view(), name="public-ticket-feedback"),
+        path("public/tickets/<str:token>/rating/", desk.PublicTicketRatingApi.as_view(), name="public-ticket-rating"),
     ],
     "api",
 )

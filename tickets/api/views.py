@@ -112,10 +112,11 @@ class TicketListCreateApi(OperatorApiView):
             OpenApiParameter("search", str, description="ticket number, text, name or e-mail"),
             OpenApiParameter("label", str, description="an intent's name (the classifier's label)"),
             OpenApiParameter("topic", str, description="a topic of the FAQ layer (the admin's Topics), e.g. offtopic"),
-            OpenApiParameter("order", str, enum=["newest", "oldest"]),
+            OpenApiParameter("assignee", str, description="'me', 'none' (unassigned) or an operator's username"),
+            OpenApiParameter("order", str, enum=["newest", "oldest", "urgent"], description="urgent: the desk's turn and the nearest SLA target first"),
         ],
         responses={200: s.TicketListSerializer(many=True)},
-        summary="List tickets (operators); an unknown queue, status, label or topic is a 400",
+        summary="List tickets (operators); an unknown queue, status, label, topic or assignee is a 400",
     )
     def get(self, request):
         tickets = selectors.ticket_list_filtered(request.user, request.query_params)

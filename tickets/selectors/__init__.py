@@ -7,9 +7,15 @@
 * ``filters``  the FilterSet of ticket lists and its choices (topics and labels come from the database);
                ``ACTIVE``, the status filter's "not closed"
 * ``quality``  the model-quality page
+* ``operators`` a queue's operators: members, assignees, on duty by load; the "My tickets" count
+* ``notifications`` an operator's notifications and the header's counters
+* ``desk``     the ticket page's desk panel: SLA state, assignees, notes, rating
 """
 from .access import TicketNotFound, operator_queues, queue_counts, queue_get
-from .filters import ACTIVE, TicketFilter, label_choices, status_choices, topic_choices
+from .desk import TicketDeskPanel, rating_open, ticket_conversation, ticket_desk_panel, ticket_notes, ticket_rating
+from .filters import ACTIVE, ASSIGNEE_ME, ASSIGNEE_NONE, URGENT, TicketFilter, label_choices, status_choices, topic_choices
+from .notifications import desk_counters, notifications_for, notifications_unread
+from .operators import available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
 from .quality import model_quality
 from .tickets import (
     ANSWER_WAIT_SECONDS,
@@ -33,20 +39,35 @@ from .tickets import (
 __all__ = [
     "ACTIVE",
     "ANSWER_WAIT_SECONDS",
+    "ASSIGNEE_ME",
+    "ASSIGNEE_NONE",
+    "TicketDeskPanel",
     "TicketFilter",
     "TicketNotFound",
+    "URGENT",
     "attachment_for_operator",
     "attachment_for_student",
+    "available_by_load",
+    "desk_counters",
     "label_choices",
     "latest_prediction",
+    "may_work_in",
     "model_quality",
+    "my_open_count",
+    "notifications_for",
+    "notifications_unread",
     "operator_queues",
+    "queue_assignees",
     "queue_counts",
     "queue_get",
+    "queue_members",
+    "rating_open",
     "status_choices",
     "ticket_after_action",
     "ticket_answer_pending",
+    "ticket_conversation",
     "ticket_delivery_problems",
+    "ticket_desk_panel",
     "ticket_detail_for_operator",
     "ticket_faq_suggestions",
     "ticket_for_student",
@@ -54,6 +75,8 @@ __all__ = [
     "ticket_latest_analysis",
     "ticket_list",
     "ticket_list_filtered",
+    "ticket_notes",
+    "ticket_rating",
     "ticket_row_for_operator",
     "ticket_search",
     "topic_choices",

@@ -33,6 +33,7 @@ def ticket_list(
     order: str = "newest",
     label: str | None = None,
     topic: str | None = None,
+    assignee=None,
 ) -> QuerySet[Ticket]:
     """Tickets the user may see, filtered as ticket_list_filtered; the keyword form of the web pages.
 
@@ -40,15 +41,16 @@ def ticket_list(
     twice): a queue the user may not see lists nothing; without it every visible queue is searched.
     ``status``: a Ticket.Status value, or ``ACTIVE`` for every status that is not resolved or closed.
     ``search``: as ``ticket_search``. ``topic``: the FAQ layer's topic of the first message (``offtopic``
-    lists the tickets closed as off-topic).
+    lists the tickets closed as off-topic). ``assignee``: ``me``, ``none`` or a username. ``order``: newest,
+    oldest or urgent (tickets.sla).
     """
-    params = {"status": status, "search": search, "order": order, "label": label, "topic": topic}
+    params = {"status": status, "search": search, "order": order, "label": label, "topic": topic, "assignee": assignee}
     return _ticket_list(user, params, queue_slug=queue_slug)
 
 
 def ticket_list_filtered(user, params: Mapping[str, Any]) -> QuerySet[Ticket]:
     """Tickets the user may see, filtered by request parameters (selectors.filters.TicketFilter: ``queue``,
-    ``status``, ``label``, ``topic``, ``search``, ``order``; newest first by default). An invalid value, a
+    ``status``, ``label``, ``topic``, ``assignee``, ``search``, ``order``; newest first by default). An invalid value, a
     queue the user may not see included, raises ValidationError (the API answers 400)."""
     return _ticket_list(user, params)
 
@@ -58,7 +60,7 @@ def _ticket_list(user, params: Mapping[str, Any], *, queue_slug: str | None = No
     visible = Ticket.objects.filter(queue__in=queues).order_by(*ORDERINGS["newest"])
     if queue_slug:
         visible = visible.filter(queue__slug=queue_slug)
-    filters = TicketFilter(params, queryset=visible, queues=queues)
+    filters = TicketFilter(params, queryset=visible, queues=queues, user=user)
     if not filters.is_valid():
         raise ValidationError(filters.errors)
     # A correlated subquery, not a JOIN + GROUP BY: it is evaluated only for the rows of the page.
@@ -70,7 +72,7 @@ def _ticket_list(user, params: Mapping[str, Any], *, queue_slug: str | None = No
 
 
 def _ticket_detail_queryset() -> QuerySet[Ticket]:
-    return Ticket.objects.select_related("queue", "assignee", "student").prefetch_related(
+    return Ticket.objects.select_related("queue", "assignee", "student", "rating").prefetch_related(
         Prefetch("messages", queryset=Message.objects.select_related("author").prefetch_related("attachments")),
         Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id")),
         Prefetch("predictions", queryset=Prediction.objects.order_by("-created_at", "-id")),

@@ -34,7 +34,14 @@ from .intake import ticket_create, ticket_student_reply
 from .notes import ticket_note
 from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify
 from .operator import label_override, ticket_reply, ticket_set_status
-from .operator_notify import notifications_mark_read, operator_deliveries_sweep, operator_delivery_send, operator_notify
+from .operator_notify import (
+    notifications_mark_read,
+    operator_deliveries_sweep,
+    operator_delivery_retry,
+    operator_delivery_send,
+    operator_email_kinds_set,
+    operator_notify,
+)
 from .routing import (
     PENDING_SWEEP_AGE_SECONDS,
     classification_enqueue_now,
@@ -72,7 +79,9 @@ __all__ = [
     "message_enqueue_answer",
     "notifications_mark_read",
     "operator_deliveries_sweep",
+    "operator_delivery_retry",
     "operator_delivery_send",
+    "operator_email_kinds_set",
     "operator_notify",
     "operator_set_available",
     "outage_errors",

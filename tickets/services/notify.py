@@ -26,7 +26,7 @@ from django.utils import timezone
 from ..channels import DeliveryFailed, channel_get, channels_registered
 from ..models import Delivery, Message, Ticket
 from .enqueue import task_enqueue
-from .outbox import LOST_TASK_GRACE, outbox_claim, outbox_due, outbox_send, retry_delay  # noqa: F401 (retry_delay: importable here too)
+from .outbox import LOST_TASK_GRACE, outbox_claim, outbox_due, outbox_retry, outbox_send, retry_delay  # noqa: F401 (retry_delay: importable here too)
 
 logger = logging.getLogger(__name__)
 
@@ -101,12 +101,4 @@ def deliveries_sweep(*, now: datetime | None = None) -> int:
 
 def delivery_retry(delivery: Delivery) -> bool:
     """An admin asks for one more attempt now (a failed row, or a pending one not to wait for its backoff)."""
-    if delivery.status == Delivery.Status.SENT:
-        return False
-    with transaction.atomic():
-        updated = Delivery.objects.filter(pk=delivery.pk, status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED]).update(
-            status=Delivery.Status.PENDING, next_attempt_at=timezone.now(), updated_at=timezone.now(),
-        )
-        if updated:
-            transaction.on_commit(lambda: deliveries_enqueue_now([delivery.pk]))
-    return bool(updated)
+    return outbox_retry(Delivery, delivery.pk, deliveries_enqueue_now)

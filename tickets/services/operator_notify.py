@@ -14,15 +14,16 @@ from datetime import datetime
 from typing import Iterable
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Message, OperatorDelivery, OperatorNotification, Ticket
+from ..models import Message, OperatorDelivery, OperatorNotification, OperatorProfile, Ticket
 from ..selectors.operators import queue_members
 from ..channels import DeliveryFailed
 from ..sinks import sink_get, sinks_registered
 from .enqueue import task_enqueue
-from .outbox import LOST_TASK_GRACE, outbox_due, outbox_send
+from .outbox import LOST_TASK_GRACE, outbox_due, outbox_retry, outbox_send
 
 logger = logging.getLogger(__name__)
 
@@ -92,11 +93,28 @@ def operator_delivery_send(delivery_id: int, *, now: datetime | None = None) -> 
     return outbox_send(OperatorDelivery, delivery_id, _sink_send, now=now)
 
 
+def operator_delivery_retry(delivery: OperatorDelivery) -> bool:
+    """An admin asks for one more attempt now."""
+    return outbox_retry(OperatorDelivery, delivery.pk, operator_deliveries_enqueue_now)
+
+
 def operator_deliveries_sweep(*, now: datetime | None = None) -> int:
     """Queue every operator delivery whose (re)try is due (schedule "operator-notifications", every minute)."""
     due = outbox_due(OperatorDelivery, now=now)
     operator_deliveries_enqueue_now(due)
     return len(due)
+
+
+def operator_email_kinds_set(user, *, kinds: Iterable[str]) -> OperatorProfile:
+    """The kinds of notifications an operator also wants by e-mail (the desk always shows every kind)."""
+    kinds = set(kinds)
+    unknown = kinds - set(Kind.values)
+    if unknown:
+        raise ValidationError({"email_kinds": f"unknown kinds: {', '.join(sorted(unknown))}"})
+    profile, _created = OperatorProfile.objects.get_or_create(user=user)
+    profile.email_kinds = [kind for kind in Kind.values if kind in kinds]
+    profile.save(update_fields=["email_kinds"])
+    return profile
 
 
 def notifications_mark_read(user, *, ticket_id: int | None = None, ids: Iterable[int] | None = None) -> int:

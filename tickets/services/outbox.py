@@ -96,3 +96,15 @@ def outbox_due(model: type[OutboxItem], *, now: datetime | None = None) -> list[
         model.objects.filter(status__in=[OutboxItem.Status.PENDING, OutboxItem.Status.SENDING], next_attempt_at__lte=now or timezone.now())
         .order_by("next_attempt_at").values_list("pk", flat=True)
     )
+
+
+def outbox_retry(model: type[OutboxItem], row_id: int, enqueue_now: Callable[[list[int]], None]) -> bool:
+    """A person asks for one more attempt now (a failed row, or a pending one not to wait for its backoff)."""
+    with transaction.atomic():
+        now = timezone.now()
+        updated = model.objects.filter(pk=row_id, status__in=[OutboxItem.Status.PENDING, OutboxItem.Status.FAILED]).update(
+            status=OutboxItem.Status.PENDING, next_attempt_at=now, updated_at=now,
+        )
+        if updated:
+            transaction.on_commit(lambda: enqueue_now([row_id]))
+    return bool(updated)

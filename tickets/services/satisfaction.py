@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Delivery, Message, Ticket, TicketEvent, TicketRating
+from ..selectors.desk import rating_open
 from .notify import student_notify
 
 
@@ -27,11 +28,6 @@ def rating_request(ticket: Ticket, *, actor) -> TicketRating | None:
     rating = TicketRating.objects.create(ticket=ticket, requested_by=actor, operator_id=ticket.assignee_id or actor.pk)
     student_notify(ticket=ticket, message=reply, kind=Delivery.Kind.RATING_REQUEST)
     return rating
-
-
-def rating_open(ticket: Ticket, rating: TicketRating | None) -> bool:
-    """The student may rate now: asked, not rated yet, and the ticket is resolved (or closed) again."""
-    return rating is not None and not rating.is_rated and not ticket.is_open
 
 
 def ticket_rate(*, ticket: Ticket, score, comment: str = "") -> TicketRating:

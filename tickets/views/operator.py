@@ -13,8 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, services
+from ..desk_forms import DeskFilterForm
 from ..forms import OperatorReplyForm, OverrideForm, QueueFilterForm, StatusForm
 from ..permissions import is_desk_admin, is_operator
+from ..selectors.filters import URGENT
+from .desk_context import ticket_desk_context
 from .files import attachment_response
 
 PAGE_SIZE = 25
@@ -61,11 +64,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @operator_required
 def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
     queue = selectors.queue_get(request.user, slug)
-    filters = QueueFilterForm(request.GET or None)
+    filters = DeskFilterForm(request.GET or None, assignees=selectors.queue_assignees(queue))
     data = filters.cleaned_data if filters.is_valid() else {}
     tickets = selectors.ticket_list(  # queue_get above already refused a queue this user may not see
-        request.user, queue_slug=slug, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or "newest",
-        topic=data.get("topic") or None,
+        request.user, queue_slug=slug, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or URGENT,
+        topic=data.get("topic") or None, assignee=data.get("assignee") or None,
     )
     return render(request, "operator/queue.html", {"queue": queue, **_ticket_page(request, tickets, filters)})
 
@@ -113,6 +116,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "reply_form": OperatorReplyForm(),
             "status_form": StatusForm(initial={"status": ticket.status}),
             "override_form": OverrideForm(),
+            **ticket_desk_context(request, ticket),
         },
     )
 

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import ratelimit, selectors, services
+from ..desk_forms import RatingForm
 from ..forms import StudentReplyForm, TicketForm
 from ..models import Ticket
 from ..uploads import ScreenshotCountLimit, screenshot_count_limit
@@ -155,10 +156,15 @@ def _ticket_status(request: HttpRequest, token: str, count_limit: ScreenshotCoun
 
 
 def _status_page(request: HttpRequest, ticket: Ticket, form: StudentReplyForm, status: int) -> HttpResponse:
+    rating = selectors.ticket_rating(ticket)
     response = render(
         request,
         "student/ticket_status.html",
-        {"ticket": ticket, "form": form, "status_url": request.build_absolute_uri(), "answer_pending": selectors.ticket_answer_pending(ticket)},
+        {
+            "ticket": ticket, "form": form, "status_url": request.build_absolute_uri(), "answer_pending": selectors.ticket_answer_pending(ticket),
+            # The satisfaction rating (issue 12): the form once a person resolved it, then the score given.
+            "rating": rating, "rating_open": selectors.rating_open(ticket, rating), "rating_form": RatingForm(),
+        },
         status=status,
     )
     _keep_link_private(response)

@@ -1,0 +1,61 @@
+"""REST API of the operators' desk features (issue 12): assign, notes, and the student's rating. Thin, as views.py."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser
+
+from .. import selectors, services
+from ..ratelimit import StudentReplyThrottle
+from . import serializers as s
+from .desk_serializers import AssignInputSerializer, NoteInputSerializer, RatingInputSerializer
+from .views import PublicTicketApi, TicketActionApi
+
+
+class TicketAssignApi(TicketActionApi):
+    @extend_schema(
+        request=AssignInputSerializer, responses={200: s.TicketDetailSerializer},
+        summary="Assign to an operator of the ticket's queue (null: unassign)",
+    )
+    def post(self, request, ticket_id: int):
+        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
+        data = AssignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_assign_to(ticket=ticket, username=data.validated_data.get("assignee") or None, actor=request.user)
+        return self._detail(request, ticket_id)
+
+
+class TicketNotesApi(TicketActionApi):
+    @extend_schema(
+        request=NoteInputSerializer, responses={201: s.TicketDetailSerializer},
+        summary="Add an internal note (never shown to the student); @username notifies a colleague",
+    )
+    def post(self, request, ticket_id: int):
+        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
+        data = NoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_note(ticket=ticket, body=data.validated_data["body"], actor=request.user)
+        response = self._detail(request, ticket_id)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+
+class PublicTicketRatingApi(PublicTicketApi):
+    """The student rates the help once, after a person resolved the request."""
+
+    parser_classes = [JSONParser, FormParser]
+    http_method_names = ["post", "options"]
+
+    def get_throttles(self):
+        return [StudentReplyThrottle()]
+
+    @extend_schema(
+        request=RatingInputSerializer, responses={201: s.PublicTicketSerializer}, auth=[],
+        summary="The student's satisfaction rating, 1–5 with a comment (once per ticket)",
+    )
+    def post(self, request, token: str):
+        ticket = selectors.ticket_for_student(token)
+        data = RatingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_rate(ticket=ticket, **data.validated_data)
+        return self._answer(request, token, status.HTTP_201_CREATED)
