@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import po_fill
+import ru_texts
 
 RU = {
     "Russian": "Русский",
@@ -416,6 +417,12 @@ PLURALS = {
         "%(n)s доставок снова в очереди.",
     ],
 }
+
+
+# The texts of later areas (issue 12's operators' desk, …) live in ru_texts/<area>.py.
+for _module in ru_texts.modules():
+    RU.update(_module.RU)
+    PLURALS.update(getattr(_module, "PLURALS", {}))
 
 
 def fill(po_path: Path) -> list[str]:

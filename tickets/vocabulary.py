@@ -121,6 +121,7 @@ SYSTEM_REASONS = {
     "off-topic": gettext_noop("off-topic: closed with a fixed reply"),
     "student feedback": gettext_noop("the student's feedback"),
     "no feedback in time": gettext_noop("no feedback in time"),
+    "automatic assignment": gettext_noop("assigned automatically: the least loaded operator on duty"),
 }
 FEEDBACK_VALUES = {
     "solved": gettext_noop("this solved it"),

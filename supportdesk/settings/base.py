@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # naturaltime: "3 minutes ago" with the right Russian word forms
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
