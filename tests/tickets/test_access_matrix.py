@@ -107,6 +107,7 @@ class Case:
     data: dict | None = None
     json: bool = False
     check: Callable | None = None
+    setup: Callable | None = None  # setup(world) before the request: a state the URL needs (e.g. a rateable ticket)
 
 
 def _login_redirect(response, role) -> bool:
@@ -203,6 +204,24 @@ def _fixed(name, **kwargs):
     return lambda world, role: reverse(name, kwargs=kwargs or None)
 
 
+def _resolved_by_a_person(world):
+    """Tickets A and B answered and resolved by an operator: their students are asked for a rating."""
+    admin = world.users["admin"]
+    for ticket in (world.a, world.b):
+        services.ticket_reply(ticket=ticket, body="answer", actor=admin)
+        services.ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=admin)
+
+
+def _with_notes(world):
+    for ticket in (world.a, world.b):
+        services.ticket_note(ticket=ticket, body="internal-note-words", actor=world.users["admin"])
+
+
+def _notes_never_public(world, role, response):
+    assert "internal-note-words" not in response.content.decode()
+    _student_page(world, role, response)
+
+
 # A session gives no right to a student URL: only the token does.
 STUDENT_TOKEN_PAGE = {"anon": 404, "student_other": 200, "student": 200, "op_other": 404, "op_allowed": 404, "admin": 404, "stranger": 404}
 STUDENT_TOKEN_FILE = {**STUDENT_TOKEN_PAGE, "student_other": 404}
@@ -221,6 +240,7 @@ CASES: dict[str, list[Case]] = {
     ],
     "student:ticket_status": [
         Case(_token_url("student:ticket_status"), STUDENT_TOKEN_PAGE, check=_student_page),
+        Case(_token_url("student:ticket_status"), STUDENT_TOKEN_PAGE, setup=_with_notes, check=_notes_never_public),
         Case(_token_url("student:ticket_status"), {**STUDENT_TOKEN_PAGE, "student_other": 302, "student": 302}, method="post", data={"body": "more"}),
     ],
     "student:ticket_feedback": [
@@ -229,11 +249,20 @@ CASES: dict[str, list[Case]] = {
     "api:public-ticket-feedback": [
         Case(_token_url("api:public-ticket-feedback"), STUDENT_TOKEN_PAGE, method="post", data={"solved": False}, json=True, check=_student_page),
     ],
+    "student:ticket_rating": [
+        Case(_token_url("student:ticket_rating"), {**STUDENT_TOKEN_PAGE, "student_other": 302, "student": 302}, method="post",
+             data={"score": "5"}, setup=_resolved_by_a_person),
+    ],
+    "api:public-ticket-rating": [
+        Case(_token_url("api:public-ticket-rating"), {**STUDENT_TOKEN_PAGE, "student_other": 201, "student": 201}, method="post",
+             data={"score": 4, "comment": "ok"}, json=True, setup=_resolved_by_a_person, check=_student_page),
+    ],
     "student:ticket_status_json": [Case(_token_url("student:ticket_status_json"), STUDENT_TOKEN_PAGE)],
     "student:attachment": [Case(_token_url("student:attachment", True), STUDENT_TOKEN_FILE)],
     "student:attachment_thumb": [Case(_token_url("student:attachment_thumb", True), STUDENT_TOKEN_FILE)],
     "api:public-ticket": [
         Case(_token_url("api:public-ticket"), STUDENT_TOKEN_PAGE, check=_student_page),
+        Case(_token_url("api:public-ticket"), STUDENT_TOKEN_PAGE, setup=_with_notes, check=_notes_never_public),
         Case(_token_url("api:public-ticket"), {**STUDENT_TOKEN_PAGE, "student_other": 201, "student": 201}, method="post", data={"body": "more"}),
     ],
     # --- operators (HTML)
@@ -257,6 +286,18 @@ CASES: dict[str, list[Case]] = {
     "operator:attachment_thumb": [
         Case(lambda w, r: reverse("operator:attachment_thumb", kwargs={"attachment_id": w.a_attachment_id}), _desk(200))
     ],
+    # The operators' desk (issue 12): assigning and notes act on ticket A (another queue's operator: 404, as for any
+    # ticket they may not see); "My tickets", notifications and availability are the operator's own.
+    "operator:ticket_assign": [Case(_ticket_url("operator:ticket_assign"), _desk(302), method="post", data={"assignee": "op-payment"})],
+    "operator:ticket_note": [Case(_ticket_url("operator:ticket_note"), _desk(302), method="post", data={"note-body": "internal-note-words"})],
+    "operator:mine": [Case(_fixed("operator:mine"), _desk(200, 200), check=_not_in_body(B_SECRET_TEXT))],
+    "operator:notifications": [Case(_fixed("operator:notifications"), _desk(200, 200))],
+    "operator:notifications_json": [Case(_fixed("operator:notifications_json"), _desk(200, 200))],
+    "operator:notifications_read": [Case(_fixed("operator:notifications_read"), _desk(302, 302), method="post")],
+    "operator:notification_settings": [
+        Case(_fixed("operator:notification_settings"), _desk(302, 302), method="post", data={"email_kinds": ["mention"]}),
+    ],
+    "operator:availability": [Case(_fixed("operator:availability"), _desk(302, 302), method="post", data={"available": "1", "next": "/desk/"})],
     # Admins only: operators get 403 (they are logged in, the page is not for them).
     "operator:quality": [Case(_fixed("operator:quality"), _desk(200, 403) | {"op_allowed": 403})],
     # --- operators (API)
@@ -269,6 +310,10 @@ CASES: dict[str, list[Case]] = {
     "api:ticket-reply": [Case(_ticket_url("api:ticket-reply"), _api(200), method="post", data={"body": "answer"}, json=True)],
     "api:ticket-status": [Case(_ticket_url("api:ticket-status"), _api(200), method="post", data={"status": "resolved"}, json=True)],
     "api:ticket-take": [Case(_ticket_url("api:ticket-take"), _api(200), method="post")],
+    "api:ticket-assign": [Case(_ticket_url("api:ticket-assign"), _api(200), method="post", data={"assignee": "op-payment"}, json=True)],
+    "api:ticket-notes": [
+        Case(_ticket_url("api:ticket-notes"), _api(201), method="post", data={"body": "internal-note-words"}, json=True),
+    ],
     "api:queues": [Case(_fixed("api:queues"), _api(200, 200), check=_api_queues)],
 }
 
@@ -314,6 +359,8 @@ PARAMS = [(key, index, role) for key, cases in CASES.items() for index in range(
 @pytest.mark.parametrize("key,index,role", PARAMS, ids=[f"{k}[{i}]-{r}" for k, i, r in PARAMS])
 def test_access(world, key, index, role):
     case = CASES[key][index]
+    if case.setup is not None:
+        case.setup(world)
     client = world.client_for(role)
     url = case.url(world, role)
     if case.method == "get":
