@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStamped
+from .kinds import NotificationKind
 
 TRIAGE_QUEUE_SLUG = "triage"
 
@@ -68,9 +69,7 @@ class Intent(TimeStamped):
 
 def default_email_kinds() -> list[str]:
     """What an operator is e-mailed about unless they choose otherwise: everything personal, not every new ticket."""
-    from .notifications import OperatorNotification
-
-    return [kind for kind in OperatorNotification.Kind.values if kind != OperatorNotification.Kind.NEW_TICKET]
+    return [kind for kind in NotificationKind.values if kind != NotificationKind.NEW_TICKET]
 
 
 class OperatorProfile(models.Model):

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .kinds import NotificationKind
 from .outbox import OutboxItem
 from .ticket import Message, Ticket
 
@@ -19,12 +20,7 @@ class OperatorNotification(models.Model):
     message.
     """
 
-    class Kind(models.TextChoices):
-        NEW_TICKET = "new_ticket", _("A new ticket in my queues")
-        STUDENT_REPLY = "student_reply", _("The student replied on my ticket")
-        MENTION = "mention", _("A colleague mentioned me in a note")
-        SLA_WARNING = "sla_warning", _("A ticket is about to miss its target")
-        ASSIGNED = "assigned", _("A ticket was assigned to me")
+    Kind = NotificationKind
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_notifications", verbose_name=_("recipient"),
