@@ -91,7 +91,7 @@ def test_log_in_dashboard_filters_and_search(desk, page_watch):
     expect(_rows(page).first).to_contain_text("Оплата")  # the queue column
     watch.shot("operator-search")
 
-    page.click("header form button[type=submit]")  # log out
+    page.click("header form[action$='/logout/'] button[type=submit]")  # log out
     page.wait_for_url(re.compile(r"/desk/login/"))
 
 
