@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..models import Delivery, Ticket
+from ..registry import Registry
 
 
 class DeliveryFailed(Exception):
@@ -32,21 +33,9 @@ class Channel(Protocol):
         """Send one delivery; raise (DeliveryFailed or anything else) when it did not go out."""
 
 
-_channels: dict[str, Channel] = {}
-
-
-def channel_register(channel: Channel) -> None:
-    """Add a channel (or replace the one of the same name: registering twice is harmless)."""
-    _channels[channel.name] = channel
-
-
-def channel_unregister(name: str) -> None:
-    _channels.pop(name, None)
-
-
-def channels_registered() -> list[Channel]:
-    return list(_channels.values())
-
-
-def channel_get(name: str) -> Channel | None:
-    return _channels.get(name)
+_channels: Registry[Channel] = Registry()
+# Registered in AppConfig.ready; services look them up by name.
+channel_register = _channels.register
+channel_unregister = _channels.unregister
+channels_registered = _channels.all
+channel_get = _channels.get

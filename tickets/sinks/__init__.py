@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..models import OperatorDelivery, OperatorNotification
+from ..registry import Registry
 
 
 class OperatorSink(Protocol):
@@ -28,21 +29,9 @@ class OperatorSink(Protocol):
         """Send one delivery; raise (DeliveryFailed or anything else) when it did not go out."""
 
 
-_sinks: dict[str, OperatorSink] = {}
-
-
-def sink_register(sink: OperatorSink) -> None:
-    """Add a sink (or replace the one of the same name: registering twice is harmless)."""
-    _sinks[sink.name] = sink
-
-
-def sink_unregister(name: str) -> None:
-    _sinks.pop(name, None)
-
-
-def sinks_registered() -> list[OperatorSink]:
-    return list(_sinks.values())
-
-
-def sink_get(name: str) -> OperatorSink | None:
-    return _sinks.get(name)
+_sinks: Registry[OperatorSink] = Registry()
+# Registered in AppConfig.ready; services look them up by name.
+sink_register = _sinks.register
+sink_unregister = _sinks.unregister
+sinks_registered = _sinks.all
+sink_get = _sinks.get

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import ratelimit, services
 from ..desk_forms import RatingForm
-from .student import _keep_link_private, _ticket_or_404, _too_many_message, _unavailable_message
+from .student import _ticket_or_404, _too_many_message, back_to_status_page, status_page_action
 
 
 @require_POST
@@ -25,15 +23,8 @@ def ticket_rating(request: HttpRequest, token: str) -> HttpResponse:
             for text in errors:
                 messages.error(request, text)
     else:
-        try:
-            services.ticket_rate(ticket=ticket, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
-        except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
-        except services.ServiceUnavailable:
-            messages.error(request, _unavailable_message())
-        else:
-            messages.success(request, _("Thank you for your rating!"))
-    response = redirect("student:ticket_status", token=ticket.public_token)
-    _keep_link_private(response)
-    return response
+        status_page_action(
+            request, lambda: services.ticket_rate(ticket=ticket, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]),
+            _("Thank you for your rating!"),
+        )
+    return back_to_status_page(ticket)

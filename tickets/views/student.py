@@ -193,19 +193,28 @@ def ticket_feedback(request: HttpRequest, token: str) -> HttpResponse:
         messages.error(request, _("Choose one of the answers."))
     else:
         solved = request.POST["solved"] == "1"
-        try:
-            services.auto_answer_feedback(ticket=ticket, solved=solved)
-        except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
-        except services.ServiceUnavailable:
-            messages.error(request, _unavailable_message())
-        else:
-            messages.success(
-                request,
-                _("Glad we could help! The request is resolved.") if solved
-                else _("Thank you. An operator will answer you here as soon as possible."),
-            )
+        status_page_action(
+            request, lambda: services.auto_answer_feedback(ticket=ticket, solved=solved),
+            _("Glad we could help! The request is resolved.") if solved
+            else _("Thank you. An operator will answer you here as soon as possible."),
+        )
+    return back_to_status_page(ticket)
+
+
+def status_page_action(request: HttpRequest, action: Callable[[], object], success_message: str) -> None:
+    """Run a service for a button of the status page and say how it went (its refusal, or "try again later")."""
+    try:
+        action()
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    except services.ServiceUnavailable:
+        messages.error(request, _unavailable_message())
+    else:
+        messages.success(request, success_message)
+
+
+def back_to_status_page(ticket: Ticket) -> HttpResponse:
     response = redirect("student:ticket_status", token=ticket.public_token)
     _keep_link_private(response)
     return response
