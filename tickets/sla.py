@@ -21,12 +21,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Case, DateTimeField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from .models import Ticket
 
 OPEN_FOR_DESK = (Ticket.Status.NEW, Ticket.Status.OPEN)
+
+
+def warning_lead(target: timedelta) -> timedelta:
+    """How long before a target's due time the desk warns: SUPPORTDESK_SLA_WARNING_MINUTES, at most half the target."""
+    return min(timedelta(minutes=settings.SUPPORTDESK_SLA_WARNING_MINUTES), target / 2)
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,8 @@ class SlaState:
     first_response_breached: bool
     resolution_breached: bool
     next_due: datetime | None
-
+    next_target: timedelta | None = None  # the target next_due belongs to
+    next_is_first_response: bool = False
     @property
     def breached(self) -> bool:
         return self.first_response_breached or self.resolution_breached
@@ -48,6 +55,13 @@ class SlaState:
     def remaining(self, now: datetime | None = None) -> timedelta | None:
         """Time left until ``next_due`` (negative when overdue); None without one."""
         return None if self.next_due is None else self.next_due - (now or timezone.now())
+
+    def due_soon(self, now: datetime | None = None) -> bool:
+        """The next target is within its warning lead (and not missed yet)."""
+        remaining = self.remaining(now)
+        if remaining is None or self.next_target is None:
+            return False
+        return timedelta(0) <= remaining <= warning_lead(self.next_target)
 
 
 def _missed(due: datetime | None, done_at: datetime | None, *, is_open: bool, now: datetime) -> bool:
@@ -66,13 +80,14 @@ def ticket_sla(ticket: Ticket, now: datetime | None = None) -> SlaState:
     resolution_due = ticket.created_at + queue.resolution_target if queue.resolution_target else None
     first_missed = _missed(first_due, ticket.first_response_at, is_open=ticket.is_open, now=now)
     resolution_missed = _missed(resolution_due, ticket.resolved_at if not ticket.is_open else None, is_open=ticket.is_open, now=now)
+    first_next = ticket.is_open and ticket.first_response_at is None and first_due is not None
     if not ticket.is_open:
-        next_due = None
-    elif ticket.first_response_at is None and first_due is not None:
-        next_due = first_due
+        next_due, next_target = None, None
+    elif first_next:
+        next_due, next_target = first_due, queue.first_response_target
     else:
-        next_due = resolution_due
-    return SlaState(first_due, resolution_due, first_missed, resolution_missed, next_due)
+        next_due, next_target = resolution_due, queue.resolution_target
+    return SlaState(first_due, resolution_due, first_missed, resolution_missed, next_due, next_target, first_next)
 
 
 def _due(target_field: str) -> ExpressionWrapper:

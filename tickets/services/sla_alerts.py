@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from ..models import OperatorNotification, Queue, Ticket
 from ..selectors.operators import queue_members
+from ..sla import warning_lead
 from .operator_notify import Kind, operator_notify
 
 User = get_user_model()
@@ -28,11 +28,6 @@ TARGETS = (
     ("first_response", "first_response_target", Q(first_response_at__isnull=True, status__in=Ticket.OPEN_STATUSES)),
     ("resolution", "resolution_target", Q(status__in=[Ticket.Status.NEW, Ticket.Status.OPEN])),
 )
-
-
-def warning_lead(target: timedelta) -> timedelta:
-    """How long before the due time a warning goes out."""
-    return min(timedelta(minutes=settings.SUPPORTDESK_SLA_WARNING_MINUTES), target / 2)
 
 
 def _recipients(ticket: Ticket):

@@ -2,8 +2,9 @@
 ``{% load desk_ops %}`` then ``{{ ticket.waiting_since|ago }}`` or ``{% sla_badge ticket %}``."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import template
-from django.conf import settings
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 
@@ -26,21 +27,15 @@ def is_operator(user) -> bool:
 
 @register.inclusion_tag("operator/_sla_badge.html")
 def sla_badge(ticket, full: bool = False):
-    """The ticket's SLA at a glance: overdue (red), due within the warning time (amber), or due later (muted).
+    """The ticket's SLA at a glance: missed (red), due within its warning lead (amber), or due later (muted).
     ``full``: the ticket page's panel with both targets."""
     now = timezone.now()
     state = ticket_sla(ticket, now)
     remaining = state.remaining(now)
-    lead = settings.SUPPORTDESK_SLA_WARNING_MINUTES * 60
-    if state.breached:
-        level = "breached"
-    elif remaining is not None and remaining.total_seconds() <= lead:
-        level = "soon"
-    else:
-        level = "ok"
-    due_is_first = state.next_due is not None and state.next_due == state.first_response_due and ticket.first_response_at is None
+    overdue = remaining is not None and remaining < timedelta(0)
     return {
-        "ticket": ticket, "state": state, "level": level, "full": full, "first": due_is_first,
-        "late": timesince(state.next_due, now, depth=1) if remaining is not None and remaining.total_seconds() < 0 else "",
-        "left": timeuntil(state.next_due, now, depth=1) if remaining is not None and remaining.total_seconds() >= 0 else "",
+        "ticket": ticket, "state": state, "full": full, "first": state.next_is_first_response,
+        "level": "breached" if state.breached else "soon" if state.due_soon(now) else "ok",
+        "late": timesince(state.next_due, now, depth=1) if overdue else "",
+        "left": timeuntil(state.next_due, now, depth=1) if remaining is not None and not overdue else "",
     }

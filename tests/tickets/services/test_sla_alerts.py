@@ -9,7 +9,7 @@ from django.utils import timezone
 from tests.factories import ClassifiedTicketFactory, operator, queue
 from tickets import services
 from tickets.models import OperatorNotification, Queue, Ticket
-from tickets.services.sla_alerts import warning_lead
+from tickets.sla import warning_lead
 from tickets.tasks import operators_sweep_task
 
 pytestmark = pytest.mark.django_db
