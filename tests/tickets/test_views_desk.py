@@ -167,3 +167,14 @@ def test_queue_admin_saves_targets(client):
     assert response.status_code == 302, response.content.decode()[:2000]
     payment.refresh_from_db()
     assert (payment.first_response_target, payment.resolution_target, payment.auto_assign) == (timedelta(hours=2), timedelta(days=1), True)
+
+
+def test_a_missed_target_stays_red_while_the_next_one_runs(client, olga):
+    Queue.objects.filter(slug="payment").update(first_response_target=timedelta(hours=1), resolution_target=timedelta(hours=8))
+    late = ClassifiedTicketFactory(status=Ticket.Status.OPEN)
+    created = timezone.now() - timedelta(hours=3)
+    Ticket.objects.filter(pk=late.pk).update(created_at=created, first_response_at=created + timedelta(hours=2))
+    body = client.get(reverse("operator:queue", kwargs={"slug": "payment"})).content.decode()
+    row = body[body.index(f'<tr data-ticket="{late.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "срок нарушен" in row and "до решения: 4\xa0часа" in row and 'data-sla="ok"' in row

@@ -35,7 +35,9 @@ def sla_badge(ticket, full: bool = False):
     overdue = remaining is not None and remaining < timedelta(0)
     return {
         "ticket": ticket, "state": state, "full": full, "first": state.next_is_first_response,
-        "level": "breached" if state.breached else "soon" if state.due_soon(now) else "ok",
+        # A target already missed (a late first reply) while the next one still runs: said apart from the next one.
+        "missed_before": state.breached and not overdue,
+        "level": "breached" if overdue else "soon" if state.due_soon(now) else "ok",
         "late": timesince(state.next_due, now, depth=1) if overdue else "",
         "left": timeuntil(state.next_due, now, depth=1) if remaining is not None and not overdue else "",
     }
