@@ -106,14 +106,14 @@ def ticket_auto_assign(ticket: Ticket):
 def ticket_arrived(ticket: Ticket, *, actor=None, moved_from: str = "") -> None:
     """A locked ticket got its queue: classified (``ticket_route``) or moved by a person (``label_override``).
 
-    The queue may assign it automatically; its members on duty are told of a new ticket (the assignee is told
-    of the assignment instead). A ticket the desk already finished (closed as off-topic) or that waits for the
-    student's feedback on an automatic answer is nobody's news.
+    The queue may assign it automatically (the assignee is told of the assignment); a ticket still unassigned is
+    news for the queue's members on duty. A ticket somebody has, one the desk already finished (closed as
+    off-topic) or one waiting for the student's feedback on an automatic answer is nobody's news.
     """
-    if not ticket.is_open or ticket.auto_answer_state == Ticket.AutoAnswerState.PENDING_FEEDBACK:
+    if ticket.assignee_id or not ticket.is_open or ticket.auto_answer_state == Ticket.AutoAnswerState.PENDING_FEEDBACK:
         return
-    ticket_auto_assign(ticket)
-    ticket_new_notify(ticket, actor=actor, moved_from=moved_from)
+    if ticket_auto_assign(ticket) is None:
+        ticket_new_notify(ticket, actor=actor, moved_from=moved_from)
 
 
 def auto_assign_backlog() -> int:

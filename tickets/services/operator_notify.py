@@ -131,10 +131,8 @@ def notifications_mark_read(user, *, ticket_id: int | None = None, ids: Iterable
 
 
 def ticket_new_notify(ticket: Ticket, *, actor=None, moved_from: str = "") -> list[OperatorNotification]:
-    """A ticket arrived in its queue (classified, or moved there by a person): its members on duty hear of it."""
+    """An unassigned ticket arrived in its queue (classified, or moved there by a person): its members on duty hear of it."""
     members = queue_members(ticket.queue_id).filter(operator_profile__available=True)
-    if ticket.assignee_id:
-        members = members.exclude(pk=ticket.assignee_id)  # told by the assignment itself
     key = f"new:{ticket.pk}:{ticket.queue_id}"
     return operator_notify(
         kind=Kind.NEW_TICKET, ticket=ticket, recipients=members, event_key=key, actor=actor,

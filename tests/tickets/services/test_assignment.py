@@ -105,7 +105,7 @@ def test_capacity_and_nobody_on_duty(auto_payment, settings):
     assert services.ticket_auto_assign(ticket) == anna
 
 
-def test_classified_tickets_are_assigned_and_the_queue_told(auto_payment, django_capture_on_commit_callbacks):
+def test_classified_tickets_are_assigned_or_the_queue_told(auto_payment, django_capture_on_commit_callbacks):
     anna, boris = operator("anna", queues=["payment"]), operator("boris", queues=["payment"])
     operator("course-op", queues=["course"])
     _on_duty(anna, boris)
@@ -114,7 +114,12 @@ def test_classified_tickets_are_assigned_and_the_queue_told(auto_payment, django
     ticket.refresh_from_db()
     assert ticket.queue.slug == "payment" and ticket.assignee == anna
     kinds = {(n.recipient.username, n.kind) for n in OperatorNotification.objects.select_related("recipient")}
-    assert kinds == {("anna", "assigned"), ("boris", "new_ticket")}
+    assert kinds == {("anna", "assigned")}  # it is anna's: no news for the rest of the queue
+    Queue.objects.filter(slug="payment").update(auto_assign=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        other = services.ticket_create(name="Боря", email="b@example.org", description="Оплата картой не проходит")
+    told = set(OperatorNotification.objects.filter(ticket=other).values_list("recipient__username", "kind"))
+    assert told == {("anna", "new_ticket"), ("boris", "new_ticket")}  # unassigned: the members on duty, not course-op
 
 
 def test_going_on_duty_takes_the_backlog_and_logging_out_stops(auto_payment, django_capture_on_commit_callbacks, settings):
