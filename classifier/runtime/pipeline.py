@@ -159,7 +159,7 @@ class TicketPipeline(LazyScorer):
                 signals[f"{title}_keywords"] = as_score_dict(names, f[f"{prefix}_kw"])
                 signals[f"{title}_ngrams"] = as_score_dict(names, f[f"{prefix}_ng"])
         if f["has_clip"]:
-            p = np.exp(f["clip_logp"])
+            p = np.exp(f["clip"])
             signals["clip"] = as_score_dict(names, p / p.sum())
         signals["text_amount"] = {"words": float(f["words"])}
         embedding = f["_ocr_embedding"]

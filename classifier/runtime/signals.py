@@ -109,6 +109,7 @@ class TextScorer:
                 key = kw if kw.startswith("re:") else normalise_text(kw)
                 stems.setdefault(key, set()).add(idx)
         self._cues = [compile_keyword(c) for c in labels.cues]
+        self._school_words = [compile_keyword(c) for c in labels.school_vocabulary]
         self._kw: list[list[tuple[re.Pattern[str], float]]] = [[] for _ in self.names]
         for stem, owners in stems.items():
             if not stem:
@@ -145,6 +146,21 @@ class TextScorer:
 
     def ngrams(self, text: str) -> np.ndarray:
         return self._ngrams.similarity(text)
+
+    def school_evidence(self, text: str) -> tuple[bool, bool, float]:
+        """(the school is named; another brand or site is named and the school is not; how much of the general
+        vocabulary of online education the text uses, log1p of the distinct stems found)."""
+        norm = normalise_text(text)
+        edu = math.log1p(sum(1 for p in self._school_words if p.search(norm))) if norm else 0.0
+        school = self.labels.school
+        if not school:
+            return False, False, edu
+        named = school.names_school(text)
+        return named, (not named) and bool(school.foreign_brands(text)), edu
+
+    def memory(self, ocr_text: str, user_text: str = "") -> np.ndarray:
+        """Similarity to the operators' corrections per intent (zeros: no memory yet)."""
+        return np.zeros(len(self.names))
 
     def focus(self, text: str) -> str:
         return focus_text(text, self._cues) if self._cues else ""
