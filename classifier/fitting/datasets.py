@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-from ..faq.documents import FaqDocument, load_faq_yaml
+from ..faq.documents import FaqDocument, load_faq_document, load_faq_yaml
+from ..runtime.school import SchoolProfile
 
 
 def read_csv(path: str | os.PathLike[str]) -> list[dict[str, str]]:
@@ -20,6 +21,13 @@ def school_faq(root: str | os.PathLike[str]) -> list[FaqDocument]:
     """The folder's ``faq.yaml`` entries (none when it has no FAQ)."""
     path = Path(root) / "faq.yaml"
     return load_faq_yaml(path) if path.exists() else []
+
+
+def school_profile(root: str | os.PathLike[str]) -> SchoolProfile:
+    """The school of the folder, from its ``faq.yaml`` header (``school``, ``site``, optional ``aliases`` and
+    ``domains``): the deployment's own configuration, read the way the desk reads it on ``faq_import``."""
+    path = Path(root) / "faq.yaml"
+    return SchoolProfile.from_mapping(load_faq_document(path)[0]) if path.exists() else SchoolProfile()
 
 
 def progress(iterable: Iterable, total: int, desc: str, enabled: bool):
@@ -61,4 +69,4 @@ class OcrCache:
                 json.dump(self._texts, fh, ensure_ascii=False)
 
 
-__all__ = ["read_csv", "school_faq", "progress", "OcrCache"]
+__all__ = ["read_csv", "school_faq", "school_profile", "progress", "OcrCache"]

@@ -109,6 +109,12 @@ class Problem:
                        np.concatenate([self.weight, other.weight]))
 
 
+def free_columns(problem: Problem, fixed: Sequence[str] = ()) -> np.ndarray:
+    """The weights the data can say something about: not ``fixed``, and their column is not zero everywhere."""
+    scale = problem.X.reshape(-1, problem.X.shape[-1]).std(0)
+    return (scale > 1e-9) & np.array([key not in fixed for key in WEIGHT_KEYS])
+
+
 def fit_weights(problem: Problem, l2: float, start: np.ndarray, fixed: Sequence[str] = ()) -> np.ndarray:
     """Penalised maximum likelihood; columns that are constant zero, and ``fixed`` keys, keep ``start``."""
     from scipy.optimize import minimize
@@ -116,7 +122,7 @@ def fit_weights(problem: Problem, l2: float, start: np.ndarray, fixed: Sequence[
     X, y = problem.X, problem.y
     w = problem.weight / problem.weight.sum()
     scale = X.reshape(-1, X.shape[-1]).std(0)
-    free = (scale > 1e-9) & np.array([key not in fixed for key in WEIGHT_KEYS])
+    free = free_columns(problem, fixed)
     if not free.any():
         return start.copy()
     scale = np.where(free, scale, 1.0)
@@ -178,7 +184,9 @@ def fit_fusion(problem: Problem, base: Mapping[str, float], *, abstain: bool, fi
             best = (loss, l2, oof, t)
     _, l2, oof, t = best
     theta = fit_weights(problem, l2, start, fixed)
-    settings = {key: round(float(v), 4) for key, v in zip(WEIGHT_KEYS, theta)}
+    # Only what the data could fit; the others keep their defaults (see runtime.fusion.weight_vector).
+    free = free_columns(problem, fixed)
+    settings = {key: round(float(v), 4) for key, v, f in zip(WEIGHT_KEYS, theta, free) if f}
     settings["temperature"] = round(t, 4)
     settings["l2"] = l2
     if abstain:

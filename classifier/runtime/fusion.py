@@ -44,7 +44,6 @@ FLAG_SIGNS = {"other": 1.0, "nocue": 1.0, "empty": 1.0, "foreign": 1.0, "school"
 DEFAULT_SETTINGS: dict[str, float] = {
     "w_ocr_sem": 10.0, "w_ocr_kw": 1.0, "w_ocr_ng": 0.0,
     "w_focus_sem": 5.0, "w_focus_kw": 0.5, "w_focus_ng": 0.0,
-    "w_user_sem": 10.0, "w_user_kw": 1.0, "w_user_ng": 0.0,
     "w_clip": 1.0,
     "w_mem": 0.0,  # operators' corrections: off until a fit on corrections says how much they weigh
     "other_bias": 0.0,
@@ -144,12 +143,16 @@ def design_matrix(f: Mapping[str, np.ndarray], fallback: np.ndarray, min_words: 
 
 
 def weight_vector(s: Mapping[str, float]) -> np.ndarray:
-    """The weights in ``WEIGHT_KEYS`` order; a fallback weight not set equals its in-scope twin."""
+    """The weights in ``WEIGHT_KEYS`` order. A weight that was never fitted takes its twin's: a fallback weight
+    its in-scope one, a weight of the student's words that of the OCR text (screenshot sets carry no student
+    text, so the student's words count as much as the same words on the screen)."""
     def value(key: str) -> float:
         if key in s:
             return float(s[key])
         if key.endswith("_fallback"):
             return value(key[: -len("_fallback")])
+        if key.startswith("w_user_"):
+            return value("w_ocr_" + key[len("w_user_"):])
         return float(DEFAULT_SETTINGS[key])
 
     return np.array([value(key) for key in WEIGHT_KEYS])

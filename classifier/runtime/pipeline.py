@@ -99,10 +99,11 @@ class TicketPipeline(LazyScorer):
         labels = labels or default
         if not labels.out_of_scope_names:
             labels = labels.with_out_of_scope_from(default)
-        self.labels = labels
+        self.labels = labels.with_scope_knowledge()
         self.encoder: CachedEncoder = as_cached(encoder)
         self.clip = clip
-        self.settings = settings_of(labels, {**(settings or {}), "threshold": threshold})
+        self._overrides = {**(settings or {}), "threshold": threshold}
+        self.settings = settings_of(labels, self._overrides)
         self.ocr = ocr or TesseractOcr()
         self._scorer: TextScorer | None = None
         self._lock = threading.Lock()
@@ -115,6 +116,10 @@ class TicketPipeline(LazyScorer):
         """A pipeline using the machine's resources as ``config`` says (shared encoder, CLIP, Tesseract)."""
         return cls(labels, encoder=shared_sentence_encoder(config.threads), clip=load_clip(config),
                    threshold=threshold, ocr=TesseractOcr(config.tesseract_cmd))
+
+    def with_labels(self, labels: LabelSet) -> "TicketPipeline":
+        """The same models (encoder, CLIP, OCR) and overrides over another label set."""
+        return type(self)(labels, encoder=self.encoder, clip=self.clip, settings=self._overrides, ocr=self.ocr)
 
     @property
     def model_version(self) -> str:
