@@ -45,6 +45,9 @@ _LAZY = {
     "LabelSet": "classifier.runtime.labels",
     "IntentSpec": "classifier.runtime.labels",
     "load_image": "classifier.runtime.images",
+    "SchoolProfile": "classifier.runtime.school",
+    "correction_text": "classifier.runtime.memory",
+    "recurring_lines": "classifier.runtime.memory",
     "SentenceEncoder": "classifier.runtime.encoders",
     "shared_sentence_encoder": "classifier.runtime.encoders",
     "FaqDocument": "classifier.faq.documents",
@@ -54,6 +57,8 @@ _LAZY = {
     "FaqIndex": "classifier.faq.index",
     "FaqHit": "classifier.faq.index",
     "AutoAnswerDecision": "classifier.faq.decision",
+    "desk_refit": "classifier.fitting.desk_fit",
+    "DeskFit": "classifier.fitting.desk_fit",
     "answer_decision": "classifier.faq.decision",
 }
 

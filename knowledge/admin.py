@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classifier import dump_faq_yaml
 
-from .models import FaqEntry, FaqUsage
+from .models import FaqEntry, FaqUsage, SchoolProfile
 from .selectors import faq_entries_with_stats
 
 
@@ -49,3 +49,10 @@ class FaqUsageAdmin(admin.ModelAdmin):
     search_fields = ["entry__external_id"]
     list_select_related = ["entry"]
     raw_id_fields = ["entry"]
+
+
+@admin.register(SchoolProfile)
+class SchoolProfileAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "updated_at"]
+    fields = ["name", "site", "aliases", "domains", "updated_at"]
+    readonly_fields = ["updated_at"]

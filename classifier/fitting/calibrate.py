@@ -156,8 +156,13 @@ def _kept(labels: LabelSet, fitted: Mapping[str, float]) -> dict:
 
 
 def calibrate(root: str, config: RuntimeConfig, *, write: bool = False, show_progress: bool = True,
-              ocr_cache: OcrCache | None = None, images: bool = True, texts: bool = True, cv: bool = True) -> dict:
-    """Fit (and cross-validate) the settings of the shipped label sets on ``root`` (CLIP as ``config`` says)."""
+              ocr_cache: OcrCache | None = None, images: bool = True, texts: bool = True, cv: bool = True,
+              memory: bool = False) -> dict:
+    """Fit (and cross-validate) the settings of the shipped label sets on ``root`` (CLIP as ``config`` says).
+
+    ``memory``: also fit the corrections memory (weight, floor) by replaying ``root`` after the fusion fit."""
+    from .replay import fit_memory, image_stream, text_stream
+
     out: dict[str, dict] = {}
     if images and os.path.exists(os.path.join(root, "images.csv")):
         labels = LabelSet.default_images()
@@ -167,6 +172,9 @@ def calibrate(root: str, config: RuntimeConfig, *, write: bool = False, show_pro
         fitted = fit_fusion(problem, base, abstain=True)
         own = groups == 0
         out["images"] = {"settings": fitted, "fit": score(problem.subset(np.where(own)[0]), {**base, **fitted}, True)}
+        if memory:
+            stream = image_stream(root, pipe.with_labels(pipe.labels.with_settings(fitted)), ocr_cache)
+            fitted.update(fit_memory(stream, {**base, **fitted}, screenshots=True))
         if cv:
             held = cross_validate_groups(problem, groups, base, abstain=True)
             out["images"]["cross_validated"] = held[0]
@@ -183,6 +191,9 @@ def calibrate(root: str, config: RuntimeConfig, *, write: bool = False, show_pro
                                         float(clf.settings["min_words"]))
         base = dict(clf.settings)
         fitted = fit_fusion(problem, base, abstain=False)
+        if memory:
+            refit = MessageClassifier(labels=clf.labels.with_settings(fitted), encoder=clf.encoder)
+            fitted.update(fit_memory(text_stream(root, refit), {**base, **fitted}, screenshots=False))
         out["texts"] = {"settings": fitted, "fit": score(problem, {**base, **fitted}, False)}
         if cv:
             out["texts"]["cross_validated"] = cross_validate_groups(problem, np.zeros(len(y), dtype=int), base,

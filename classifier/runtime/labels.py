@@ -56,12 +56,15 @@ class IntentSpec:
     prompts: list[str] = field(default_factory=list)  # English CLIP prompts (short noun phrases)
     examples: list[str] = field(default_factory=list)  # labelled example texts
     keywords: list[str] = field(default_factory=list)  # lower-case stems for the lexical signal
+    # Operators' corrections as remembered (``runtime.memory.correction_text``): the memory signal's items,
+    # newest first. Not examples: they are weighed by their own fitted weight (``w_mem``).
+    corrections: list[str] = field(default_factory=list)
     in_scope: bool = True  # False for pseudo-labels such as "other": predicting them means "unsure"
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValueError("An intent needs a non-empty name.")
-        for attr in ("descriptions", "prompts", "examples", "keywords"):
+        for attr in ("descriptions", "prompts", "examples", "keywords", "corrections"):
             value = getattr(self, attr)
             if value is None:
                 value = []
@@ -76,7 +79,7 @@ class IntentSpec:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "IntentSpec":
-        known = {"name", "descriptions", "prompts", "examples", "keywords", "in_scope"}
+        known = {"name", "descriptions", "prompts", "examples", "keywords", "corrections", "in_scope"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"Unknown intent field(s): {', '.join(sorted(unknown))}.")
@@ -194,6 +197,15 @@ class LabelSet:
             intent = new[name]
             extra = [str(e).strip() for e in examples if str(e).strip()]
             intent.examples = list(dict.fromkeys(intent.examples + extra))
+        return new
+
+    def with_corrections(self, mapping: Mapping[str, Iterable[str]] | None) -> "LabelSet":
+        """Copy whose intents also remember these corrections (intent name → texts; unknown names raise KeyError)."""
+        new = copy.deepcopy(self)
+        for name, texts in (mapping or {}).items():
+            intent = new[name]
+            extra = [str(t).strip() for t in texts if str(t).strip()]
+            intent.corrections = list(dict.fromkeys(intent.corrections + extra))
         return new
 
     def with_school(self, school: SchoolProfile | None) -> "LabelSet":

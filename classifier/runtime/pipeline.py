@@ -125,9 +125,10 @@ class TicketPipeline(LazyScorer):
     def model_version(self) -> str:
         enc = getattr(self.encoder, "name", "encoder")
         fp = short_hash(self.labels.fingerprint(), repr(sorted(self.settings.items())))
+        fit = f"+{self.settings['fit_version']}" if self.settings.get("fit_version") else ""
         if self.clip is not None:
-            return f"clip:{self.clip.name}+ocr-{enc}@{fp}"
-        return f"offline-ocr-{enc}@{fp}"
+            return f"clip:{self.clip.name}+ocr-{enc}@{fp}{fit}"
+        return f"offline-ocr-{enc}@{fp}{fit}"
 
     # --- per image -----------------------------------------------------------------------------
     def analyse_image(self, image: Image.Image, path: str = "") -> ImageAnalysis:
@@ -166,7 +167,11 @@ class TicketPipeline(LazyScorer):
         if f["has_clip"]:
             p = np.exp(f["clip"])
             signals["clip"] = as_score_dict(names, p / p.sum())
+        if np.any(f["mem"]):
+            signals["memory"] = as_score_dict(names, f["mem"])
         signals["text_amount"] = {"words": float(f["words"])}
+        # what a desk's refit needs besides the per-intent scores (classifier.fitting.desk_fit)
+        signals["school"] = {key: round(float(f[key]), 6) for key in ("school", "foreign", "edu")}
         embedding = f["_ocr_embedding"]
         if f["has_user"]:
             if embedding is None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from .encoders import CachedEncoder
 from .labels import LabelSet
+from .memory import DEFAULT_FLOOR, CorrectionMemory
 from .textnorm import count_words, normalise_text, words
 from .tfidf import TfidfCosine
 
@@ -117,6 +118,8 @@ class TextScorer:
             pat = compile_keyword(stem)
             for idx in owners:
                 self._kw[idx].append((pat, 1.0 / len(owners)))
+        self._memory = CorrectionMemory(self.names, {i.name: i.corrections for i in labels.intents}, encoder,
+                                        floor=float(labels.settings.get("mem_floor", DEFAULT_FLOOR)))
         docs = [" ".join(intent.texts + intent.keywords) for intent in labels.intents]
         self._ngrams = TfidfCosine(docs, char_trigrams, tf="log1p")
 
@@ -159,8 +162,10 @@ class TextScorer:
         return named, (not named) and bool(school.foreign_brands(text)), edu
 
     def memory(self, ocr_text: str, user_text: str = "") -> np.ndarray:
-        """Similarity to the operators' corrections per intent (zeros: no memory yet)."""
-        return np.zeros(len(self.names))
+        """How much the ticket repeats the operators' corrections of each intent (``runtime.memory``)."""
+        if not len(self._memory):
+            return np.zeros(len(self.names))
+        return self._memory.scores(f"{user_text}\n{ocr_text}")
 
     def focus(self, text: str) -> str:
         return focus_text(text, self._cues) if self._cues else ""
