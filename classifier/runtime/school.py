@@ -70,7 +70,7 @@ def site_label(host: str) -> str:
     labels = [label for label in host.split(".") if label]
     if len(labels) >= 2:
         labels = labels[:-1]  # the top-level domain
-    labels = [label for label in labels if label not in _GENERIC_LABELS]
+    labels = [label for label in labels if label not in _GENERIC_LABELS] or labels  # mail.ru is a brand
     return labels[-1] if labels else ""
 
 

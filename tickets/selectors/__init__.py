@@ -5,9 +5,11 @@
 * ``tickets``  ticket lists and pages for operators, the status page for students, screenshots
 * ``filters``  the FilterSet of ticket lists and its choices (topics and labels come from the database)
 * ``quality``  the model-quality page
+* ``fitting``  the labels operators confirmed, for the classifier's fit
 """
 from .access import TicketNotFound, operator_queues, queue_counts, queue_get
 from .filters import TicketFilter, label_choices, status_choices, topic_choices
+from .fitting import confirmed_labels
 from .quality import model_quality
 from .tickets import (
     ANSWER_WAIT_SECONDS,
@@ -27,6 +29,7 @@ from .tickets import (
 )
 
 __all__ = [
+    "confirmed_labels",
     "ANSWER_WAIT_SECONDS",
     "TicketFilter",
     "TicketNotFound",
