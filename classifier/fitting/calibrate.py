@@ -23,13 +23,11 @@ import numpy as np
 import yaml
 
 from ..config import RuntimeConfig
-from ..errors import ImageError
 from ..runtime.fusion import softmax, stack_features, weight_vector
-from ..runtime.images import load_image
 from ..runtime.labels import DEFAULT_IMAGE_LABELS, DEFAULT_TOPIC_LABELS, LabelSet
 from ..runtime.messages import MessageClassifier
 from ..runtime.pipeline import TicketPipeline
-from .datasets import OcrCache, progress, read_csv, school_faq, school_profile
+from .datasets import OcrCache, progress, read_csv, school_faq, school_profile, screenshots
 from .evaluate import school_topic_classifier
 from .fusion_fit import Problem, _folds, fit_fusion, route, score
 from .metrics import routing_metrics
@@ -49,30 +47,8 @@ def synthetic_hard_negatives(path: str | os.PathLike[str] = HARD_NEGATIVES) -> l
 def collect_image_features(root: str, pipeline: TicketPipeline, *, show_progress: bool = False,
                            ocr_cache: OcrCache | None = None) -> tuple[list[str], list[dict]]:
     """(labels, feature rows) for images.csv; OCR text from/to ``ocr_cache`` when given."""
-    rows = read_csv(os.path.join(root, "images.csv"))
-    cache = ocr_cache or OcrCache(None)
-    feats, labels = [], []
-    for row in progress(rows, len(rows), "features", show_progress):
-        path = os.path.join(root, row["file"])
-        key = cache.key(row["file"], path)
-        text = cache.get(key)
-        clip_probs = []
-        image = None
-        if text is None or pipeline.clip is not None:
-            try:
-                image = load_image(path)
-            except ImageError:
-                image = None
-        if image is not None:
-            if text is None:
-                text = pipeline.ocr(image)
-                cache.put(key, text)
-            if pipeline.clip is not None:
-                clip_probs.append(pipeline.clip.classify_labels(image, pipeline.labels))
-        feats.append(pipeline.features(text or "", "", clip_probs))
-        labels.append(row["label"])
-    cache.save()
-    return labels, feats
+    shots = screenshots(root, pipeline, ocr_cache or OcrCache(None), show_progress=show_progress)
+    return [row["label"] for row, _, _ in shots], [pipeline.features(text, "", clip) for _, text, clip in shots]
 
 
 def collect_text_features(root: str, classifier: MessageClassifier, *, show_progress: bool = False):

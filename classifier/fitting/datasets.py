@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
+from ..errors import ImageError
 from ..faq.documents import FaqDocument, load_faq_document, load_faq_yaml
+from ..runtime.images import load_image
 from ..runtime.school import SchoolProfile
 
 
@@ -69,4 +71,31 @@ class OcrCache:
                 json.dump(self._texts, fh, ensure_ascii=False)
 
 
-__all__ = ["read_csv", "school_faq", "school_profile", "progress", "OcrCache"]
+def screenshots(root: str | os.PathLike[str], pipeline, cache: "OcrCache", *, show_progress: bool = False):
+    """``(row, OCR text, CLIP probabilities)`` per row of ``images.csv``: the text from ``cache`` (read with the
+    pipeline's OCR and stored when missing), CLIP only when the pipeline has it. The cache is saved at the end."""
+    rows = read_csv(os.path.join(root, "images.csv"))
+    out = []
+    for row in progress(rows, len(rows), "screenshots", show_progress):
+        path = os.path.join(root, row["file"])
+        key = cache.key(row["file"], path)
+        text = cache.get(key)
+        clip_probs = []
+        if text is None or pipeline.clip is not None:
+            try:
+                image = load_image(path)
+            except ImageError:
+                image = None
+            if image is not None:
+                analysis = pipeline.analyse_image(image, path)
+                if text is None:
+                    text = analysis.ocr_text
+                    cache.put(key, text)
+                if analysis.clip_probs is not None:
+                    clip_probs.append(analysis.clip_probs)
+        out.append((row, text or "", clip_probs))
+    cache.save()
+    return out
+
+
+__all__ = ["read_csv", "school_faq", "school_profile", "screenshots", "progress", "OcrCache"]

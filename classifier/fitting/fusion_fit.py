@@ -22,7 +22,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..runtime.fusion import FALLBACK_FLAGS, LABEL_FEATURES, WEIGHT_KEYS, design_matrix, softmax, weight_vector
+from ..runtime.fusion import FALLBACK_FLAGS, WEIGHT_KEYS, design_matrix, softmax, weight_vector
 from .metrics import routing_metrics
 
 L2_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)

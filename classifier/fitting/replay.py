@@ -20,17 +20,15 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..errors import ImageError
 from ..runtime.fusion import fused_logits, softmax
-from ..runtime.images import load_image
 from ..runtime.memory import DEFAULT_FLOOR, CorrectionMemory, correction_text, recurring_lines
 from ..runtime.messages import MessageClassifier
 from ..runtime.pipeline import TicketPipeline
-from .datasets import OcrCache, read_csv
+from .datasets import OcrCache, read_csv, screenshots
 from .fusion_fit import route
 from .metrics import routing_metrics
 
-MEMORY_GRID = {"w_mem": (0.0, 1.0, 2.0, 4.0, 8.0), "mem_floor": (0.5, 0.6, 0.7)}
+MEMORY_GRID = {"w_mem": (0.0, 2.0, 4.0, 8.0, 16.0), "mem_floor": (0.4, 0.5, 0.6, 0.7)}
 ORDERS = 3  # the file's order and two shuffles
 
 
@@ -53,32 +51,10 @@ class Stream:
 
 
 def image_stream(root: str, pipeline: TicketPipeline, ocr_cache: OcrCache | None = None) -> Stream:
-    rows = read_csv(os.path.join(root, "images.csv"))
-    cache = ocr_cache or OcrCache(None)
-    texts, feats, y = [], [], []
-    for row in rows:
-        path = os.path.join(root, row["file"])
-        key = cache.key(row["file"], path)
-        text = cache.get(key)
-        clip_probs = []
-        if text is None or pipeline.clip is not None:
-            try:
-                image = load_image(path)
-            except ImageError:
-                image = None
-            if image is not None:
-                analysis = pipeline.analyse_image(image, path)
-                if text is None:
-                    text = analysis.ocr_text
-                    cache.put(key, text)
-                if analysis.clip_probs is not None:
-                    clip_probs.append(analysis.clip_probs)
-        texts.append(text or "")
-        feats.append(pipeline.features(text or "", "", clip_probs))
-        y.append(pipeline.names.index(row["label"]))
-    cache.save()
-    return Stream(texts, np.array(y), feats, pipeline.names, pipeline.out_of_scope, pipeline.out_of_scope == 0,
-                  pipeline.encoder)
+    shots = screenshots(root, pipeline, ocr_cache or OcrCache(None))
+    return Stream([text for _, text, _ in shots], np.array([pipeline.names.index(row["label"]) for row, _, _ in shots]),
+                  [pipeline.features(text, "", clip) for _, text, clip in shots], pipeline.names, pipeline.out_of_scope,
+                  pipeline.out_of_scope == 0, pipeline.encoder)
 
 
 def text_stream(root: str, classifier: MessageClassifier) -> Stream:
@@ -136,24 +112,19 @@ TEXT_KEYS = ("n", "corrections", "first_half_accuracy", "second_half_accuracy")
 def replay_dataset(root: str, pipeline: TicketPipeline, classifier: MessageClassifier | None = None, *,
                    ocr_cache: OcrCache | None = None, full: bool = False) -> dict:
     """``{"images": {...}, "texts": {...}}`` with the issue's keys (``full``: also first-half misroute and
-    coverage, and the same stream without memory for comparison)."""
+    coverage, and the same streams without memory for comparison)."""
     report: dict[str, dict] = {}
+    parts = []
     if os.path.exists(os.path.join(root, "images.csv")):
-        stream = image_stream(root, pipeline, ocr_cache)
-        result = halves(stream, *replay(stream, pipeline.settings, screenshots=True))
-        report["images"] = result if full else {k: result[k] for k in IMAGE_KEYS}
-        if full:
-            report["images_without_memory"] = halves(stream, *replay(stream, {**pipeline.settings, "w_mem": 0.0,
-                                                                              "w_mem_fallback": 0.0},
-                                                                     screenshots=True))
+        parts.append(("images", image_stream(root, pipeline, ocr_cache), pipeline.settings, True, IMAGE_KEYS))
     if classifier is not None and os.path.exists(os.path.join(root, "texts.csv")):
-        stream = text_stream(root, classifier)
-        result = halves(stream, *replay(stream, classifier.settings, screenshots=False))
-        report["texts"] = result if full else {k: result[k] for k in TEXT_KEYS}
+        parts.append(("texts", text_stream(root, classifier), classifier.settings, False, TEXT_KEYS))
+    for name, stream, settings, screenshots_, keys in parts:
+        result = halves(stream, *replay(stream, settings, screenshots=screenshots_))
+        report[name] = result if full else {k: result[k] for k in keys}
         if full:
-            report["texts_without_memory"] = halves(stream, *replay(stream, {**classifier.settings, "w_mem": 0.0,
-                                                                             "w_mem_fallback": 0.0},
-                                                                    screenshots=False))
+            off = {**settings, "w_mem": 0.0, "w_mem_fallback": 0.0}
+            report[f"{name}_without_memory"] = halves(stream, *replay(stream, off, screenshots=screenshots_))
     return report
 
 

