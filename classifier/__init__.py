@@ -14,9 +14,10 @@ Main entry points::
 
 Seed API (kept exactly): ``ImageProcessor``, ``ClipModel``, ``ImageClassifier``.
 
-Layout: ``runtime/`` (images, OCR, encoders, CLIP backends, labels, signals, fusion, the pipeline),
-``faq/`` (FAQ retrieval, needs-human, the auto-answer decision), ``fitting/`` (evaluate, calibrate,
-faq-fit; only ``python -m classifier`` reaches it), ``data/`` (the shipped intents and topics).
+Layout: ``runtime/`` (images, OCR, encoders, CLIP backends, labels, signals, fusion, the pipeline, the school's
+identity, the corrections memory), ``faq/`` (FAQ retrieval, needs-human, the auto-answer decision), ``fitting/``
+(evaluate, calibrate, replay, faq-fit through ``python -m classifier``; ``desk_refit`` for a desk's own labels),
+``data/`` (the shipped intents, topics and the taxonomy of other services).
 """
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ lines with problem cues, ``user``: the student's words) and signal (``sem``: sen
 ran) ``+ w_mem · memory_c`` (similarity to operators' corrections), ``+ fallback_c · bias`` where ``fallback``
 marks the out-of-scope pseudo-labels (for messages: the ``fallback_label`` topic) and
 
-``bias = other_bias + nocue_bias·[OCR text without a problem cue] + empty_bias·[fewer than min_words words]
+``bias = other_bias + nocue_bias·[OCR text without a problem cue, no words from the student]
++ empty_bias·[fewer than min_words words]
 + foreign_bias·[another brand or site is named, the school is not] − school_bias·[the school is named]
 − edu_bias·log1p(stems of the vocabulary of online education)``.
 
@@ -47,7 +48,7 @@ DEFAULT_SETTINGS: dict[str, float] = {
     "w_clip": 1.0,
     "w_mem": 0.0,  # operators' corrections: off until a fit on corrections says how much they weigh
     "other_bias": 0.0,
-    "nocue_bias": 0.0,  # the OCR text has no problem cue at all
+    "nocue_bias": 0.0,  # the OCR text has no problem cue at all and the student wrote nothing
     "empty_bias": 3.0,  # the ticket has fewer than min_words words
     "foreign_bias": 0.0,  # another site is named and the school is not
     "school_bias": 0.0,  # the school (name, site, merchant alias) is named
@@ -121,7 +122,9 @@ def fallback_flags(f: Mapping[str, np.ndarray], min_words: float) -> dict[str, n
     """The 0/1 flags of ``FALLBACK_FLAGS`` (each of shape (1,) or (N, 1))."""
     return {
         "other": np.ones_like(f["has_ocr"]),
-        "nocue": f["has_ocr"] * (1.0 - f["has_focus"]),
+        # nothing on the screenshots reads like a problem, and the student wrote nothing: a student who writes
+        # to support has a problem, whatever the screen shows
+        "nocue": f["has_ocr"] * (1.0 - f["has_focus"]) * (1.0 - f["has_user"]),
         "empty": (f["words"] < min_words).astype(np.float64),
         "foreign": f["foreign"],
         "school": f["school"],
