@@ -190,23 +190,21 @@ class LabelSet:
         new.__post_init__()
         return new
 
-    def with_examples(self, mapping: Mapping[str, Iterable[str]] | None) -> "LabelSet":
-        """Copy with extra labelled examples per intent name (unknown names raise KeyError)."""
-        new = copy.deepcopy(self)
-        for name, examples in (mapping or {}).items():
-            intent = new[name]
-            extra = [str(e).strip() for e in examples if str(e).strip()]
-            intent.examples = list(dict.fromkeys(intent.examples + extra))
-        return new
-
-    def with_corrections(self, mapping: Mapping[str, Iterable[str]] | None) -> "LabelSet":
-        """Copy whose intents also remember these corrections (intent name → texts; unknown names raise KeyError)."""
+    def _with_texts(self, attr: str, mapping: Mapping[str, Iterable[str]] | None) -> "LabelSet":
         new = copy.deepcopy(self)
         for name, texts in (mapping or {}).items():
             intent = new[name]
             extra = [str(t).strip() for t in texts if str(t).strip()]
-            intent.corrections = list(dict.fromkeys(intent.corrections + extra))
+            setattr(intent, attr, list(dict.fromkeys(getattr(intent, attr) + extra)))
         return new
+
+    def with_examples(self, mapping: Mapping[str, Iterable[str]] | None) -> "LabelSet":
+        """Copy with extra labelled examples per intent name (unknown names raise KeyError)."""
+        return self._with_texts("examples", mapping)
+
+    def with_corrections(self, mapping: Mapping[str, Iterable[str]] | None) -> "LabelSet":
+        """Copy whose intents also remember these corrections (intent name → texts; unknown names raise KeyError)."""
+        return self._with_texts("corrections", mapping)
 
     def with_school(self, school: SchoolProfile | None) -> "LabelSet":
         """Copy that knows the deployment's school (``None`` or an empty profile: no school evidence)."""
