@@ -14,9 +14,10 @@ Main entry points::
 
 Seed API (kept exactly): ``ImageProcessor``, ``ClipModel``, ``ImageClassifier``.
 
-Layout: ``runtime/`` (images, OCR, encoders, CLIP backends, labels, signals, fusion, the pipeline),
-``faq/`` (FAQ retrieval, needs-human, the auto-answer decision), ``fitting/`` (evaluate, calibrate,
-faq-fit; only ``python -m classifier`` reaches it), ``data/`` (the shipped intents and topics).
+Layout: ``runtime/`` (images, OCR, encoders, CLIP backends, labels, signals, fusion, the pipeline, the school's
+identity, the corrections memory), ``faq/`` (FAQ retrieval, needs-human, the auto-answer decision), ``fitting/``
+(evaluate, calibrate, replay, faq-fit through ``python -m classifier``; ``desk_refit`` for a desk's own labels),
+``data/`` (the shipped intents, topics and the taxonomy of other services).
 """
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ _LAZY = {
     "LabelSet": "classifier.runtime.labels",
     "IntentSpec": "classifier.runtime.labels",
     "load_image": "classifier.runtime.images",
+    "SchoolProfile": "classifier.runtime.school",
+    "correction_text": "classifier.runtime.memory",
+    "recurring_lines": "classifier.runtime.memory",
     "SentenceEncoder": "classifier.runtime.encoders",
     "shared_sentence_encoder": "classifier.runtime.encoders",
     "FaqDocument": "classifier.faq.documents",
@@ -54,6 +58,8 @@ _LAZY = {
     "FaqIndex": "classifier.faq.index",
     "FaqHit": "classifier.faq.index",
     "AutoAnswerDecision": "classifier.faq.decision",
+    "desk_refit": "classifier.fitting.desk_fit",
+    "DeskFit": "classifier.fitting.desk_fit",
     "answer_decision": "classifier.faq.decision",
 }
 

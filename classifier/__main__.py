@@ -1,4 +1,4 @@
-"""Command line: ``python -m classifier {classify,message,evaluate,calibrate,faq-fit} ...``.
+"""Command line: ``python -m classifier {classify,message,evaluate,calibrate,replay,faq-fit} ...``.
 
 The one place of the package that reads environment variables: each runtime flag defaults to the desk's
 variable of the same meaning (``--clip``: SUPPORTDESK_CLIP_MODEL, ``--threads``: SUPPORTDESK_MODEL_THREADS,
@@ -73,10 +73,24 @@ def _cmd_calibrate(args) -> int:
 
     out = calibrate(args.dir, _runtime_config(args), write=args.write, show_progress=not args.no_progress,
                     ocr_cache=OcrCache(args.ocr_cache), images=not args.texts_only, texts=not args.images_only,
-                    cv=not args.no_cv)
+                    cv=not args.no_cv, memory=args.memory)
     print(json.dumps(out, ensure_ascii=False, indent=2))
     if args.write:
         print("settings written to classifier/data/labels.yaml and classifier/data/topics.yaml", file=sys.stderr)
+    return 0
+
+
+def _cmd_replay(args) -> int:
+    from .fitting.datasets import OcrCache, school_faq, school_profile
+    from .fitting.evaluate import school_topic_classifier
+    from .fitting.replay import replay_dataset
+    from .runtime.labels import LabelSet
+    from .runtime.pipeline import TicketPipeline
+
+    pipe = TicketPipeline.from_config(_runtime_config(args), LabelSet.default_images().with_school(school_profile(args.dir)))
+    report = replay_dataset(args.dir, pipe, school_topic_classifier(school_faq(args.dir)),
+                            ocr_cache=OcrCache(args.ocr_cache), full=not args.json)
+    print(json.dumps(report, ensure_ascii=False) if args.json else json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -134,9 +148,19 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--images-only", action="store_true")
     k.add_argument("--texts-only", action="store_true")
     k.add_argument("--no-cv", action="store_true")
+    k.add_argument("--memory", action="store_true",
+                   help="also fit the corrections memory's weight and floor by replaying the folder (3 orders)")
     k.add_argument("--no-progress", action="store_true")
     _runtime_flags(k)
     k.set_defaults(func=_cmd_calibrate)
+
+    r = sub.add_parser("replay", help="stream a labelled folder, correcting mistakes as an operator would; "
+                                      "first- and second-half figures")
+    r.add_argument("dir")
+    r.add_argument("--json", action="store_true", help="print exactly one JSON object with the issue's keys")
+    r.add_argument("--ocr-cache", default=None, help="JSON file to cache OCR text between runs")
+    _runtime_flags(r)
+    r.set_defaults(func=_cmd_replay)
 
     f = sub.add_parser("faq-fit", help="fit FAQ retrieval weights, the needs-human model and auto-answer thresholds")
     f.add_argument("dir")

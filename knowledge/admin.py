@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from classifier import dump_faq_yaml
 
-from .forms import FaqEntryAdminForm
-from .models import FaqEntry, FaqUsage
+from .forms import FaqEntryAdminForm, SchoolProfileAdminForm
+from .models import FaqEntry, FaqUsage, SchoolProfile
 from .selectors import faq_entries_with_stats
 
 
@@ -62,3 +62,11 @@ class FaqUsageAdmin(TimestampColumns, admin.ModelAdmin):
     search_fields = ["entry__external_id"]
     list_select_related = ["entry"]
     raw_id_fields = ["entry"]
+
+
+@admin.register(SchoolProfile)
+class SchoolProfileAdmin(admin.ModelAdmin):
+    form = SchoolProfileAdminForm
+    list_display = ["name", "site", "updated_at"]
+    fields = ["name", "site", "aliases", "domains", "updated_at"]
+    readonly_fields = ["updated_at"]

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import FaqEntry
+from .models import FaqEntry, SchoolProfile
 
 
 class LinesField(forms.CharField):
@@ -82,3 +82,21 @@ class FaqEntryAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["alt_questions"].label = capfirst(FaqEntry._meta.get_field("alt_questions").verbose_name)
+
+
+class SchoolProfileAdminForm(forms.ModelForm):
+    """The school's identity with its aliases and domains one per line."""
+
+    aliases = LinesField(max_item_length=120, max_items=50)
+    domains = LinesField(max_item_length=200, max_items=50)
+
+    class Meta:
+        model = SchoolProfile
+        fields = ["name", "site", "aliases", "domains"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("aliases", "domains"):
+            field = SchoolProfile._meta.get_field(name)
+            self.fields[name].label = capfirst(field.verbose_name)
+            self.fields[name].help_text = f"{field.help_text} {_('One per line.')}"

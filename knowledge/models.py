@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from classifier import FaqDocument
+from classifier import FaqDocument, SchoolProfile as SchoolIdentity
 
 
 class FaqEntry(models.Model):
@@ -78,3 +78,42 @@ class FaqUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry.external_id} {self.kind} (ticket {self.ticket_id})"
+
+
+class SchoolProfile(models.Model):
+    """Who the school is, as its screens and its students' bank statements show it (one row per desk).
+
+    The classifier reads it (``tickets.classification.build_label_set``): a screenshot that names the school, its
+    site or a merchant alias is evidence that the problem is the school's; one that names another brand or site
+    and not the school is evidence that it is not. ``faq_import`` fills ``name`` and ``site`` from faq.yaml's
+    ``school`` and ``site``; aliases and domains are the admin's (a bank statement's merchant name, an English
+    spelling, the payment page's or the learning platform's host).
+    """
+
+    name = models.CharField(_("school name"), max_length=120, blank=True, help_text=_("As students see it, e.g. Кодариум."))
+    site = models.CharField(_("site"), max_length=200, blank=True, help_text=_("The main site, e.g. kodarium.ru."))
+    aliases = models.JSONField(_("aliases"), default=list, blank=True,
+                               help_text=_("Other names it appears under: the merchant name on bank statements, "
+                                           "an English spelling, a product's name."))
+    domains = models.JSONField(_("other domains"), default=list, blank=True,
+                               help_text=_("More host names it owns: the payment page, the learning platform."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("school profile")
+        verbose_name_plural = _("school profile")
+
+    def __str__(self) -> str:
+        return self.name or self.site or str(_("school profile"))
+
+    def save(self, *args, **kwargs):
+        for attr in ("aliases", "domains"):
+            value = getattr(self, attr)
+            if isinstance(value, str):  # the admin's textarea: one per line
+                setattr(self, attr, [line.strip() for line in value.splitlines() if line.strip()])
+        super().save(*args, **kwargs)
+
+    def to_identity(self) -> SchoolIdentity:
+        """The Django-free value the classifier works with."""
+        return SchoolIdentity(name=self.name, site=self.site, aliases=tuple(self.aliases or ()),
+                              domains=tuple(self.domains or ()))

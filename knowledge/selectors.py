@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from classifier import FaqHit
+from classifier import FaqHit, SchoolProfile as SchoolIdentity
 
-from .models import FaqEntry, FaqUsage
+from .models import FaqEntry, FaqUsage, SchoolProfile
 
 
 def faq_suggestions(text: str, k: int = 3) -> list[FaqHit]:
@@ -41,3 +41,9 @@ def faq_entry_stats() -> list[dict]:
             "acceptance_rate": round(e.accepted_count / decided, 3) if decided else None,
         })
     return out
+
+
+def school_identity() -> SchoolIdentity:
+    """The school as the classifier knows it (an empty identity when no profile was imported or entered)."""
+    profile = SchoolProfile.objects.order_by("pk").first()
+    return profile.to_identity() if profile is not None else SchoolIdentity()

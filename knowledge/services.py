@@ -35,7 +35,7 @@ from classifier import (
     shared_sentence_encoder,
 )
 
-from .models import FaqEntry, FaqUsage
+from .models import FaqEntry, FaqUsage, SchoolProfile
 
 _lock = threading.Lock()
 _index: FaqIndex | None = None
@@ -137,7 +137,8 @@ def faq_import(path_or_text: str | Path, *, deactivate_missing: bool = False) ->
     Returns counts ``created``, ``updated``, ``unchanged``, ``deactivated`` (entries not in the file are only
     deactivated, never deleted, and only with ``deactivate_missing``: their usage history stays).
     """
-    _, records = load_faq_document(path_or_text)
+    header, records = load_faq_document(path_or_text)
+    school_profile_update(name=header.get("school"), site=header.get("site"))
     counts = {"created": 0, "updated": 0, "unchanged": 0, "deactivated": 0}
     existing = {e.external_id: e for e in FaqEntry.objects.filter(external_id__in=[r.id for r in records])}
     for rec in records:
@@ -160,9 +161,30 @@ def faq_import(path_or_text: str | Path, *, deactivate_missing: bool = False) ->
     return counts
 
 
+def school_profile_update(*, name: str | None = None, site: str | None = None) -> SchoolProfile:
+    """Set the school's name and site (the desk's one profile row, created on first use); ``None`` keeps a value.
+
+    ``faq_import`` calls it with faq.yaml's ``school`` and ``site``: the school's FAQ is its own configuration.
+    Aliases and domains are only edited in the admin.
+    """
+    profile = SchoolProfile.objects.order_by("pk").first() or SchoolProfile()
+    changed = profile.pk is None
+    for attr, value in (("name", name), ("site", site)):
+        value = str(value).strip() if value is not None else None
+        if value and value != getattr(profile, attr):
+            setattr(profile, attr, value)
+            changed = True
+    if changed:
+        profile.save()
+    return profile
+
+
 def faq_export(path: str | Path | None = None, *, include_inactive: bool = False, **header: Any) -> str:
     """The knowledge base as faq.yaml text (written to ``path`` if given). ``header``: school, site, updated."""
     qs = FaqEntry.objects.all() if include_inactive else FaqEntry.objects.filter(is_active=True)
     defaults = dict(getattr(settings, "SUPPORTDESK_FAQ_HEADER", {}) or {})
+    profile = SchoolProfile.objects.order_by("pk").first()
+    if profile is not None:  # the school's own name and site, as faq_import read them
+        defaults.update({k: v for k, v in (("school", profile.name), ("site", profile.site)) if v})
     defaults.update({k: v for k, v in header.items() if v is not None})
     return dump_faq_yaml([e.to_record() for e in qs.order_by("id")], path, **defaults)

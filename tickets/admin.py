@@ -13,6 +13,7 @@ from knowledge.forms import LinesField
 from . import services, vocabulary
 from .models import (
     Attachment,
+    ClassifierFit,
     Delivery,
     Intent,
     LabelExample,
@@ -80,6 +81,18 @@ class StudentAdmin(admin.ModelAdmin):
     search_fields = ["=id", "email", "name"]
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False
+
+
+@admin.register(ClassifierFit)
+class ClassifierFitAdmin(admin.ModelAdmin):
+    """Fits of the classifier on this desk's labels (``manage.py classifier_fit``): a record, not edited by hand."""
+
+    list_display = ["version", "applied", "created_at"]
+    list_filter = ["applied"]
+    readonly_fields = ["version", "settings", "report", "applied", "created_at", "created_by"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(LabelExample)

@@ -2,8 +2,8 @@
 
 django-q2 forks worker processes; each one builds its classifier lazily on the first task and keeps it
 until the label set changes. The label set's version is its content: ``build_label_set()`` reads the active
-intents and the newest operators' corrections (``LabelExample``) and ``LabelSet.fingerprint()`` hashes what
-the classifier would see. A change by any writer (a form, ``queryset.update()``, an admin bulk action,
+intents, the newest operators' corrections (``LabelExample``), the school's profile and the applied fit
+(``ClassifierFit``), and ``LabelSet.fingerprint()`` hashes what the classifier would see. A change by any writer (a form, ``queryset.update()``, an admin bulk action,
 a data migration, raw SQL) therefore rebuilds the classifier on the next task, and nothing has to remember
 to touch ``updated_at``. Cost per task: two queries and a hash; measured with 4 intents and 200 corrections
 of 260 characters, 3.6 ms on SQLite and 4.6 ms on PostgreSQL per call, against ~0.5 s for one screenshot.
@@ -26,7 +26,9 @@ from django.utils.module_loading import import_string
 
 from classifier import IntentSpec, LabelSet, RuntimeConfig, TicketClassifier, TicketClassifierFactory
 
-from .models import Intent, LabelExample
+from knowledge.selectors import school_identity
+
+from .models import ClassifierFit, Intent, LabelExample
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,8 @@ def classifier_runtime_config() -> RuntimeConfig:
 
 
 def correction_examples(intent_names: Iterable[str], per_label: int | None = None) -> dict[str, list[str]]:
-    """The most recent ``per_label`` active operators' corrections of each named intent, newest first."""
+    """The most recent ``per_label`` active operators' corrections of each named intent, newest first (each one as
+    ``classifier.correction_text`` remembered it)."""
     if per_label is None:
         per_label = settings.SUPPORTDESK_CORRECTION_EXAMPLES_PER_LABEL
     if per_label <= 0:
@@ -65,12 +68,19 @@ def correction_examples(intent_names: Iterable[str], per_label: int | None = Non
     return examples
 
 
+def applied_fit() -> ClassifierFit | None:
+    """The newest fit of the fusion on this desk's own tickets that was applied (``manage.py classifier_fit``)."""
+    return ClassifierFit.objects.filter(applied=True).order_by("-created_at", "-id").first()
+
+
 def build_label_set(intents: Iterable[Intent] | None = None) -> LabelSet:
-    """The label set the classifier reads: the active Intent rows plus the operators' corrections.
+    """The label set the classifier reads: the active Intent rows, the operators' corrections, the school's
+    identity (``knowledge.SchoolProfile``) and the desk's own fit of the fusion, if one was applied.
 
     The shipped label set contributes what belongs to the model (fusion settings, CLIP templates, problem
     cues); the rows contribute the intents. An out-of-scope "other" is added by the pipeline if the admin
-    switched every out-of-scope intent off.
+    switched every out-of-scope intent off. An applied ``ClassifierFit`` overrides the shipped settings it fitted
+    and its version becomes part of every prediction's model version.
     """
     if intents is None:
         intents = Intent.objects.filter(is_active=True).order_by("name")
@@ -86,8 +96,13 @@ def build_label_set(intents: Iterable[Intent] | None = None) -> LabelSet:
         )
         for intent in intents
     )
-    # Operators' corrections: each one is one more example text of the intent it was corrected to.
-    return label_set.with_examples(correction_examples([intent.name for intent in intents]))
+    # Operators' corrections: remembered by the classifier's memory signal (classifier.runtime.memory).
+    label_set = label_set.with_corrections(correction_examples([intent.name for intent in intents]))
+    label_set = label_set.with_school(school_identity())
+    fit = applied_fit()
+    if fit is not None:
+        label_set = label_set.with_settings({**fit.settings, "fit_version": fit.version})
+    return label_set
 
 
 def desk_ticket_classifier(label_set: LabelSet) -> TicketClassifier:

@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-from ..faq.documents import FaqDocument, load_faq_yaml
+from ..errors import ImageError
+from ..faq.documents import FaqDocument, load_faq_document, load_faq_yaml
+from ..runtime.images import load_image
+from ..runtime.school import SchoolProfile
 
 
 def read_csv(path: str | os.PathLike[str]) -> list[dict[str, str]]:
@@ -20,6 +23,13 @@ def school_faq(root: str | os.PathLike[str]) -> list[FaqDocument]:
     """The folder's ``faq.yaml`` entries (none when it has no FAQ)."""
     path = Path(root) / "faq.yaml"
     return load_faq_yaml(path) if path.exists() else []
+
+
+def school_profile(root: str | os.PathLike[str]) -> SchoolProfile:
+    """The school of the folder, from its ``faq.yaml`` header (``school``, ``site``, optional ``aliases`` and
+    ``domains``): the deployment's own configuration, read the way the desk reads it on ``faq_import``."""
+    path = Path(root) / "faq.yaml"
+    return SchoolProfile.from_mapping(load_faq_document(path)[0]) if path.exists() else SchoolProfile()
 
 
 def progress(iterable: Iterable, total: int, desc: str, enabled: bool):
@@ -61,4 +71,31 @@ class OcrCache:
                 json.dump(self._texts, fh, ensure_ascii=False)
 
 
-__all__ = ["read_csv", "school_faq", "progress", "OcrCache"]
+def screenshots(root: str | os.PathLike[str], pipeline, cache: "OcrCache", *, show_progress: bool = False):
+    """``(row, OCR text, CLIP probabilities)`` per row of ``images.csv``: the text from ``cache`` (read with the
+    pipeline's OCR and stored when missing), CLIP only when the pipeline has it. The cache is saved at the end."""
+    rows = read_csv(os.path.join(root, "images.csv"))
+    out = []
+    for row in progress(rows, len(rows), "screenshots", show_progress):
+        path = os.path.join(root, row["file"])
+        key = cache.key(row["file"], path)
+        text = cache.get(key)
+        clip_probs = []
+        if text is None or pipeline.clip is not None:
+            try:
+                image = load_image(path)
+            except ImageError:
+                image = None
+            if image is not None:
+                analysis = pipeline.analyse_image(image, path)
+                if text is None:
+                    text = analysis.ocr_text
+                    cache.put(key, text)
+                if analysis.clip_probs is not None:
+                    clip_probs.append(analysis.clip_probs)
+        out.append((row, text or "", clip_probs))
+    cache.save()
+    return out
+
+
+__all__ = ["read_csv", "school_faq", "school_profile", "screenshots", "progress", "OcrCache"]

@@ -20,7 +20,7 @@ from ..runtime.encoders import SentenceEncoder
 from ..runtime.messages import MessageClassifier
 from ..runtime.pipeline import TicketPipeline
 from ..types import TopicResult
-from .datasets import progress, read_csv, school_faq
+from .datasets import progress, read_csv, school_faq, school_profile
 from .metrics import OTHER, UNSURE, faq_metrics, image_metrics, topic_metrics
 
 TopicFn = Callable[[str], "TopicResult | str | None"]
@@ -69,8 +69,12 @@ def school_topic_classifier(entries: Sequence[FaqDocument]) -> MessageClassifier
 
 def evaluate_dataset(root: str, pipeline: TicketPipeline, *, show_progress: bool = False,
                      limit: int | None = None) -> dict:
+    """Every figure of the folder. ``pipeline`` is given the folder's school (``faq.yaml``'s school and site),
+    as a desk gets its own on ``faq_import``, unless its label set already names one."""
     report: dict[str, dict] = {}
     if os.path.exists(os.path.join(root, "images.csv")):
+        if not pipeline.labels.school:
+            pipeline = pipeline.with_labels(pipeline.labels.with_school(school_profile(root)))
         report["images"] = evaluate_images(root, pipeline, show_progress=show_progress, limit=limit)
     if os.path.exists(os.path.join(root, "texts.csv")):
         entries = school_faq(root)

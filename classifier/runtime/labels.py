@@ -23,9 +23,12 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from .school import SchoolProfile
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_IMAGE_LABELS = DATA_DIR / "labels.yaml"
 DEFAULT_TOPIC_LABELS = DATA_DIR / "topics.yaml"
+DEFAULT_SCOPE = DATA_DIR / "scope.yaml"
 
 DEFAULT_CLIP_TEMPLATES = [
     "a screenshot of {}.",
@@ -53,12 +56,15 @@ class IntentSpec:
     prompts: list[str] = field(default_factory=list)  # English CLIP prompts (short noun phrases)
     examples: list[str] = field(default_factory=list)  # labelled example texts
     keywords: list[str] = field(default_factory=list)  # lower-case stems for the lexical signal
+    # Operators' corrections as remembered (``runtime.memory.correction_text``): the memory signal's items,
+    # newest first. Not examples: they are weighed by their own fitted weight (``w_mem``).
+    corrections: list[str] = field(default_factory=list)
     in_scope: bool = True  # False for pseudo-labels such as "other": predicting them means "unsure"
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValueError("An intent needs a non-empty name.")
-        for attr in ("descriptions", "prompts", "examples", "keywords"):
+        for attr in ("descriptions", "prompts", "examples", "keywords", "corrections"):
             value = getattr(self, attr)
             if value is None:
                 value = []
@@ -73,7 +79,7 @@ class IntentSpec:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "IntentSpec":
-        known = {"name", "descriptions", "prompts", "examples", "keywords", "in_scope"}
+        known = {"name", "descriptions", "prompts", "examples", "keywords", "corrections", "in_scope"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"Unknown intent field(s): {', '.join(sorted(unknown))}.")
@@ -94,6 +100,13 @@ class LabelSet:
     # ("ошибка", "не удалось", "declined"...). Lines with a cue (and their neighbours) form a
     # "focus" text that is scored separately, so navigation chrome weighs less.
     cues: list[str] = field(default_factory=list)
+    # Who the school is (name, site, merchant aliases): a screen naming it is evidence for "ours", one naming
+    # another site and not the school is evidence for "not ours". Empty in the shipped files: a deployment
+    # sets it (the desk from its school profile, ``evaluate DIR`` from DIR/faq.yaml's school and site).
+    school: SchoolProfile = field(default_factory=SchoolProfile)
+    # The general vocabulary of online education (``scope.yaml``'s ``school.keywords``): stems whose presence
+    # makes a screen more likely the school's, whichever school it is.
+    school_vocabulary: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         names = [i.name for i in self.intents]
@@ -141,7 +154,8 @@ class LabelSet:
         templates = data.get("clip_templates") or list(DEFAULT_CLIP_TEMPLATES)
         settings = dict(data.get("settings") or {})
         cues = [str(c).strip() for c in (data.get("cues") or []) if str(c).strip()]
-        return cls(intents=intents, settings=settings, clip_templates=list(templates), cues=cues)
+        return cls(intents=intents, settings=settings, clip_templates=list(templates), cues=cues,
+                   school=SchoolProfile.from_mapping(data.get("school")))
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str]) -> "LabelSet":
@@ -156,12 +170,17 @@ class LabelSet:
         return cls.from_yaml(DEFAULT_TOPIC_LABELS)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "settings": copy.deepcopy(self.settings),
             "clip_templates": list(self.clip_templates),
             "cues": list(self.cues),
             "intents": [asdict(i) for i in self.intents],
         }
+        if self.school:
+            data["school"] = self.school.to_dict()
+        if self.school_vocabulary:
+            data["school_vocabulary"] = list(self.school_vocabulary)
+        return data
 
     # --- derived label sets ------------------------------------------------------------------
     def with_intents(self, intents: Iterable[IntentSpec]) -> "LabelSet":
@@ -171,13 +190,52 @@ class LabelSet:
         new.__post_init__()
         return new
 
+    def _with_texts(self, attr: str, mapping: Mapping[str, Iterable[str]] | None) -> "LabelSet":
+        new = copy.deepcopy(self)
+        for name, texts in (mapping or {}).items():
+            intent = new[name]
+            extra = [str(t).strip() for t in texts if str(t).strip()]
+            setattr(intent, attr, list(dict.fromkeys(getattr(intent, attr) + extra)))
+        return new
+
     def with_examples(self, mapping: Mapping[str, Iterable[str]] | None) -> "LabelSet":
         """Copy with extra labelled examples per intent name (unknown names raise KeyError)."""
+        return self._with_texts("examples", mapping)
+
+    def with_corrections(self, mapping: Mapping[str, Iterable[str]] | None) -> "LabelSet":
+        """Copy whose intents also remember these corrections (intent name → texts; unknown names raise KeyError)."""
+        return self._with_texts("corrections", mapping)
+
+    def with_school(self, school: SchoolProfile | None) -> "LabelSet":
+        """Copy that knows the deployment's school (``None`` or an empty profile: no school evidence)."""
         new = copy.deepcopy(self)
-        for name, examples in (mapping or {}).items():
-            intent = new[name]
-            extra = [str(e).strip() for e in examples if str(e).strip()]
-            intent.examples = list(dict.fromkeys(intent.examples + extra))
+        new.school = school or SchoolProfile()
+        return new
+
+    def with_settings(self, settings: Mapping[str, Any] | None) -> "LabelSet":
+        """Copy whose fitted settings are updated with ``settings`` (e.g. a desk's own fit)."""
+        new = copy.deepcopy(self)
+        new.settings = {**self.settings, **dict(settings or {})}
+        return new
+
+    def with_scope_knowledge(self, path: str | os.PathLike[str] = DEFAULT_SCOPE) -> "LabelSet":
+        """Copy whose out-of-scope pseudo-labels also know the shipped taxonomy of other services (``scope.yaml``).
+
+        The taxonomy belongs to the model, not to a deployment: every desk gets it (and its updates), whatever
+        its own "other" intent row says; the row's texts stay and add to it.
+        """
+        data = _read_yaml(os.fspath(path), os.stat(path).st_mtime_ns) or {}
+        services = data.get("services") or []
+        new = copy.deepcopy(self)
+        vocabulary = [str(v).strip() for v in (data.get("school") or {}).get("keywords") or [] if str(v).strip()]
+        new.school_vocabulary = list(dict.fromkeys(new.school_vocabulary + vocabulary))
+        for intent in new.intents:
+            if intent.in_scope:
+                continue
+            for service in services:
+                for attr in ("descriptions", "examples", "keywords"):
+                    extra = [str(v).strip() for v in service.get(attr) or [] if str(v).strip()]
+                    setattr(intent, attr, list(dict.fromkeys(getattr(intent, attr) + extra)))
         return new
 
     def with_out_of_scope_from(self, other: "LabelSet") -> "LabelSet":
@@ -203,4 +261,4 @@ class LabelSet:
         return hashlib.sha1(blob).hexdigest()[:10]
 
 
-__all__ = ["IntentSpec", "LabelSet", "DEFAULT_IMAGE_LABELS", "DEFAULT_TOPIC_LABELS", "DEFAULT_CLIP_TEMPLATES"]
+__all__ = ["IntentSpec", "LabelSet", "DEFAULT_IMAGE_LABELS", "DEFAULT_TOPIC_LABELS", "DEFAULT_SCOPE", "DEFAULT_CLIP_TEMPLATES"]

@@ -99,10 +99,11 @@ class TicketPipeline(LazyScorer):
         labels = labels or default
         if not labels.out_of_scope_names:
             labels = labels.with_out_of_scope_from(default)
-        self.labels = labels
+        self.labels = labels.with_scope_knowledge()
         self.encoder: CachedEncoder = as_cached(encoder)
         self.clip = clip
-        self.settings = settings_of(labels, {**(settings or {}), "threshold": threshold})
+        self._overrides = {**(settings or {}), "threshold": threshold}
+        self.settings = settings_of(labels, self._overrides)
         self.ocr = ocr or TesseractOcr()
         self._scorer: TextScorer | None = None
         self._lock = threading.Lock()
@@ -116,13 +117,18 @@ class TicketPipeline(LazyScorer):
         return cls(labels, encoder=shared_sentence_encoder(config.threads), clip=load_clip(config),
                    threshold=threshold, ocr=TesseractOcr(config.tesseract_cmd))
 
+    def with_labels(self, labels: LabelSet) -> "TicketPipeline":
+        """The same models (encoder, CLIP, OCR) and overrides over another label set."""
+        return type(self)(labels, encoder=self.encoder, clip=self.clip, settings=self._overrides, ocr=self.ocr)
+
     @property
     def model_version(self) -> str:
         enc = getattr(self.encoder, "name", "encoder")
         fp = short_hash(self.labels.fingerprint(), repr(sorted(self.settings.items())))
+        fit = f"+{self.settings['fit_version']}" if self.settings.get("fit_version") else ""
         if self.clip is not None:
-            return f"clip:{self.clip.name}+ocr-{enc}@{fp}"
-        return f"offline-ocr-{enc}@{fp}"
+            return f"clip:{self.clip.name}+ocr-{enc}@{fp}{fit}"
+        return f"offline-ocr-{enc}@{fp}{fit}"
 
     # --- per image -----------------------------------------------------------------------------
     def analyse_image(self, image: Image.Image, path: str = "") -> ImageAnalysis:
@@ -159,9 +165,13 @@ class TicketPipeline(LazyScorer):
                 signals[f"{title}_keywords"] = as_score_dict(names, f[f"{prefix}_kw"])
                 signals[f"{title}_ngrams"] = as_score_dict(names, f[f"{prefix}_ng"])
         if f["has_clip"]:
-            p = np.exp(f["clip_logp"])
+            p = np.exp(f["clip"])
             signals["clip"] = as_score_dict(names, p / p.sum())
+        if np.any(f["mem"]):
+            signals["memory"] = as_score_dict(names, f["mem"])
         signals["text_amount"] = {"words": float(f["words"])}
+        # what a desk's refit needs besides the per-intent scores (classifier.fitting.desk_fit)
+        signals["school"] = {key: round(float(f[key]), 6) for key in ("school", "foreign", "edu")}
         embedding = f["_ocr_embedding"]
         if f["has_user"]:
             if embedding is None:

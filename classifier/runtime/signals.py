@@ -25,6 +25,7 @@ import numpy as np
 
 from .encoders import CachedEncoder
 from .labels import LabelSet
+from .memory import DEFAULT_FLOOR, CorrectionMemory
 from .textnorm import count_words, normalise_text, words
 from .tfidf import TfidfCosine
 
@@ -109,6 +110,7 @@ class TextScorer:
                 key = kw if kw.startswith("re:") else normalise_text(kw)
                 stems.setdefault(key, set()).add(idx)
         self._cues = [compile_keyword(c) for c in labels.cues]
+        self._school_words = [compile_keyword(c) for c in labels.school_vocabulary]
         self._kw: list[list[tuple[re.Pattern[str], float]]] = [[] for _ in self.names]
         for stem, owners in stems.items():
             if not stem:
@@ -116,6 +118,8 @@ class TextScorer:
             pat = compile_keyword(stem)
             for idx in owners:
                 self._kw[idx].append((pat, 1.0 / len(owners)))
+        self._memory = CorrectionMemory(self.names, {i.name: i.corrections for i in labels.intents}, encoder,
+                                        floor=float(labels.settings.get("mem_floor", DEFAULT_FLOOR)))
         docs = [" ".join(intent.texts + intent.keywords) for intent in labels.intents]
         self._ngrams = TfidfCosine(docs, char_trigrams, tf="log1p")
 
@@ -145,6 +149,23 @@ class TextScorer:
 
     def ngrams(self, text: str) -> np.ndarray:
         return self._ngrams.similarity(text)
+
+    def school_evidence(self, text: str) -> tuple[bool, bool, float]:
+        """(the school is named; another brand or site is named and the school is not; how much of the general
+        vocabulary of online education the text uses, log1p of the distinct stems found)."""
+        norm = normalise_text(text)
+        edu = math.log1p(sum(1 for p in self._school_words if p.search(norm))) if norm else 0.0
+        school = self.labels.school
+        if not school:
+            return False, False, edu
+        named = school.names_school(text)
+        return named, (not named) and bool(school.foreign_brands(text)), edu
+
+    def memory(self, ocr_text: str, user_text: str = "") -> np.ndarray:
+        """How much the ticket repeats the operators' corrections of each intent (``runtime.memory``)."""
+        if not len(self._memory):
+            return np.zeros(len(self.names))
+        return self._memory.scores(f"{user_text}\n{ocr_text}")
 
     def focus(self, text: str) -> str:
         return focus_text(text, self._cues) if self._cues else ""

@@ -69,6 +69,19 @@ def test_evaluate_json_on_tiny_dataset(tiny_dataset):
 
 @pytest.mark.slow
 @needs_tesseract
+def test_replay_json_on_tiny_dataset(tiny_dataset):
+    out = run_cli("replay", str(tiny_dataset), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)  # exactly one JSON object with the keys
+    assert set(report) == {"images", "texts"}
+    assert set(report["images"]) == {"n", "corrections", "first_half_accuracy", "second_half_accuracy",
+                                      "second_half_misroute_rate", "second_half_coverage"}
+    assert set(report["texts"]) == {"n", "corrections", "first_half_accuracy", "second_half_accuracy"}
+    assert report["images"]["n"] == 4 and report["texts"]["n"] == 3
+
+
+@pytest.mark.slow
+@needs_tesseract
 def test_classify_command(tiny_dataset, tmp_path):
     junk = tmp_path / "junk.png"
     junk.write_bytes(b"not an image")
@@ -82,7 +95,7 @@ def test_classify_command(tiny_dataset, tmp_path):
 def test_one_command_line_with_subcommands():
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert set(sub.choices) == {"classify", "message", "evaluate", "calibrate", "faq-fit"}
+    assert set(sub.choices) == {"classify", "message", "evaluate", "calibrate", "replay", "faq-fit"}
 
 
 def test_runtime_flags_default_to_the_desks_environment(monkeypatch):

@@ -78,3 +78,17 @@ def test_a_new_entry_can_be_added_with_lines(admin_client_, db):
     })
     assert response.status_code == 302
     assert FaqEntry.objects.get(external_id="certificates").alt_questions == ["Будет ли сертификат?", "Документ об окончании курса"]
+
+
+def test_the_school_profile_lists_aliases_and_domains_one_per_line(admin_client_):
+    from knowledge.models import SchoolProfile
+
+    profile = SchoolProfile.objects.create(name="Кодариум", site="kodarium.ru", aliases=["KODARIUM LLC"])
+    url = f"/admin/knowledge/schoolprofile/{profile.pk}/change/"
+    page = admin_client_.get(url).content.decode()
+    assert re.search(r'<textarea[^>]*name="aliases"[^>]*>\s*KODARIUM LLC\s*</textarea>', page)
+    answer = admin_client_.post(url, {"name": "Кодариум", "site": "kodarium.ru",
+                                      "aliases": "KODARIUM LLC\n Kodarium \n\nKODARIUM LLC", "domains": "pay.kodarium.ru"})
+    assert answer.status_code == 302
+    profile.refresh_from_db()
+    assert profile.aliases == ["KODARIUM LLC", "Kodarium"] and profile.domains == ["pay.kodarium.ru"]

@@ -1,4 +1,4 @@
-"""Operators' corrections become labelled examples the classifier learns from (tickets.LabelExample)."""
+"""Operators' corrections become remembered examples the classifier learns from (tickets.LabelExample)."""
 import pytest
 
 from tests import fakes
@@ -51,6 +51,18 @@ def test_example_text_is_capped():
     assert len(LabelExample.objects.get().text) <= LabelExample.TEXT_MAX_CHARS
 
 
+def test_override_remembers_the_distinctive_lines_not_the_schools_menus():
+    menus = "Кодариум Главная\nМои курсы Расписание\nОплата и заказы"
+    for n in range(3):  # the school's other recent screenshots
+        PredictionFactory(ocr_text=f"{menus}\nДомашнее задание {n} принято")
+    ticket = ClassifiedTicketFactory(description="Списали дважды")
+    PredictionFactory(ticket=ticket, ocr_text=f"{menus}\nДве операции по 59 000 ₽\nkodarium.ru образование")
+
+    services.label_override(ticket=ticket, label="payment-problem", actor=operator("ivan"))
+
+    assert LabelExample.objects.get().text == "Списали дважды\nДве операции по 59 000 ₽\nkodarium.ru образование"
+
+
 def test_label_set_includes_active_examples_under_their_intent():
     _example("course-problem", "Можно взять академ?")
     _example("course-problem", "плохой пример", is_active=False)
@@ -58,10 +70,11 @@ def test_label_set_includes_active_examples_under_their_intent():
 
     label_set = build_label_set()
 
-    assert "Можно взять академ?" in label_set["course-problem"].examples
-    assert "плохой пример" not in label_set["course-problem"].examples
-    assert "Продам гараж" in label_set["other"].examples
-    assert "Можно взять академ?" not in label_set["payment-problem"].examples
+    assert "Можно взять академ?" in label_set["course-problem"].corrections
+    assert "плохой пример" not in label_set["course-problem"].corrections
+    assert "Продам гараж" in label_set["other"].corrections
+    assert "Можно взять академ?" not in label_set["payment-problem"].corrections
+    assert "Можно взять академ?" not in label_set["course-problem"].examples  # remembered, not an example
 
 
 def test_label_set_takes_the_most_recent_examples_per_intent(settings):
@@ -72,19 +85,19 @@ def test_label_set_takes_the_most_recent_examples_per_intent(settings):
 
     label_set = build_label_set()
 
-    course = label_set["course-problem"].examples
+    course = label_set["course-problem"].corrections
     assert "пример 3" in course and "пример 2" in course
     assert "пример 1" not in course and "пример 0" not in course
-    assert "оплата 0" in label_set["payment-problem"].examples
+    assert "оплата 0" in label_set["payment-problem"].corrections
 
     settings.SUPPORTDESK_CORRECTION_EXAMPLES_PER_LABEL = 0
-    assert "пример 3" not in build_label_set()["course-problem"].examples
+    assert "пример 3" not in build_label_set()["course-problem"].corrections
 
 
 def test_examples_of_an_inactive_intent_are_not_used():
     _example("course-problem", "Можно взять академ?")
     Intent.objects.filter(name="course-problem").update(is_active=False)
-    assert "course-problem" not in build_label_set().all_names  # and with_examples did not raise
+    assert "course-problem" not in build_label_set().all_names  # and with_corrections did not raise
 
 
 def test_classifier_is_rebuilt_after_an_override_and_after_a_deactivation():
@@ -97,7 +110,7 @@ def test_classifier_is_rebuilt_after_an_override_and_after_a_deactivation():
     assert build_label_set().fingerprint() != key
     rebuilt = cached_ticket_classifier()
     assert rebuilt is not first
-    assert "Можно взять академический отпуск?" in rebuilt.label_set["course-problem"].examples
+    assert "Можно взять академический отпуск?" in rebuilt.label_set["course-problem"].corrections
     assert cached_ticket_classifier() is rebuilt
 
     example = LabelExample.objects.get()
@@ -105,7 +118,7 @@ def test_classifier_is_rebuilt_after_an_override_and_after_a_deactivation():
     example.save()
     again = cached_ticket_classifier()
     assert again is not rebuilt
-    assert "Можно взять академический отпуск?" not in again.label_set["course-problem"].examples
+    assert "Можно взять академический отпуск?" not in again.label_set["course-problem"].corrections
     assert isinstance(again, fakes.FakeTicketClassifier)
 
 

@@ -3,6 +3,7 @@ tickets.selectors. Everything is re-exported here: ``from tickets.models import 
 from .audit import LabelExample, Override, OverrideManager, Prediction, TicketEvent
 from .base import TimeStamped
 from .desk import TRIAGE_QUEUE_SLUG, Intent, OperatorProfile, Queue, Topic
+from .fitting import ClassifierFit
 from .notifications import OperatorDelivery, OperatorNotification
 from .outbox import Delivery, OutboxItem
 from .ratings import TicketRating
@@ -12,6 +13,7 @@ from .ticket import Attachment, Message, MessageAnalysis, Ticket, attachment_upl
 __all__ = [
     "TRIAGE_QUEUE_SLUG",
     "Attachment",
+    "ClassifierFit",
     "Delivery",
     "Intent",
     "LabelExample",

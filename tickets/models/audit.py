@@ -91,11 +91,13 @@ class Override(TicketEvent):
 
 
 class LabelExample(TimeStamped):
-    """An operator's correction kept as a labelled example of the intent it was corrected to.
+    """An operator's correction kept as a remembered example of the intent it was corrected to.
 
-    ``classification.build_label_set`` adds the most recent active examples of each intent to the
-    label set, so later tickets worded like a corrected one go to the corrected intent. One row per
-    ticket: a second correction of the same ticket moves the example (services.label_override).
+    ``text`` is what the classifier remembers of the ticket (``classifier.correction_text``: the student's words and
+    the distinctive lines of its screenshots, not the school's menus that recur on every screenshot).
+    ``classification.build_label_set`` gives the most recent active ones of each intent to the classifier's
+    memory signal, so later tickets that repeat a corrected one go to the corrected intent. One row per ticket:
+    a second correction of the same ticket moves the example (services.label_override).
     """
 
     # Capped like the whole-text segment the scorer embeds (classifier.scoring.segments_of, 2000 chars):
@@ -121,9 +123,3 @@ class LabelExample(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.intent_id}: {self.text[:40]}"
-
-    @classmethod
-    def text_for(cls, description: str, ocr_text: str) -> str:
-        """The ticket's description and its screenshots' OCR text, joined and capped ("" when both are empty)."""
-        parts = [part.strip() for part in (description or "", ocr_text or "") if part and part.strip()]
-        return "\n".join(parts)[: cls.TEXT_MAX_CHARS].strip()

@@ -10,10 +10,12 @@
 * ``operators`` a queue's operators: members, assignees, on duty by load; the "My tickets" count
 * ``notifications`` an operator's notifications and the header's counters
 * ``desk``     the ticket page's desk panel: SLA state, assignees, notes, rating
+* ``fitting``  the labels operators confirmed, for the classifier's fit
 """
 from .access import TicketNotFound, operator_queues, queue_counts, queue_get
 from .desk import TicketDeskPanel, rating_open, ticket_conversation, ticket_desk_panel, ticket_notes, ticket_rating
 from .filters import ACTIVE, ASSIGNEE_ME, ASSIGNEE_NONE, URGENT, TicketFilter, label_choices, status_choices, topic_choices
+from .fitting import confirmed_labels
 from .notifications import desk_counters, notifications_for, notifications_unread
 from .operators import available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
 from .quality import model_quality
@@ -38,6 +40,7 @@ from .tickets import (
 
 __all__ = [
     "ACTIVE",
+    "confirmed_labels",
     "ANSWER_WAIT_SECONDS",
     "ASSIGNEE_ME",
     "ASSIGNEE_NONE",

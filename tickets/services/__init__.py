@@ -15,6 +15,7 @@ tasks call these; each write that matters leaves a TicketEvent (who, when, old, 
 * ``notify``      the only way a message reaches a student: the outbox and its channels
 * ``students``    students as identities (matched by e-mail on the web; Telegram links its accounts)
 * ``accounts``    operators' accounts and a fresh desk's defaults
+* ``fitting``     the classifier's fusion refitted on this desk's confirmed labels (classifier_fit)
 
 ``from tickets import services; services.ticket_create(...)`` keeps working: the public functions are
 re-exported here.
@@ -30,6 +31,7 @@ from .auto_answer import (
     message_enqueue_answer,
 )
 from .errors import ServiceUnavailable, outage_errors
+from .fitting import classifier_fit
 from .intake import ticket_create, ticket_student_reply
 from .notes import ticket_note
 from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify
@@ -63,6 +65,7 @@ __all__ = [
     "PENDING_SWEEP_AGE_SECONDS",
     "ServiceUnavailable",
     "account_create",
+    "classifier_fit",
     "answer_enqueue_now",
     "auto_answer_feedback",
     "auto_answers_escalate_stale",

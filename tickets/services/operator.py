@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from classifier import correction_text, recurring_lines
 from knowledge.models import FaqEntry
 from knowledge.services import faq_usage_record
 
@@ -49,8 +50,23 @@ def label_override(*, ticket: Ticket, label: str, actor, reason: str = "") -> Ti
     return ticket
 
 
+# Recent screenshots whose lines tell the school's chrome (menus, headers) from a ticket's own lines:
+# ~2 KB of OCR text each, one indexed query per override.
+RECURRING_SAMPLE = 200
+
+
+def _remembered_text(ticket: Ticket, ocr_text: str) -> str:
+    """What the classifier remembers of a corrected ticket (``classifier.correction_text``: the student's words and
+    the lines of its screenshots that do not recur on the school's other recent screenshots), capped."""
+    recent = (Prediction.objects.filter(error="").exclude(ticket=ticket).exclude(ocr_text="")
+              .order_by("-created_at", "-id").values_list("ocr_text", flat=True)[:RECURRING_SAMPLE])
+    text = correction_text(ocr_text, ticket.description, recurring_lines(recent) if ocr_text else frozenset())
+    return text[: LabelExample.TEXT_MAX_CHARS].strip()
+
+
 def _label_example_upsert(*, ticket: Ticket, intent: Intent, latest: Prediction | None, actor) -> LabelExample | None:
-    """Keep the corrected ticket as a labelled example of ``intent`` (one per ticket: a new correction moves it).
+    """Keep what the corrected ticket teaches as a labelled example of ``intent`` (one per ticket: a new
+    correction moves it). The replay (``python -m classifier replay``) measures this same mechanism.
 
     Any intent the override accepts learns, out-of-scope ones included: a ticket corrected to "other"
     teaches what is not a school problem. A ticket with no text at all (no description, no OCR text)
@@ -58,7 +74,7 @@ def _label_example_upsert(*, ticket: Ticket, intent: Intent, latest: Prediction 
     decision, so it re-activates an example an admin had switched off.
     """
     ocr_text = latest.ocr_text if latest is not None and not latest.error else ""
-    text = LabelExample.text_for(ticket.description, ocr_text)
+    text = _remembered_text(ticket, ocr_text)
     if not text:
         return None
     example, _created = LabelExample.objects.update_or_create(

@@ -1,35 +1,11 @@
-"""Calibration: temperature, the global abstain threshold, and writing the fitted settings back."""
+"""Calibration on a labelled folder: writing the fitted settings back, and the synthetic hard negatives."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from classifier.fitting.calibrate import fit_temperature, fit_threshold, write_settings
-from classifier.fitting.metrics import routing_metrics
-from classifier.runtime.fusion import softmax
-from classifier.runtime.labels import LabelSet
-
-
-def test_fit_threshold_separates_confident_right_from_unsure_wrong():
-    # 4 items, classes: 0,1 in scope; 2 out of scope
-    probs = np.array([[0.95, 0.03, 0.02], [0.9, 0.05, 0.05], [0.55, 0.4, 0.05], [0.6, 0.1, 0.3]])
-    y = np.array([0, 0, 1, 2])
-    in_scope = np.array([True, True, False])
-    thr, obj = fit_threshold(probs, y, in_scope)
-    assert 0.6 < thr <= 0.9  # routes the two confident items, holds back the two doubtful ones
-    pred = np.where(probs.max(1) >= thr, probs.argmax(1), -1)
-    acc, mis, cov = routing_metrics(pred, y, in_scope)
-    assert (acc, mis) == (0.75, 0.0) and cov == pytest.approx(2 / 3)
-
-
-def test_fit_temperature_sharpens_underconfident_logits():
-    rng = np.random.RandomState(0)
-    y = rng.randint(0, 3, 200)
-    logits = rng.normal(0, 0.3, (200, 3))
-    logits[np.arange(200), y] += 1.0  # right most of the time but soft
-    t, nll = fit_temperature(logits, y)
-    assert t < 1.0
-    assert nll < -np.log(softmax(logits)[np.arange(200), y]).mean()
+from classifier.fitting.calibrate import _kept, cross_validate_groups, synthetic_hard_negatives, write_settings
+from classifier.fitting.fusion_fit import Problem
+from classifier.runtime.labels import DEFAULT_IMAGE_LABELS, LabelSet
 
 
 def test_write_settings_keeps_comments(tmp_path):
@@ -39,3 +15,37 @@ def test_write_settings_keeps_comments(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# comment\n")
     assert LabelSet.from_yaml(path).settings == {"threshold": 0.7, "temperature": 0.5}
+
+
+def test_written_settings_drop_the_old_weights_and_report_only_numbers():
+    labels = LabelSet(intents=LabelSet.default_images().intents,
+                      settings={"w_sem": 10, "w_kw": 2, "fallback_label": "x", "threshold": 0.2})
+    kept = _kept(labels, {"w_ocr_sem": 1.5, "threshold": 0.7, "l2": 0.1})
+    assert kept == {"fallback_label": "x", "w_ocr_sem": 1.5, "threshold": 0.7}
+
+
+def test_synthetic_hard_negatives_are_not_examples_of_the_shipped_labels():
+    screens = synthetic_hard_negatives()
+    assert len(screens) >= 40 and all(len(s.split()) >= 5 for s in screens)
+    shipped = LabelSet.from_yaml(DEFAULT_IMAGE_LABELS).with_scope_knowledge()
+    texts = {t for intent in shipped for t in intent.texts}
+    # (a short error line may be the same as a school's: that is what makes them hard negatives)
+    assert not any(s.strip() in texts or any(line.strip() in texts for line in s.splitlines() if len(line.split()) >= 5)
+                   for s in screens)
+
+
+def test_cross_validation_reports_each_group_apart():
+    rng = np.random.RandomState(0)
+    n = 60
+    y = np.array([0, 1, 2] * (n // 3))
+    from classifier.runtime.fusion import WEIGHT_KEYS
+
+    X = np.zeros((n, 3, len(WEIGHT_KEYS)))
+    X[np.arange(n), y, 0] = 1.0 + rng.normal(0, 0.1, n)  # w_ocr_sem column, in-scope part
+    groups = np.array([0] * 45 + [1] * 15)
+    problem = Problem(X, y, np.array([True, True, False]))
+    from classifier.runtime.fusion import DEFAULT_SETTINGS
+
+    out = cross_validate_groups(problem, groups, dict(DEFAULT_SETTINGS), abstain=True, folds=3, seeds=(0,))
+    assert set(out) == {0, 1}
+    assert all(set(m) == {"accuracy", "misroute_rate", "coverage"} for m in out.values())

@@ -1,0 +1,22 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tickets.services import classifier_fit
+
+
+class Command(BaseCommand):
+    help = ("Fit the classifier's fusion (CLIP weight, 'not ours' bias, temperature, abstain threshold) on the tickets "
+            "operators confirmed; apply it only if it scores at least as well as the settings in use on held-out tickets.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--min-labels", type=int, default=None, help="refuse to fit on fewer confirmed labels (default 30)")
+        parser.add_argument("--dry-run", action="store_true", help="fit and report, record nothing")
+
+    def handle(self, *args, min_labels, dry_run, **options):
+        result, row = classifier_fit(min_labels=min_labels, dry_run=dry_run)
+        if result.status == "too_few":
+            raise CommandError(f"Not fitted: {result.report.get('reason')}.")
+        self.stdout.write(json.dumps({"status": result.status, "version": row.version if row else None,
+                                      "applied": bool(row and row.applied), "settings": result.settings,
+                                      "report": result.report}, ensure_ascii=False, indent=2))

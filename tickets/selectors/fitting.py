@@ -1,0 +1,26 @@
+"""What the desk's operators confirmed, as the classifier's fit needs it (``manage.py classifier_fit``)."""
+from __future__ import annotations
+
+from django.db.models import OuterRef, Q, Subquery
+
+from ..models import Prediction, Ticket
+
+
+def confirmed_labels() -> list[tuple[dict, str]]:
+    """(stored signals of the ticket's latest successful prediction, the label its operators confirmed) per ticket.
+
+    Confirmed: a label an operator set (an override, to any intent, "other" included: that is a triage
+    decision), or a predicted label of a routed ticket its operators resolved or closed without changing it.
+    Tickets still open, unsure tickets nobody labelled, and tickets whose classification failed say nothing.
+    """
+    latest = Prediction.objects.filter(ticket=OuterRef("pk"), error="").order_by("-created_at", "-id")
+    rows = (
+        Ticket.objects.exclude(label="")
+        .filter(Q(label_overridden=True) | Q(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED]))
+        .annotate(prediction_id=Subquery(latest.values("pk")[:1]))
+        .exclude(prediction_id=None)
+        .values_list("label", "prediction_id")
+    )
+    labels = dict((pk, label) for label, pk in rows)
+    signals = dict(Prediction.objects.filter(pk__in=list(labels)).values_list("pk", "signals"))
+    return [(signals[pk], label) for pk, label in labels.items() if signals.get(pk)]
