@@ -27,7 +27,7 @@ from ..runtime.fusion import softmax, stack_features, weight_vector
 from ..runtime.labels import DEFAULT_IMAGE_LABELS, DEFAULT_TOPIC_LABELS, LabelSet
 from ..runtime.messages import MessageClassifier
 from ..runtime.pipeline import TicketPipeline
-from .datasets import OcrCache, progress, read_csv, school_faq, school_profile, screenshots
+from .datasets import OcrCache, deployment_labels, progress, read_csv, school_faq, screenshots
 from .evaluate import school_topic_classifier
 from .fusion_fit import Problem, _folds, fit_fusion, route, score
 from .metrics import routing_metrics
@@ -142,7 +142,7 @@ def calibrate(root: str, config: RuntimeConfig, *, write: bool = False, show_pro
     out: dict[str, dict] = {}
     if images and os.path.exists(os.path.join(root, "images.csv")):
         labels = LabelSet.default_images()
-        pipe = TicketPipeline.from_config(config, labels.with_school(school_profile(root)))
+        pipe = TicketPipeline.from_config(config, deployment_labels(root, labels))
         problem, groups = image_problem(root, pipe, show_progress=show_progress, ocr_cache=ocr_cache)
         base = dict(pipe.settings)
         fitted = fit_fusion(problem, base, abstain=True)
