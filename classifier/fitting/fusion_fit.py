@@ -73,29 +73,6 @@ def fit_threshold(probs: np.ndarray, y: np.ndarray, in_scope: np.ndarray,
     return float((lo + hi) / 2), float(top)
 
 
-def fit_threshold_budget(probs: np.ndarray, y: np.ndarray, in_scope: np.ndarray,
-                         weight: np.ndarray | None = None, budget: float = 0.02) -> tuple[float, float]:
-    """The lowest threshold whose (weighted) misroute rate stays within ``budget``: as much coverage as a wrong
-    queue allows. Returns (threshold, coverage at it)."""
-    n = len(y)
-    w = np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64)
-    w = w / w.sum()
-    best = probs.argmax(1)
-    best_in = np.where(in_scope[None, :], probs, -1.0).argmax(1)
-    conf = probs[np.arange(n), best_in]
-    routable = in_scope[best]
-    wrong_routed = routable & (best != y)
-    cands = np.unique(np.concatenate([conf[routable], [1.0 + 1e-9]]))
-    routed = routable[None, :] & (conf[None, :] >= cands[:, None])
-    mis = (routed & wrong_routed[None, :]) @ w
-    ok = np.where(mis <= budget + 1e-12)[0]
-    c = ok[0]
-    lo = cands[c - 1] if c > 0 else 0.0
-    thr = float((lo + min(cands[c], 1.0)) / 2)
-    ins = in_scope[y]
-    return thr, float((routed[c] & ins) @ w / max((ins * w).sum(), 1e-12))
-
-
 def log_loss(probs: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None) -> float:
     nll = -np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, 1.0))
     return float(np.average(nll, weights=weight))
