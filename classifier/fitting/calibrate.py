@@ -126,7 +126,10 @@ def _kept(labels: LabelSet, fitted: Mapping[str, float]) -> dict:
     """The settings to write: what the file had that is not a fitted weight, plus the new fit."""
     from ..runtime.fusion import WEIGHT_KEYS
 
-    keep = {k: v for k, v in labels.settings.items() if k not in fitted and k not in WEIGHT_KEYS
+    # The memory's weight is fitted only by ``--memory`` (its column is zero on a folder without corrections):
+    # a fit without it keeps the file's.
+    keep = {k: v for k, v in labels.settings.items() if k not in fitted
+            and (k not in WEIGHT_KEYS or k in ("w_mem", "w_mem_fallback"))
             and k not in ("w_sem", "w_kw", "w_ng", "w_focus", "w_user_text")}  # the pre-conditional-logit names
     return {**keep, **{k: v for k, v in fitted.items() if k not in REPORT_ONLY}}
 
