@@ -55,6 +55,7 @@ _LAZY = {
     "load_faq_document": "classifier.faq.documents",
     "dump_faq_yaml": "classifier.faq.documents",
     "topic_examples": "classifier.faq.documents",
+    "school_texts": "classifier.faq.documents",
     "FaqIndex": "classifier.faq.index",
     "FaqHit": "classifier.faq.index",
     "AutoAnswerDecision": "classifier.faq.decision",

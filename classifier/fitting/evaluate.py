@@ -20,16 +20,28 @@ from ..runtime.encoders import SentenceEncoder
 from ..runtime.messages import MessageClassifier
 from ..runtime.pipeline import TicketPipeline
 from ..types import TopicResult
-from .datasets import progress, read_csv, school_faq, school_profile
+from .datasets import OcrCache, deployment_labels, progress, read_csv, school_faq, screenshots
 from .metrics import OTHER, UNSURE, faq_metrics, image_metrics, topic_metrics
 
 TopicFn = Callable[[str], "TopicResult | str | None"]
 
 
 def evaluate_images(root: str, pipeline: TicketPipeline, *, show_progress: bool = False,
-                    limit: int | None = None) -> dict:
+                    limit: int | None = None, ocr_cache: OcrCache | None = None) -> dict:
+    """Screenshot figures; with ``ocr_cache`` the OCR text comes from (and goes to) the cache, and
+    ``seconds_per_image`` is then the fusion's time only."""
     rows = read_csv(os.path.join(root, "images.csv"))[:limit]
     pipeline.scorer  # build label embeddings before timing
+    if ocr_cache is not None:
+        shots = screenshots(root, pipeline, ocr_cache, show_progress=show_progress)[:limit]
+        y_true, y_pred, seconds = [], [], []
+        for row, text, clip_probs in shots:
+            t = time.perf_counter()
+            label = pipeline.decide(pipeline.fuse(text, "", clip_probs)[0])[0]
+            seconds.append(time.perf_counter() - t)
+            y_true.append(row["label"])
+            y_pred.append(label)
+        return image_metrics(y_true, y_pred, seconds)
     y_true, y_pred, seconds = [], [], []
     for row in progress(rows, len(rows), "images", show_progress):
         path = os.path.join(root, row["file"])
@@ -68,14 +80,17 @@ def school_topic_classifier(entries: Sequence[FaqDocument]) -> MessageClassifier
 
 
 def evaluate_dataset(root: str, pipeline: TicketPipeline, *, show_progress: bool = False,
-                     limit: int | None = None) -> dict:
-    """Every figure of the folder. ``pipeline`` is given the folder's school (``faq.yaml``'s school and site),
-    as a desk gets its own on ``faq_import``, unless its label set already names one."""
+                     limit: int | None = None, ocr_cache: OcrCache | None = None) -> dict:
+    """Every figure of the folder. ``pipeline`` is given the folder's school (``faq.yaml``'s school and site, and
+    the school's own vocabulary learnt from its FAQ), as a desk gets its own on ``faq_import``, unless its label
+    set already has them."""
     report: dict[str, dict] = {}
     if os.path.exists(os.path.join(root, "images.csv")):
-        if not pipeline.labels.school:
-            pipeline = pipeline.with_labels(pipeline.labels.with_school(school_profile(root)))
-        report["images"] = evaluate_images(root, pipeline, show_progress=show_progress, limit=limit)
+        labels = deployment_labels(root, pipeline.labels)
+        if labels is not pipeline.labels:
+            pipeline = pipeline.with_labels(labels)
+        report["images"] = evaluate_images(root, pipeline, show_progress=show_progress, limit=limit,
+                                           ocr_cache=ocr_cache)
     if os.path.exists(os.path.join(root, "texts.csv")):
         entries = school_faq(root)
         topics = school_topic_classifier(entries)
