@@ -42,6 +42,11 @@ def _override(ticket: Ticket, predicted: str, corrected: str) -> None:
     EventFactory(ticket=ticket, kind=TicketEvent.Kind.OVERRIDE, old_value=predicted, new_value=corrected)
 
 
+def freeze_now(monkeypatch) -> None:
+    """The fixture's "now" for code that asks the clock (views, the API, a live server in this process)."""
+    monkeypatch.setattr("django.utils.timezone.now", lambda: NOW.astimezone(ZoneInfo("UTC")))
+
+
 def build_report_desk() -> dict[str, Ticket]:
     payment = queue("payment")
     payment.first_response_target, payment.resolution_target = timedelta(hours=1), timedelta(days=1)
