@@ -57,7 +57,7 @@ def _charts(report: dict) -> list:
             title=_("Tickets per day"), x_label=_("Day"), y_label=_("Tickets"), categories=days,
             description=_("Tickets that came in each day, and how many of them the automatic answer solved."),
             series=[Series(_("Tickets in"), [row["tickets"] for row in report["per_day"]], "s1"),
-                    Series(_("Answered automatically"), [row["auto_answered"] for row in report["per_day"]], "s2")],
+                    Series(_("Solved automatically"), [row["auto_answered"] for row in report["per_day"]], "s2")],
         ),
         bar_chart(
             title=_("First response time per day"), x_label=_("Day"), y_label=unit, categories=days,
@@ -96,7 +96,7 @@ def report_csv_rows(report: dict):
     yield ["date", "queue", "queue_name", *FIGURE_NAMES]
 
     def row(day, queue, figures: dict):
-        return [_cell(day), queue.slug if queue else ALL, queue_name(queue) if queue else "", *(_cell(figures[name]) for name in FIGURE_NAMES)]
+        return [_cell(day), queue.slug if queue else ALL, _cell(queue_name(queue)) if queue else "", *(_cell(figures[name]) for name in FIGURE_NAMES)]
 
     for figures in report["per_day_queue"]:
         yield row(figures["date"], figures["queue"], figures)
