@@ -28,7 +28,7 @@ class Series:
 
 
 def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 × 10^k at or above ``value`` (1 for nothing): the top of the y axis."""
+    """The smallest 1, 2, 2.5 or 5 × 10^k at or above ``value`` (1 for nothing): a step of the y axis."""
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
@@ -52,7 +52,7 @@ def bar_chart(
     left, right, top, bottom = 56, 12, 34, 48
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((v for s in series for v in s.values if v is not None), default=0)
-    y_max = nice_ceiling(peak)
+    y_max = 4 * nice_ceiling(peak / 4)  # four equal, round steps: 0 2 4 6 8, 0 25 50 75 100
     parts = [
         f'<svg class="chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" '
         f'width="100%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">',
@@ -80,7 +80,7 @@ def bar_chart(
             bar_h = plot_h * value / y_max
             x = x0 + bar_w * number
             parts.append(
-                f'<rect class="bar {escape(one.css_class)}" x="{x:.1f}" y="{top + plot_h - bar_h:.1f}" width="{bar_w:.1f}" '
+                f'<rect class="chart-bar {escape(one.css_class)}" x="{x:.1f}" y="{top + plot_h - bar_h:.1f}" width="{bar_w:.1f}" '
                 f'height="{bar_h:.1f}"><title>{escape(category)}: {escape(one.name)} {escape(value_text(value))}</title></rect>'
             )
         if index % label_every == 0:
@@ -92,7 +92,7 @@ def bar_chart(
     # The legend, top left, one swatch per series.
     x = left
     for one in series:
-        parts.append(f'<rect class="bar {escape(one.css_class)}" x="{x}" y="10" width="12" height="12"/>')
+        parts.append(f'<rect class="chart-bar {escape(one.css_class)}" x="{x}" y="10" width="12" height="12"/>')
         parts.append(f'<text class="legend" x="{x + 16}" y="20">{escape(one.name)}</text>')
         x += 28 + 8 * len(one.name)
     parts.append("</svg>")

@@ -19,10 +19,10 @@ def percent(rate) -> str:
     """0.1667 → "16.7 %" in the active language's number format; "—" for none."""
     if rate is None:
         return "—"
-    return f"{formats.number_format(rate * 100, 1)} %"
+    return f"{formats.number_format(round(rate * 100, 1), 1)} %"  # number_format truncates: round first
 
 
 @register.filter
 def score(value) -> str:
     """An average rating, "4.25", or "—" without one."""
-    return "—" if value is None else formats.number_format(value, 2)
+    return "—" if value is None else formats.number_format(round(value, 2), 2)
