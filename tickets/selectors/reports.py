@@ -185,8 +185,9 @@ def report_summary(user, *, days: int = DAYS_DEFAULT, now: datetime | None = Non
     dates, start = report_days(days, now)
     queues = list(operator_queues(user).order_by("position", "slug"))
     groups: dict[tuple, Figures] = defaultdict(Figures)
+    local = timezone.get_current_timezone()
     for row in _ticket_rows(queues, start, now):
-        day = timezone.localdate(row["created_at"])
+        day = row["created_at"].astimezone(local).date()
         for key in ((day, row["queue_id"]), (day, ALL), (ALL, row["queue_id"]), (ALL, ALL)):
             groups[key].add(row)
     by_id: dict[int, Queue] = {queue.pk: queue for queue in queues}
