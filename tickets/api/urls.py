@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import desk, views
+from . import desk, reports, views
 
 api_patterns = (
     [
@@ -13,6 +13,7 @@ api_patterns = (
         path("tickets/<int:ticket_id>/assign/", desk.TicketAssignApi.as_view(), name="ticket-assign"),
         path("tickets/<int:ticket_id>/notes/", desk.TicketNotesApi.as_view(), name="ticket-notes"),
         path("queues/", views.QueueCountsApi.as_view(), name="queues"),
+        path("reports/summary/", reports.ReportSummaryApi.as_view(), name="reports-summary"),
         path("public/tickets/<str:token>/", views.PublicTicketApi.as_view(), name="public-ticket"),
         path("public/tickets/<str:token>/feedback/", views.PublicTicketFeedbackApi.as_view(), name="public-ticket-feedback"),
         path("public/tickets/<str:token>/rating/", desk.PublicTicketRatingApi.as_view(), name="public-ticket-rating"),

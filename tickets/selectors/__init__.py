@@ -7,6 +7,7 @@
 * ``filters``  the FilterSet of ticket lists and its choices (topics and labels come from the database);
                ``ACTIVE``, the status filter's "not closed"
 * ``quality``  the model-quality page
+* ``reports``  the team lead's reports: per day and per queue (figures defined in its docstring)
 * ``operators`` a queue's operators: members, assignees, on duty by load; the "My tickets" count
 * ``notifications`` an operator's notifications and the header's counters
 * ``desk``     the ticket page's desk panel: SLA state, assignees, notes, rating
@@ -19,6 +20,7 @@ from .fitting import confirmed_labels
 from .notifications import desk_counters, notifications_for, notifications_unread
 from .operators import available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
 from .quality import model_quality
+from .reports import report_summary
 from .tickets import (
     ANSWER_WAIT_SECONDS,
     attachment_for_operator,
@@ -56,6 +58,7 @@ __all__ = [
     "latest_prediction",
     "may_work_in",
     "model_quality",
+    "report_summary",
     "my_open_count",
     "notifications_for",
     "notifications_unread",
