@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -110,7 +110,8 @@ def _without(entries: Sequence[FaqDocument], i: int, question: str | None) -> li
     if question is None:
         return [e for j, e in enumerate(entries) if j != i]
     e = entries[i]
-    qs = [q for q in e.questions if q != question]
+    qs = list(e.questions)
+    qs.remove(question)  # one occurrence: an entry listing a phrasing twice keeps the other
     kept = FaqDocument(e.id, e.topic, qs[0], tuple(qs[1:]), e.answer)
     return [kept if j == i else x for j, x in enumerate(entries)]
 
@@ -168,8 +169,8 @@ def fit_threshold(queries: Sequence[HeldOut], *, min_margin: float, min_votes: f
 def faq_version(entries: Sequence[FaqDocument], params: dict[str, Any] | None = None) -> str:
     """Short hash of the FAQ's text and the rule's parameters: a calibration belongs to both."""
     params = params or load_params()
-    blob = json.dumps([sorted(e.content_hash() for e in entries),
-                       params.get("retrieval"), params.get("auto_answer")], sort_keys=True, default=str)
+    blob = json.dumps([sorted(e.content_hash() for e in entries), params.get("retrieval"), params.get("auto_answer"),
+                       params.get("needs_human"), params.get("calibration_reference")], sort_keys=True, default=str)
     return "faqcal-" + hashlib.sha1(blob.encode("utf-8")).hexdigest()[:10]
 
 

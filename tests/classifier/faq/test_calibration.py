@@ -95,3 +95,10 @@ def test_decision_carries_the_calibration_version(encoder):
     decided = answer_decision("Как восстановить пароль?", index, params=calibration.apply(index.params))
     assert decided.calibration == calibration.version
     assert answer_decision("Как восстановить пароль?", index).calibration == ""
+
+
+def test_a_phrasing_listed_twice_is_held_out_once(encoder):
+    doubled = [FaqDocument("pay_ways", "payment", "Какие способы оплаты?", ("Какие способы оплаты?",), "Картой."),
+               *ENTRIES[1:]]
+    queries = held_out_queries(doubled, encoder)
+    assert sum(q.covered and q.question == "Какие способы оплаты?" for q in queries) == 2
