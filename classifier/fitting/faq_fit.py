@@ -265,12 +265,12 @@ def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any],
     return path
 
 
-def write_reference(dataset_dir: Path) -> dict[str, Any]:
+def write_reference(dataset_dir: Path, encoder: SentenceEncoder | None = None) -> dict[str, Any]:
     """Store ``dataset_dir``'s own FAQ calibration under the shipped numbers as ``calibration_reference`` (the rest
     of ``thresholds.yaml`` is kept as it is, comments included): the point other schools are calibrated against."""
     params = load_params()
     entries = school_faq(dataset_dir)
-    reference = calibration_reference(calibrate_faq(entries, None, params))
+    reference = calibration_reference(calibrate_faq(entries, encoder, params))
     text = THRESHOLDS_FILE.read_text(encoding="utf-8")
     body = {k: v for k, v in yaml.safe_load(text).items() if k != "calibration_reference"}
     header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
