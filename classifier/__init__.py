@@ -62,6 +62,8 @@ _LAZY = {
     "desk_refit": "classifier.fitting.desk_fit",
     "DeskFit": "classifier.fitting.desk_fit",
     "answer_decision": "classifier.faq.decision",
+    "FaqCalibration": "classifier.faq.calibration",
+    "calibrate_faq": "classifier.faq.calibration",
 }
 
 __all__ = [

@@ -97,7 +97,11 @@ def _cmd_replay(args) -> int:
 
 
 def _cmd_faq_fit(args) -> int:
-    from .fitting.faq_fit import faq_fit
+    from .fitting.faq_fit import faq_fit, write_reference
+
+    if args.write_reference:
+        print(json.dumps(write_reference(Path(args.dir)), ensure_ascii=False, indent=2))
+        return 0
 
     report = faq_fit(Path(args.dir), folds=args.folds, seeds=args.seeds, l2=args.l2, use_topics=not args.no_topic,
                      write=args.write)
@@ -173,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--l2", type=float, default=1.0)
     f.add_argument("--no-topic", action="store_true", help="fit without the topic classifier")
     f.add_argument("--write", action="store_true", help="store the all-data fit in classifier/faq/data/thresholds.yaml")
+    f.add_argument("--write-reference", action="store_true",
+                   help="only store DIR's own FAQ calibration under the shipped numbers (calibration_reference)")
     f.set_defaults(func=_cmd_faq_fit)
     return p
 

@@ -13,6 +13,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..faq.calibration import calibrate_faq
 from ..faq.decision import answer_decision
 from ..faq.documents import FaqDocument, topic_examples
 from ..faq.index import FaqIndex
@@ -62,16 +63,25 @@ def evaluate_texts(root: str, classifier: MessageClassifier, *, show_progress: b
 
 
 def evaluate_faq(root: str, entries: Sequence[FaqDocument], *, encoder: SentenceEncoder | None = None,
-                 topic_fn: TopicFn | None = None, params: dict | None = None, limit: int | None = None) -> dict:
+                 topic_fn: TopicFn | None = None, params: dict | None = None, limit: int | None = None,
+                 calibrate: bool = True) -> dict:
     """FAQ figures on ``DIR/texts.csv`` with ``entries`` as that school's FAQ; ``topic_fn`` (optional) maps a
-    message to its topic."""
+    message to its topic. ``calibrate``: first fit the school's calibration on ``entries`` alone
+    (``classifier.faq.calibration``), as a desk does when the FAQ is imported; its version is in the report."""
     rows = read_csv(os.path.join(root, "texts.csv"))[:limit]
     index = FaqIndex(entries, encoder=encoder, params=params)
+    calibration = calibrate_faq(entries, index.encoder, index.params) if calibrate and entries else None
+    if calibration is not None:
+        params = calibration.apply(index.params)
     texts = [r["text"] for r in rows]
     embs = index.encoder.encode(texts) if texts else np.zeros((0, 512))
     decisions = [answer_decision(t, index, topic_fn(t) if topic_fn else None, params=params, query_emb=e)
                  for t, e in zip(texts, embs)]
-    return faq_metrics(rows, decisions)
+    report = faq_metrics(rows, decisions)
+    if calibration is not None:
+        report["faq"]["calibration"] = calibration.version
+        report["faq"]["needs_human_threshold"] = params["needs_human"]["threshold"]
+    return report
 
 
 def school_topic_classifier(entries: Sequence[FaqDocument]) -> MessageClassifier:
