@@ -128,7 +128,8 @@ class FakeBotApi:
         deadline = time.monotonic() + min(float(params.get("timeout") or 0), 0.3)
         while True:
             with self._lock:
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                # As Telegram: in update_id order, the ones before ``offset`` confirmed and forgotten.
+                self._updates = sorted((u for u in self._updates if u["update_id"] >= offset), key=lambda u: u["update_id"])
                 ready = list(self._updates[:100])
             if ready or time.monotonic() >= deadline:
                 return ready
