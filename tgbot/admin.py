@@ -1,20 +1,28 @@
 """Admin of the Telegram channel: accounts, the groups' allow-list, the updates seen, the bot's own messages."""
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from tickets.services.enqueue import task_enqueue
 from tickets.services.outbox import outbox_retry
 
 from .models import GroupReply, TelegramAccount, TelegramGroup, TelegramOutgoing, TelegramUpdate
 from .services.outgoing import SEND_TASK
-from tickets.services.enqueue import task_enqueue
 
 
 @admin.register(TelegramAccount)
 class TelegramAccountAdmin(admin.ModelAdmin):
-    list_display = ("display_name", "user_id", "chat_id", "student", "created_at")
+    list_display = ("display_name", "user_id", "chat_id", "student", "tickets", "created_at")
     search_fields = ("username", "full_name", "user_id")
     raw_id_fields = ("student",)
+
+    @admin.display(description=_("requests"))
+    def tickets(self, account):
+        """The student's tickets, all of them: the history of this Telegram user with the desk."""
+        url = reverse("admin:tickets_ticket_changelist") + f"?student__id__exact={account.student_id}"
+        return format_html('<a href="{}">{}</a>', url, _("all requests"))
 
 
 @admin.register(TelegramGroup)

@@ -120,3 +120,34 @@ def test_the_bot_command_refuses_to_start_without_a_token(settings):
     settings.SUPPORTDESK_TELEGRAM_TOKEN = ""
     with pytest.raises(CommandError, match="SUPPORTDESK_TELEGRAM_TOKEN"):
         call_command("telegram_bot")
+
+
+def test_the_admin_lists_accounts_with_their_tickets_and_edits_the_group_allow_list(telegram, telegram_ticket, client, run):
+    from tests.factories import AdminFactory
+    from tgbot.models import TelegramGroup, TelegramOutgoing
+
+    client.force_login(AdminFactory(username="boss"))
+    page = client.get(reverse("admin:tgbot_telegramaccount_changelist"))
+    assert page.status_code == 200
+    link = reverse("admin:tickets_ticket_changelist") + f"?student__id__exact={telegram_ticket.student_id}"
+    assert link.replace("&", "&amp;") in page.content.decode()
+    history = client.get(link)
+    assert history.status_code == 200
+    assert [t.pk for t in history.context["cl"].result_list] == [telegram_ticket.pk]
+    for model in ("telegramupdate", "groupreply", "telegramoutgoing", "telegramgroup"):
+        assert client.get(reverse(f"admin:tgbot_{model}_changelist")).status_code == 200
+
+    group = TelegramGroup.objects.create(chat_id=-555, title="Поток")
+    response = client.post(reverse("admin:tgbot_telegramgroup_changelist"), {
+        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": str(group.pk), "form-0-is_allowed": "on", "_save": "1",
+    })
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.is_allowed
+
+    row = TelegramOutgoing.objects.create(key="manual", chat_id=904, text="Проверка", status="failed", attempts=8,
+                                          last_error="boom", next_attempt_at=telegram_ticket.created_at)
+    run(client.post, reverse("admin:tgbot_telegramoutgoing_changelist"), {"action": "retry_now", "_selected_action": [row.pk]})
+    row.refresh_from_db()
+    assert row.status == TelegramOutgoing.Status.SENT
+    assert [call["text"] for call in to_chat(telegram, 904)] == ["Проверка"]
