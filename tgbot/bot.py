@@ -34,13 +34,25 @@ def _receive(data: dict) -> str:
     return services.update_receive(data)
 
 
+# aiogram confirms an update to Telegram (the next getUpdates offset) whether or not it was handled, so a
+# transient failure (the database locked or restarting) is retried here: after 1, 2, 4 and 8 s, 15 s in all.
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)
+
+
 async def _outer(handler, update: Update, data: dict):
-    try:
-        outcome = await sync_to_async(_receive, thread_sensitive=True)(update_json(update))
-        logger.info("Telegram update %s: %s", update.update_id, outcome)
-    except Exception:  # logged; the update stays unrecorded and a redelivery may still handle it
-        logger.exception("Telegram update %s failed", update.update_id)
-    return None  # nothing else handles updates
+    payload = update_json(update)
+    for attempt, delay in enumerate((*RETRY_DELAYS, None), start=1):
+        try:
+            outcome = await sync_to_async(_receive, thread_sensitive=True)(payload)
+            logger.info("Telegram update %s: %s", update.update_id, outcome)
+            return None  # nothing else handles updates
+        except Exception:
+            if delay is None:
+                logger.exception("Telegram update %s failed %s times; given up", update.update_id, attempt)
+                return None
+            logger.warning("Telegram update %s failed (attempt %s), retrying in %s s", update.update_id, attempt, delay, exc_info=True)
+            await asyncio.sleep(delay)
+    return None
 
 
 def dispatcher_create() -> Dispatcher:
