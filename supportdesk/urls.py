@@ -12,5 +12,6 @@ urlpatterns = [
     # Swagger UI's files come from drf-spectacular-sidecar (SPECTACULAR_SETTINGS), not a CDN.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("tickets.api.urls")),
+    path("telegram/", include("tgbot.urls")),
     path("", include("tickets.urls")),
 ]

@@ -1,7 +1,7 @@
 """The architecture, checked: layering and acyclicity contracts (import-linter), a classifier that reads no
 environment variables, no module over 450 lines.
 
-``.importlinter`` holds the contracts: supportdesk -> tickets -> knowledge -> classifier with nothing
+``.importlinter`` holds the contracts: supportdesk -> tgbot -> tickets -> knowledge -> classifier with nothing
 running back up; the classifier free of Django; inside it, the command line -> fitting -> faq -> runtime
 -> config/types/errors; the desk importing only the classifier's top-level names; no import cycles in the
 classifier or the desk (imports inside functions count: grimp sees them).
@@ -39,7 +39,7 @@ def test_the_contracts_catch_runtime_importing_fitting_and_a_cycle(tmp_path):
     """The guard bites: runtime code importing fitting code, and a cycle, break the contracts."""
     copy = tmp_path / "repo"
     shutil.copytree(ROOT / "classifier", copy / "classifier", ignore=shutil.ignore_patterns("__pycache__"))
-    for package in ("supportdesk", "tickets", "knowledge"):
+    for package in ("supportdesk", "tgbot", "tickets", "knowledge"):
         (copy / package).mkdir()
         (copy / package / "__init__.py").write_text("")
     shutil.copy(ROOT / ".importlinter", copy / ".importlinter")
@@ -57,7 +57,7 @@ def test_the_contracts_catch_runtime_importing_fitting_and_a_cycle(tmp_path):
 def test_the_contracts_catch_a_circle_in_the_desk_even_inside_a_function(tmp_path):
     """A lazy import hides a circle from Python, not from the contract."""
     copy = tmp_path / "repo"
-    for package in ("supportdesk", "tickets", "knowledge", "classifier"):
+    for package in ("supportdesk", "tgbot", "tickets", "knowledge", "classifier"):
         shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / ".importlinter", copy / ".importlinter")
     enqueue = copy / "tickets" / "services" / "enqueue.py"
@@ -116,7 +116,7 @@ def test_the_environment_check_finds_a_reader():
     assert _environment_uses(source, "classifier/probe.py") == ["classifier/probe.py", "classifier/probe.py:threads"]
 
 
-PACKAGES = ["supportdesk", "tickets", "knowledge", "classifier", "scripts", "bench"]
+PACKAGES = ["supportdesk", "tgbot", "tickets", "knowledge", "classifier", "scripts", "bench"]
 
 
 @pytest.mark.parametrize("package", PACKAGES)

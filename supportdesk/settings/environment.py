@@ -78,6 +78,15 @@ VARIABLES: tuple[Variable, ...] = (
     V("SUPPORTDESK_NOTIFY_RETRY_SECONDS", int, 60, "first retry delay of a failed delivery (doubled each time, at most an hour)"),
     V("SUPPORTDESK_SLA_WARNING_MINUTES", int, 30, "warn a queue's operators this long before a ticket misses its target (at most half the target)"),
     V("SUPPORTDESK_AUTO_ASSIGN_CAPACITY", int, 20, "automatic assignment skips operators with this many open tickets (0: no limit)"),
+    # --- Telegram (tgbot, issue 11) -----------------------------------------------------------------------------
+    V("SUPPORTDESK_TELEGRAM_TOKEN", str, "", "the bot's token from @BotFather (empty: no Telegram)"),
+    V("SUPPORTDESK_TELEGRAM_API_URL", str, "https://api.telegram.org", "base URL of the Bot API server (a self-hosted telegram-bot-api, a test server)"),
+    V("SUPPORTDESK_TELEGRAM_OPERATORS_CHAT", str, "", "chat id of the operators' chat for new tickets and SLA warnings (empty: none)"),
+    V("SUPPORTDESK_TELEGRAM_WEBHOOK_SECRET", str, "", "webhook mode: the secret token Telegram sends in its header (empty: no webhook)"),
+    V("SUPPORTDESK_TELEGRAM_GROUPS", list, [], "comma-separated group chat ids the bot answers in (more in the admin)"),
+    V("SUPPORTDESK_TELEGRAM_GATHER_SECONDS", int, 3, "a student's messages this close together (an album, text then screenshot) make one request"),
+    V("SUPPORTDESK_TELEGRAM_GROUP_CHAT_PER_MINUTE", int, 4, "at most this many bot replies per group per minute (quiet under a flood)"),
+    V("SUPPORTDESK_TELEGRAM_GROUP_USER_PER_HOUR", int, 3, "at most this many bot replies to one user in groups per hour"),
     # --- The classifier (passed to it by tickets.classification; the classifier reads no environment) ------------
     V("SUPPORTDESK_CLIP_MODEL", str, "", "CLIP checkpoint: a local directory or a hub id (empty: openai/clip-vit-base-patch32 if it is on disk, else no CLIP; off: never)"),
     V("SUPPORTDESK_MODEL_THREADS", int, 1, "threads per worker process for torch, the encoder and BLAS (one worker per core)"),

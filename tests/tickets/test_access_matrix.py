@@ -247,6 +247,12 @@ CASES: dict[str, list[Case]] = {
     "set_language": [Case(_fixed("set_language"), _everyone(302), method="post", data={"language": "en", "next": "/"})],
     # The API description holds no data; it documents the public submit endpoint too.
     "api-schema": [Case(_fixed("api-schema"), _everyone(200))],
+    # Telegram's webhook (tgbot): POST only; off (404) for everyone until SUPPORTDESK_TELEGRAM_WEBHOOK_SECRET is set,
+    # then authenticated by Telegram's secret header, never by a session (tests/tgbot/test_channel.py).
+    "tgbot:webhook": [
+        Case(_fixed("tgbot:webhook"), _everyone(405)),
+        Case(_fixed("tgbot:webhook"), _everyone(404), method="post", data={"update_id": "1"}),
+    ],
     "api-docs": [Case(_fixed("api-docs"), _everyone(200))],
     # --- students
     "student:ticket_new": [
