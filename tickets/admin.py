@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from knowledge.forms import LinesField
 
 from . import services, vocabulary
-from .admin_paging import CappedCountPaginator
+from .admin_paging import CappedCountPaginator, TopicListFilter
 from .models import (
     Attachment,
     ClassifierFit,
@@ -188,7 +188,7 @@ class EventInline(admin.TabularInline):
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "email", "queue", "status", "label", "confidence", "classification_state", "label_overridden", "created_at"]
-    list_filter = ["queue", "status", "classification_state", "label_overridden", "source", "topic", "auto_answer_state", "created_at"]
+    list_filter = ["queue", "status", "classification_state", "label_overridden", "source", TopicListFilter, "auto_answer_state", "created_at"]
     search_fields = ["=id", "student__email", "name", "description"]
     list_select_related = ["queue", "assignee", "student"]
     raw_id_fields = ["assignee", "student"]
@@ -200,6 +200,7 @@ class TicketAdmin(admin.ModelAdmin):
     # the "created" filter (today, 7 days, this month, this year) costs no query.
     show_full_result_count = False  # counting 100k rows on every page is wasted work
     paginator = CappedCountPaginator
+    list_per_page = 50  # 100 rows took ~300 of the page's 353 ms in Python at 100k tickets (load 8 on 2 cores), SQL 53 ms
     inlines = [MessageInline, AttachmentInline, PredictionInline, DeliveryInline, EventInline]
     actions = ["reclassify"]
 

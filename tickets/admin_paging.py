@@ -7,9 +7,14 @@ table's rows (``pg_class.reltuples``, kept by autovacuum/ANALYZE) gives the page
 """
 from __future__ import annotations
 
+from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from . import vocabulary
+from .models import Topic
 
 COUNT_CAP = 10_000  # 100 admin pages of 100
 
@@ -34,3 +39,17 @@ def _table_estimate(queryset) -> int | None:
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table])
         row = cursor.fetchone()
     return int(row[0]) if row and row[0] and row[0] > 0 else None
+
+
+class TopicListFilter(admin.SimpleListFilter):
+    """The ticket list's topic filter with the choices of the Topic table. Django's filter of a plain field lists
+    its values with ``SELECT DISTINCT topic FROM tickets``: every ticket on every page (120 ms at 100k)."""
+
+    title = _("topic")
+    parameter_name = "topic"
+
+    def lookups(self, request, model_admin):
+        return [(topic.name, vocabulary.topic_name(topic)) for topic in Topic.objects.all()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(topic=self.value()) if self.value() else queryset

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from knowledge.models import FaqEntry
 
-from ..models import Attachment, Delivery, Message, MessageAnalysis, Prediction, Ticket, TicketEvent, public_token_digest
+from ..models import Attachment, Delivery, Message, MessageAnalysis, Prediction, Queue, Ticket, TicketEvent, public_token_digest
 from ..search import ticket_matches
 from .access import TicketNotFound, operator_queues
 from .filters import ORDERINGS, TicketFilter
@@ -35,6 +35,7 @@ def ticket_list(
     topic: str | None = None,
     assignee=None,
     count_attachments: bool = True,
+    queue: Queue | None = None,
 ) -> QuerySet[Ticket]:
     """Tickets the user may see, filtered as ticket_list_filtered; the keyword form of the web pages.
 
@@ -44,10 +45,13 @@ def ticket_list(
     ``search``: as ``ticket_search``. ``topic``: the FAQ layer's topic of the first message (``offtopic``
     lists the tickets closed as off-topic). ``assignee``: ``me``, ``none`` or a username. ``order``: newest,
     oldest or urgent (tickets.sla). ``count_attachments=False``: no ``attachment_count`` annotation (selectors.pages
-    counts them for the rows of the page only).
+    counts them for the rows of the page only). ``queue``: the queue already resolved by queue_get, instead of
+    ``queue_slug``: filtered by its id, PostgreSQL walks the index (queue, created_at, id) of that queue alone
+    (by slug it joins the queues and scans every queue's tickets by date: 82 ms for page 100 at 100k).
     """
     params = {"status": status, "search": search, "order": order, "label": label, "topic": topic, "assignee": assignee}
-    return _ticket_list(user, params, queue_slug=queue_slug, count_attachments=count_attachments)
+    visible = _ticket_list(user, params, queue_slug=queue_slug, count_attachments=count_attachments)
+    return visible.filter(queue_id=queue.pk) if queue is not None else visible
 
 
 def ticket_list_filtered(user, params: Mapping[str, Any]) -> QuerySet[Ticket]:

@@ -67,7 +67,7 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
     filters = DeskFilterForm(request.GET or None, assignees=selectors.queue_assignees(queue))
     data = filters.cleaned_data if filters.is_valid() else {}
     tickets = selectors.ticket_list(  # queue_get above already refused a queue this user may not see
-        request.user, queue_slug=slug, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or URGENT,
+        request.user, queue=queue, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or URGENT,
         topic=data.get("topic") or None, assignee=data.get("assignee") or None, count_attachments=False,
     )
     return render(request, "operator/queue.html", {"queue": queue, **desk_list_page(request, tickets, filters, data.get("order") or URGENT)})
