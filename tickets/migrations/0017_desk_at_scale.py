@@ -5,7 +5,8 @@
   comes back when the table is rewritten: ``VACUUM FULL tickets_prediction`` (locks the table while it runs;
   README, "Operator pages at a million tickets"), or pg_repack without the lock. New rows are small at once.
 * A partial index of the open tickets per queue (the dashboard's counts), and (queue, created_at, id) for the
-  keyset pages. CREATE INDEX blocks writes to tickets while it builds (seconds at a million rows).
+  keyset pages; partial indexes of what the health check and the metrics count (tickets waiting for the
+  classifier, failed sends). CREATE INDEX blocks writes to tickets while it builds (seconds at a million rows).
 """
 from django.db import migrations, models
 
@@ -28,5 +29,17 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("status__in", ["new", "open", "waiting"])), fields=["queue", "status"], name="ticket_open_by_queue",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="ticket",
+            index=models.Index(condition=models.Q(("classification_state", "pending")), fields=["created_at"], name="ticket_classification_pending"),
+        ),
+        migrations.AddIndex(
+            model_name="delivery",
+            index=models.Index(condition=models.Q(("status", "failed")), fields=["channel"], name="delivery_failed"),
+        ),
+        migrations.AddIndex(
+            model_name="operatordelivery",
+            index=models.Index(condition=models.Q(("status", "failed")), fields=["sink"], name="operator_delivery_failed"),
         ),
     ]
