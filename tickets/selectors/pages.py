@@ -81,10 +81,12 @@ def _page_number(value) -> int:
 
 
 def _after(queryset: QuerySet, cursor: tuple[datetime, int], descending: bool) -> QuerySet:
+    # The redundant ``created_at <= / >= moment`` bounds the index range scan; the OR alone made PostgreSQL walk
+    # the queue's index from its start (99 ms at 1M tickets, 31,500 rows in; bench/desk.py "deep page").
     moment, pk = cursor
     if descending:
-        return queryset.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
-    return queryset.filter(Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk))
+        return queryset.filter(created_at__lte=moment).filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+    return queryset.filter(created_at__gte=moment).filter(Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk))
 
 
 def _attachment_counts(rows: list[Ticket]) -> None:
