@@ -5,6 +5,12 @@ Walking every page forwards (numbered, then keyset) and back must give exactly t
 """
 from __future__ import annotations
 
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
 from io import StringIO
 from urllib.parse import parse_qs
 
@@ -86,3 +92,22 @@ def test_screenshots_are_counted_for_the_rows_of_the_page(desk):
     page = selectors.ticket_page(tickets, order="newest", params={})
     truth = dict(Ticket.objects.filter(pk__in=[t.pk for t in page]).annotate(n=Count("attachments")).values_list("pk", "n"))
     assert {t.pk: t.attachment_count for t in page} == truth and any(truth.values())
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_same_on_postgresql():
+    """This module's tests again with DATABASE_URL pointing at PostgreSQL (a database of their own)."""
+    psycopg = pytest.importorskip("psycopg")
+    base = os.environ.get("SUPPORTDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432")
+    try:
+        psycopg.connect(os.environ.get("SUPPORTDESK_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3")).close()
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    env = {**os.environ, "DATABASE_URL": f"{base}/sd_pages_{secrets.token_hex(4)}"}  # pytest-django creates test_<name>
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db", "-m", "not postgres", __file__],
+        cwd=Path(__file__).resolve().parents[3], env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
