@@ -25,10 +25,12 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from ..models import Attachment, Ticket
-from .filters import URGENT
+from .filters import ACTIVE, URGENT
 
 PAGE_SIZE = 25
 NUMBERED_ROWS = 2_500  # 100 numbered pages: OFFSET over at most 2,500 index entries (~1-3 ms)
+OPEN_ONLY = {ACTIVE, *Ticket.OPEN_STATUSES}  # status filters that leave nothing resolved or closed
+DONE_STATUSES = {Ticket.Status.RESOLVED, Ticket.Status.CLOSED}
 
 
 @dataclass
@@ -108,21 +110,23 @@ def _rows_at(tail: QuerySet[Ticket], start: int, size: int) -> list[Ticket]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def ticket_page(tickets: QuerySet[Ticket], *, order: str, params, base_query: str = "") -> TicketPage:
+def ticket_page(tickets: QuerySet[Ticket], *, order: str, params, base_query: str = "", status: str | None = None) -> TicketPage:
     """One page of ``tickets`` (a ticket_list result ordered by ``order``) for request parameters ``params``
-    (``page``, ``after``, ``before``). ``base_query``: the list's other parameters, kept in the links."""
+    (``page``, ``after``, ``before``). ``base_query``: the list's other parameters, kept in the links. ``status``: the
+    list's status filter, when it has one (a list of open tickets only has no resolved part to count, and back)."""
     tickets = tickets.select_related("queue", "assignee", "student")
     if order == URGENT:
         # The open part keeps urgency_ordered's sort; the rest is the index's order.
-        head = tickets.filter(status__in=Ticket.OPEN_STATUSES)
-        tail = tickets.exclude(status__in=Ticket.OPEN_STATUSES).order_by("created_at", "id")
-        head_count = head.order_by().count()
+        head = tickets.filter(status__in=Ticket.OPEN_STATUSES) if status not in DONE_STATUSES else tickets.none()
+        tail = tickets.exclude(status__in=Ticket.OPEN_STATUSES) if status not in OPEN_ONLY else tickets.none()
+        tail = tail.order_by("created_at", "id")
+        head_count = head.order_by().count() if status not in DONE_STATUSES else 0
         descending = False
     else:
         head, head_count = None, 0
         descending = order != "oldest"
         tail = tickets.order_by(*(("-created_at", "-id") if descending else ("created_at", "id")))
-    tail_count = tail.order_by().values("pk")[: NUMBERED_ROWS + 1].count()
+    tail_count = tail.order_by().values("pk")[: NUMBERED_ROWS + 1].count() if status not in OPEN_ONLY or order != URGENT else 0
     capped = tail_count > NUMBERED_ROWS
     count = head_count + min(tail_count, NUMBERED_ROWS)
     num_pages = max(1, ceil(count / PAGE_SIZE))
@@ -152,7 +156,7 @@ def ticket_page(tickets: QuerySet[Ticket], *, order: str, params, base_query: st
         number = min(_page_number(params.get("page")), num_pages)
         offset = (number - 1) * PAGE_SIZE
         rows = list(head[offset:offset + PAGE_SIZE]) if head is not None and offset < head_count else []
-        if len(rows) < PAGE_SIZE:
+        if len(rows) < PAGE_SIZE and (status not in OPEN_ONLY or order != URGENT):
             start = max(0, offset - head_count)
             rows += _rows_at(tail, start, PAGE_SIZE - len(rows))
         if number > 1:

@@ -30,7 +30,8 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
         request.user, status=cleaned.get("status") or None, search=cleaned.get("q") or "", order=cleaned.get("order") or URGENT,
         topic=cleaned.get("topic") or None, assignee=ASSIGNEE_ME, count_attachments=False,
     )
-    return render(request, "operator/mine.html", desk_list_page(request, tickets, filters, cleaned.get("order") or URGENT))
+    page = desk_list_page(request, tickets, filters, cleaned.get("order") or URGENT, status=cleaned.get("status") or None)
+    return render(request, "operator/mine.html", page)
 
 
 @require_POST

@@ -70,7 +70,8 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request.user, queue=queue, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or URGENT,
         topic=data.get("topic") or None, assignee=data.get("assignee") or None, count_attachments=False,
     )
-    return render(request, "operator/queue.html", {"queue": queue, **desk_list_page(request, tickets, filters, data.get("order") or URGENT)})
+    page = desk_list_page(request, tickets, filters, data.get("order") or URGENT, status=data.get("status") or None)
+    return render(request, "operator/queue.html", {"queue": queue, **page})
 
 
 @require_GET
@@ -94,12 +95,12 @@ def _ticket_page(request: HttpRequest, tickets, filters: QueueFilterForm) -> dic
     return {"page": page, "filters": filters, "querystring": query.urlencode(), "queues": selectors.queue_counts(request.user)}
 
 
-def desk_list_page(request: HttpRequest, tickets, filters, order: str) -> dict:
+def desk_list_page(request: HttpRequest, tickets, filters, order: str, status: str | None = None) -> dict:
     """As _ticket_page, paged by selectors.ticket_page: flat at any size of the history (numbered, then keyset pages)."""
     query = request.GET.copy()
     for name in ("page", "after", "before"):
         query.pop(name, None)
-    page = selectors.ticket_page(tickets, order=order, params=request.GET, base_query=query.urlencode())
+    page = selectors.ticket_page(tickets, order=order, params=request.GET, base_query=query.urlencode(), status=status)
     return {"page": page, "filters": filters, "querystring": query.urlencode(), "queues": selectors.queue_counts(request.user)}
 
 
