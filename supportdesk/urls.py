@@ -3,9 +3,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from . import monitoring
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="student:ticket_new", permanent=False)),
     path("admin/", admin.site.urls),
+    path("health/", monitoring.DeskHealthView.as_view(), name="health"),
+    path("metrics", monitoring.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Split view: the init script is a separate same-origin request, so the CSP needs no inline script;

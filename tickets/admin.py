@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from knowledge.forms import LinesField
 
 from . import services, vocabulary
+from .admin_paging import CappedCountPaginator, TopicListFilter
 from .models import (
     Attachment,
     ClassifierFit,
@@ -187,7 +188,7 @@ class EventInline(admin.TabularInline):
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "email", "queue", "status", "label", "confidence", "classification_state", "label_overridden", "created_at"]
-    list_filter = ["queue", "status", "classification_state", "label_overridden", "source", "topic", "auto_answer_state"]
+    list_filter = ["queue", "status", "classification_state", "label_overridden", "source", TopicListFilter, "auto_answer_state", "created_at"]
     search_fields = ["=id", "student__email", "name", "description"]
     list_select_related = ["queue", "assignee", "student"]
     raw_id_fields = ["assignee", "student"]
@@ -195,8 +196,11 @@ class TicketAdmin(admin.ModelAdmin):
         "public_token", "created_at", "updated_at", "classification_state", "label", "confidence", "label_overridden",
         "topic", "auto_answer_state", "auto_answered_at",
     ]
-    date_hierarchy = "created_at"
+    # No date_hierarchy: its year links are a SELECT DISTINCT over every ticket on each page (72 ms at 100k, issue 13);
+    # the "created" filter (today, 7 days, this month, this year) costs no query.
     show_full_result_count = False  # counting 100k rows on every page is wasted work
+    paginator = CappedCountPaginator
+    list_per_page = 50  # 100 rows took ~300 of the page's 353 ms in Python at 100k tickets (load 8 on 2 cores), SQL 53 ms
     inlines = [MessageInline, AttachmentInline, PredictionInline, DeliveryInline, EventInline]
     actions = ["reclassify"]
 
@@ -245,6 +249,7 @@ class PredictionAdmin(admin.ModelAdmin):
     list_select_related = ["ticket"]
     raw_id_fields = ["ticket"]
     show_full_result_count = False
+    paginator = CappedCountPaginator
 
 
 @admin.register(TicketEvent)
@@ -257,6 +262,7 @@ class TicketEventAdmin(admin.ModelAdmin):
     list_select_related = ["ticket", "actor"]
     raw_id_fields = ["ticket", "actor"]
     show_full_result_count = False
+    paginator = CappedCountPaginator
 
     def has_change_permission(self, request, obj=None):
         return False  # an audit trail is not edited

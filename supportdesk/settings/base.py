@@ -48,12 +48,15 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_q",
+    "django_prometheus",  # request/response metrics of each process (supportdesk.monitoring adds the desk's)
+    "health_check",  # /health/: its page template
     "tickets",
     "knowledge",
     "tgbot",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the WSGI process (gunicorn needs no separate file server), with
     # far-future caching of the hashed names production's manifest storage gives them.
@@ -68,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A database/Redis outage inside a view → 503 "try again in a minute" instead of a 500.
     "supportdesk.middleware.ServiceUnavailableMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -248,11 +252,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# DJANGO_LOG_FORMAT=json: one JSON object a line (python-json-logger) for a log collector; field names as the
+# plain format's, plus whatever a call passes in ``extra``.
+DJANGO_LOG_FORMAT = env("DJANGO_LOG_FORMAT").lower()
+if DJANGO_LOG_FORMAT not in ("plain", "json"):
+    raise ValueError("DJANGO_LOG_FORMAT must be 'plain' or 'json'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": DJANGO_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL")},
     # axes logs every successful log-in at INFO; lockouts are WARNING.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
@@ -262,6 +274,8 @@ LOGGING = {
 # The cache holds the rate-limit counters. One process: local memory is enough; several web
 # processes must share counters, so production points SUPPORTDESK_CACHE_URL at Redis.
 SUPPORTDESK_CACHE_URL = env("SUPPORTDESK_CACHE_URL")
+SUPPORTDESK_METRICS_TOKEN = env("SUPPORTDESK_METRICS_TOKEN")
+SUPPORTDESK_HEALTH_CLASSIFY_STALE_SECONDS = env("SUPPORTDESK_HEALTH_CLASSIFY_STALE_SECONDS")
 if SUPPORTDESK_CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {

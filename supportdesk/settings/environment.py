@@ -38,6 +38,7 @@ VARIABLES: tuple[Variable, ...] = (
     V("DJANGO_TIME_ZONE", str, "Europe/Moscow", "time zone of dates shown to people"),
     V("DJANGO_STATIC_ROOT", str, None, "where collectstatic puts static files (default staticfiles/ in the project)"),
     V("DJANGO_LOG_LEVEL", str, "INFO", "root log level"),
+    V("DJANGO_LOG_FORMAT", str, "plain", "log lines: plain (text) or json (one JSON object a line, python-json-logger)"),
     V("DJANGO_SECURE_SSL_REDIRECT", bool, True, "production: redirect http to https"),
     V("DJANGO_HSTS_SECONDS", int, 31536000, "production: Strict-Transport-Security max-age"),
     V("DJANGO_ALLOW_ASYNC_UNSAFE", bool, False, "Django's own switch; the browser tests set it (Playwright runs an event loop)", TESTS),
@@ -94,6 +95,9 @@ VARIABLES: tuple[Variable, ...] = (
     V("SUPPORTDESK_TESSERACT_CMD", str, "tesseract", "the Tesseract OCR executable"),
     # --- Security ---------------------------------------------------------------------------------------------
     V("SUPPORTDESK_CACHE_URL", str, "", "redis://… to share rate-limit counters between web processes (empty: local memory)"),
+    # --- Observability (supportdesk.monitoring: /health/, /metrics) ---
+    V("SUPPORTDESK_METRICS_TOKEN", str, "", "bearer token /metrics requires; empty = only requests from the machine itself"),
+    V("SUPPORTDESK_HEALTH_CLASSIFY_STALE_SECONDS", int, 600, "/health/ fails when a ticket waited this long for the classifier"),
     V("SUPPORTDESK_SUBMIT_RATE", str, "20/hour", "new tickets per client IP, web form + API (empty: no limit)"),
     V("SUPPORTDESK_REPLY_RATE", str, "30/hour", "status-page replies per ticket token + IP, web + API (empty: no limit)"),
     V("SUPPORTDESK_CLIENT_IP_HEADER", str, "", "META key a trusted reverse proxy sets, e.g. HTTP_X_REAL_IP (empty: REMOTE_ADDR)"),

@@ -254,6 +254,13 @@ CASES: dict[str, list[Case]] = {
         Case(_fixed("tgbot:webhook"), _everyone(404), method="post", data={"update_id": "1"}),
     ],
     "api-docs": [Case(_fixed("api-docs"), _everyone(200))],
+    # Health: check names and errors only, for load balancers: anyone gets the verdict, never a login page. (Its checks
+    # run in threads, which this test's open transaction locks out of SQLite: 503 here; 200/503 are tested in
+    # tests/supportdesk/test_monitoring.py.) Metrics: the test client is 127.0.0.1, which may read them without a
+    # token (test_monitoring: another address, or no token → 403).
+    "health": [Case(lambda w, r: "/health/?format=json", _everyone(lambda response, role: response.status_code in (200, 503)
+                                                                   and set(response.json()) >= {"Broker()", "Classifier()"}))],
+    "metrics": [Case(_fixed("metrics"), _everyone(200))],
     # --- students
     "student:ticket_new": [
         Case(_fixed("student:ticket_new"), _everyone(200)),

@@ -19,7 +19,10 @@ class Prediction(models.Model):
     ocr_text = models.TextField(_("text on the screenshots (OCR)"), blank=True)
     model_version = models.CharField(_("model version"), max_length=120, blank=True)
     timings = models.JSONField(_("timings"), default=dict, blank=True)
-    embedding = models.JSONField(_("embedding"), null=True, blank=True)
+    # No embedding: the classifier's sentence embedding (512 floats) was kept as JSON, ~6.3 KB a row and two
+    # thirds of the database at 100k tickets, and nothing read it. What later steps read is here: the scores
+    # and per-signal scores (classifier_fit), the OCR text and the model version; a corrected ticket's text is
+    # re-embedded from LabelExample (migration 0017).
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 

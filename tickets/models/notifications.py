@@ -77,6 +77,7 @@ class OperatorDelivery(OutboxItem):
         constraints = [models.UniqueConstraint(fields=["sink", "address", "event_key"], name="operator_delivery_once")]
         indexes = [
             models.Index(fields=["next_attempt_at"], name="operator_delivery_due", condition=Q(status__in=["pending", "sending"])),
+            models.Index(fields=["sink"], name="operator_delivery_failed", condition=Q(status="failed")),
         ]
 
     def __str__(self) -> str:

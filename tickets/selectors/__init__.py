@@ -12,6 +12,7 @@
 * ``notifications`` an operator's notifications and the header's counters
 * ``desk``     the ticket page's desk panel: SLA state, assignees, notes, rating
 * ``fitting``  the labels operators confirmed, for the classifier's fit
+* ``pages``    one page of a queue's list at any size of the history (capped count, numbered then keyset pages)
 """
 from .access import TicketNotFound, operator_queues, queue_counts, queue_get
 from .desk import TicketDeskPanel, rating_open, ticket_conversation, ticket_desk_panel, ticket_notes, ticket_rating
@@ -19,6 +20,7 @@ from .filters import ACTIVE, ASSIGNEE_ME, ASSIGNEE_NONE, URGENT, TicketFilter, l
 from .fitting import confirmed_labels
 from .notifications import desk_counters, notifications_for, notifications_unread
 from .operators import available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
+from .pages import TicketPage, ticket_page
 from .quality import model_quality
 from .reports import report_summary
 from .tickets import (
@@ -49,6 +51,7 @@ __all__ = [
     "TicketDeskPanel",
     "TicketFilter",
     "TicketNotFound",
+    "TicketPage",
     "URGENT",
     "attachment_for_operator",
     "attachment_for_student",
@@ -81,6 +84,7 @@ __all__ = [
     "ticket_latest_analysis",
     "ticket_list",
     "ticket_list_filtered",
+    "ticket_page",
     "ticket_notes",
     "ticket_rating",
     "ticket_row_for_operator",

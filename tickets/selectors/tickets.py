@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from knowledge.models import FaqEntry
 
-from ..models import Attachment, Delivery, Message, MessageAnalysis, Prediction, Ticket, TicketEvent, public_token_digest
+from ..models import Attachment, Delivery, Message, MessageAnalysis, Prediction, Queue, Ticket, TicketEvent, public_token_digest
 from ..search import ticket_matches
 from .access import TicketNotFound, operator_queues
 from .filters import ORDERINGS, TicketFilter
@@ -34,6 +34,8 @@ def ticket_list(
     label: str | None = None,
     topic: str | None = None,
     assignee=None,
+    count_attachments: bool = True,
+    queue: Queue | None = None,
 ) -> QuerySet[Ticket]:
     """Tickets the user may see, filtered as ticket_list_filtered; the keyword form of the web pages.
 
@@ -42,10 +44,14 @@ def ticket_list(
     ``status``: a Ticket.Status value, or ``ACTIVE`` for every status that is not resolved or closed.
     ``search``: as ``ticket_search``. ``topic``: the FAQ layer's topic of the first message (``offtopic``
     lists the tickets closed as off-topic). ``assignee``: ``me``, ``none`` or a username. ``order``: newest,
-    oldest or urgent (tickets.sla).
+    oldest or urgent (tickets.sla). ``count_attachments=False``: no ``attachment_count`` annotation (selectors.pages
+    counts them for the rows of the page only). ``queue``: the queue already resolved by queue_get, instead of
+    ``queue_slug``: filtered by its id, PostgreSQL walks the index (queue, created_at, id) of that queue alone
+    (by slug it joins the queues and scans every queue's tickets by date: 82 ms for page 100 at 100k).
     """
     params = {"status": status, "search": search, "order": order, "label": label, "topic": topic, "assignee": assignee}
-    return _ticket_list(user, params, queue_slug=queue_slug)
+    visible = _ticket_list(user, params, queue_slug=queue_slug, count_attachments=count_attachments)
+    return visible.filter(queue_id=queue.pk) if queue is not None else visible
 
 
 def ticket_list_filtered(user, params: Mapping[str, Any]) -> QuerySet[Ticket]:
@@ -55,7 +61,7 @@ def ticket_list_filtered(user, params: Mapping[str, Any]) -> QuerySet[Ticket]:
     return _ticket_list(user, params)
 
 
-def _ticket_list(user, params: Mapping[str, Any], *, queue_slug: str | None = None) -> QuerySet[Ticket]:
+def _ticket_list(user, params: Mapping[str, Any], *, queue_slug: str | None = None, count_attachments: bool = True) -> QuerySet[Ticket]:
     queues = operator_queues(user)
     visible = Ticket.objects.filter(queue__in=queues).order_by(*ORDERINGS["newest"])
     if queue_slug:
@@ -63,6 +69,8 @@ def _ticket_list(user, params: Mapping[str, Any], *, queue_slug: str | None = No
     filters = TicketFilter(params, queryset=visible, queues=queues, user=user)
     if not filters.is_valid():
         raise ValidationError(filters.errors)
+    if not count_attachments:
+        return filters.qs.select_related("queue", "assignee", "student")
     # A correlated subquery, not a JOIN + GROUP BY: it is evaluated only for the rows of the page.
     attachment_count = Subquery(
         Attachment.objects.filter(ticket=OuterRef("pk")).order_by().values("ticket").annotate(n=Count("id")).values("n")[:1]

@@ -85,7 +85,6 @@ def prediction_record(*, ticket: Ticket, prediction=None, error: str = "", elaps
             ocr_text=prediction.ocr_text or "",
             model_version=prediction.model_version or "",
             timings=timings,
-            embedding=list(prediction.embedding) if prediction.embedding is not None else None,
         )
     else:
         row = Prediction.objects.create(ticket=ticket, error=error[:5000] or "unknown error", timings={"total_task": elapsed or 0.0})
@@ -168,7 +167,6 @@ def prediction_problem(prediction) -> str:
         "scores": list((getattr(prediction, "scores", None) or {}).values()),
         "timings": list((getattr(prediction, "timings", None) or {}).values()),
         "signals": [vv for v in (getattr(prediction, "signals", None) or {}).values() for vv in (v or {}).values()],
-        "embedding": list(getattr(prediction, "embedding", None) if getattr(prediction, "embedding", None) is not None else []),
     }
     for name, values in numbers.items():
         if not all(_is_finite_number(v) for v in values):

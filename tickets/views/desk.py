@@ -15,7 +15,7 @@ from ..desk_forms import AssignForm, DeskFilterForm, NoteForm, NotificationSetti
 from ..models.desk import default_email_kinds
 from ..notices import notification_line
 from ..selectors.filters import ACTIVE, ASSIGNEE_ME, URGENT
-from .operator import _run_action, _ticket_page, operator_required
+from .operator import _run_action, desk_list_page, operator_required
 
 
 @require_GET
@@ -28,9 +28,10 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     tickets = selectors.ticket_list(
         request.user, status=cleaned.get("status") or None, search=cleaned.get("q") or "", order=cleaned.get("order") or URGENT,
-        topic=cleaned.get("topic") or None, assignee=ASSIGNEE_ME,
+        topic=cleaned.get("topic") or None, assignee=ASSIGNEE_ME, count_attachments=False,
     )
-    return render(request, "operator/mine.html", _ticket_page(request, tickets, filters))
+    page = desk_list_page(request, tickets, filters, cleaned.get("order") or URGENT, status=cleaned.get("status") or None)
+    return render(request, "operator/mine.html", page)
 
 
 @require_POST

@@ -67,10 +67,11 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
     filters = DeskFilterForm(request.GET or None, assignees=selectors.queue_assignees(queue))
     data = filters.cleaned_data if filters.is_valid() else {}
     tickets = selectors.ticket_list(  # queue_get above already refused a queue this user may not see
-        request.user, queue_slug=slug, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or URGENT,
-        topic=data.get("topic") or None, assignee=data.get("assignee") or None,
+        request.user, queue=queue, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or URGENT,
+        topic=data.get("topic") or None, assignee=data.get("assignee") or None, count_attachments=False,
     )
-    return render(request, "operator/queue.html", {"queue": queue, **_ticket_page(request, tickets, filters)})
+    page = desk_list_page(request, tickets, filters, data.get("order") or URGENT, status=data.get("status") or None)
+    return render(request, "operator/queue.html", {"queue": queue, **page})
 
 
 @require_GET
@@ -91,6 +92,15 @@ def _ticket_page(request: HttpRequest, tickets, filters: QueueFilterForm) -> dic
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    return {"page": page, "filters": filters, "querystring": query.urlencode(), "queues": selectors.queue_counts(request.user)}
+
+
+def desk_list_page(request: HttpRequest, tickets, filters, order: str, status: str | None = None) -> dict:
+    """As _ticket_page, paged by selectors.ticket_page: flat at any size of the history (numbered, then keyset pages)."""
+    query = request.GET.copy()
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
+    page = selectors.ticket_page(tickets, order=order, params=request.GET, base_query=query.urlencode(), status=status)
     return {"page": page, "filters": filters, "querystring": query.urlencode(), "queues": selectors.queue_counts(request.user)}
 
 

@@ -1,0 +1,119 @@
+#!/usr/bin/env python
+"""The operators' pages at the sizes given, side by side: median time of each page and its query count.
+
+    createdb perf_100k && DATABASE_URL=postgres://postgres@127.0.0.1/perf_100k python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1/perf_100k python manage.py generate_tickets 100000
+    DATABASE_URL=postgres://postgres@127.0.0.1/perf_1m python manage.py generate_tickets 1000000 --days 7300
+    python bench/desk.py 100k=postgres://postgres@127.0.0.1/perf_100k 1M=postgres://postgres@127.0.0.1/perf_1m
+
+Each size is measured in a subprocess of its own (Django settings are per process), through Django's test
+client with the whole middleware stack and template rendering, logged in as an admin (who sees every queue;
+``bench-admin``, created when missing). Each page is fetched once to warm caches, then ``--repeat`` times (≥ 3);
+the medians of wall time and of the web process's CPU time are printed (on a shared machine the wall time is
+mostly waiting for a core: note the load printed with them). The last column is the growth from the first size to the last: the target of issue 13
+is ≤ 150 ms at a million tickets and ≤ 1.5× growth from 100k to 1M. Same inflow of tickets per day at both
+sizes (``--days 7300`` for 1M): a longer history, the same open work.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PAGES = ["dashboard", "queue", "queue active", "queue page 100", "deep page", "ticket", "admin tickets"]
+DEEP_ROWS = 31_500  # issue 13's "page 1,260" of 25 at 100k
+
+
+def measure(repeat: int) -> dict:
+    """In the subprocess: time every page against DATABASE_URL."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings.local")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tickets.models import Ticket
+
+    user = get_user_model().objects.filter(username="bench-admin").first() or get_user_model().objects.create_superuser(
+        "bench-admin", "bench@example.org", None
+    )
+    client = Client(SERVER_NAME="localhost", REMOTE_ADDR="127.0.0.1")
+    with override_settings(AXES_ENABLED=False):  # axes would log the test client's login with no IP address
+        client.force_login(user)
+    queue = reverse("operator:queue", args=["payment"])
+    payment = Ticket.objects.filter(queue__slug="payment")
+    total = payment.count()
+    deep = payment.order_by("created_at", "id").values("created_at", "id")[min(DEEP_ROWS, total - 1)]
+    ticket = Ticket.objects.filter(first_response_at__isnull=False, queue__slug="payment").order_by("-id").first()
+    urls = {
+        "dashboard": reverse("operator:dashboard"),
+        "queue": queue,
+        "queue active": queue + "?status=active",
+        "queue page 100": queue + "?page=100",
+        "deep page": queue + "?" + urlencode({"order": "oldest", "after": f"{deep['created_at'].isoformat()}_{deep['id']}"}),
+        "ticket": reverse("operator:ticket", args=[ticket.pk]),
+        "admin tickets": reverse("admin:tickets_ticket_changelist"),
+    }
+    results = {"tickets": Ticket.objects.count()}
+    for name in PAGES:
+        client.get(urls[name])  # warm: connection, templates, caches
+        times, cpu = [], []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started, started_cpu = time.perf_counter(), time.process_time()
+                response = client.get(urls[name])
+                times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+            assert response.status_code == 200, (name, response.status_code)
+        results[name] = {"ms": statistics.median(times), "cpu": statistics.median(cpu), "queries": len(queries)}
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", nargs="*", help="LABEL=DATABASE_URL, smallest first")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(max(3, args.repeat))))
+        return
+    if not args.sizes:
+        parser.error("give at least one LABEL=DATABASE_URL")
+    measured = {}
+    for size in args.sizes:
+        label, _sep, url = size.partition("=")
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "localhost"}
+        done = subprocess.run([sys.executable, __file__, "--measure", "--repeat", str(args.repeat)], env=env, capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"{label}: {done.stderr[-3000:]}")
+        measured[label] = json.loads(done.stdout.strip().splitlines()[-1])
+    labels = list(measured)
+    print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1, 5, 15 min) on {os.cpu_count()} cores")
+    print("wall ms (median), the web process's own CPU ms (median; the rest is the database and waiting), queries")
+    print(f"{'page':<16}" + "".join(f"{label + ' (' + str(measured[label]['tickets']) + ')':>32}" for label in labels)
+          + (f"{'growth ' + labels[0] + '→' + labels[-1]:>20}" if len(labels) > 1 else ""))
+    for name in PAGES:
+        cells = "".join(
+            f"{measured[label][name]['ms']:>12.1f} ms {measured[label][name]['cpu']:>6.1f} cpu {measured[label][name]['queries']:>3} q"
+            for label in labels
+        )
+        growth = f"{measured[labels[-1]][name]['ms'] / measured[labels[0]][name]['ms']:>19.2f}×" if len(labels) > 1 else ""
+        print(f"{name:<16}{cells}{growth}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""``manage.py generate_tickets N``: realistic load data written in bulk (COPY on PostgreSQL, executemany elsewhere).
+
+The same tests run on PostgreSQL in a subprocess (the ``postgres`` test at the end), where the rows go through COPY.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from tests.factories import TicketFactory
+from tickets.models import Attachment, Delivery, Message, Prediction, Student, Ticket, TicketEvent, public_token_digest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def generated(db):
+    out = StringIO()
+    call_command("generate_tickets", "300", "--days", "60", "--chunk", "70", stdout=out)
+    return out.getvalue()
+
+
+def test_every_ticket_comes_with_its_rows(generated):
+    assert "300 tickets in" in generated
+    tickets = Ticket.objects.all()
+    assert tickets.count() == 300
+    assert set(tickets.values_list("status", flat=True)) >= {"closed", "resolved"}
+    # Each ticket: the student's first message, one prediction, its audit trail from "created" on.
+    assert not tickets.annotate(n=Count("messages")).filter(n=0).exists()
+    assert Prediction.objects.values("ticket").distinct().count() == 300
+    assert TicketEvent.objects.filter(kind="created").count() == 300 and TicketEvent.objects.filter(kind="predicted").count() == 300
+    assert Attachment.objects.exists() and Delivery.objects.exists()
+    # Replies from operators, each with a delivery to the student's address.
+    replies = Message.objects.filter(author_kind="operator")
+    assert replies.count() == Delivery.objects.count() > 0
+    assert Student.objects.count() < 300  # some students come back
+
+
+def test_ages_are_spread_and_open_tickets_are_recent(generated):
+    now = timezone.now()
+    oldest = Ticket.objects.aggregate(m=Min("created_at"))["m"]
+    assert now - timedelta(days=61) < oldest < now - timedelta(days=40)
+    open_tickets = Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES)
+    assert not open_tickets.filter(created_at__lt=now - timedelta(days=30)).exists()
+    # Ids grow with creation time, as on a real desk (keyset pages and "newest first" rely on both).
+    rows = list(Ticket.objects.order_by("id").values_list("created_at", flat=True))
+    assert rows == sorted(rows)
+    closed = Ticket.objects.filter(status="closed").first()
+    assert closed.resolved_at is not None and closed.waiting_since is None
+
+
+def test_rows_are_valid_for_the_desk(generated):
+    ticket = Ticket.objects.filter(first_response_at__isnull=False).first()
+    assert ticket.public_token_digest == public_token_digest(ticket.public_token)
+    assert ticket.student.email.endswith("@students.example")
+    prediction = ticket.predictions.get()
+    assert set(prediction.scores) >= {"payment-problem", "course-problem"} and prediction.timings["total_task"] > 0
+
+
+def test_ordinary_inserts_continue_after_the_generated_ids(generated):
+    """The ids were assigned by the generator: PostgreSQL's sequences are moved past them."""
+    ticket = TicketFactory()
+    assert ticket.pk > Ticket.objects.exclude(pk=ticket.pk).order_by("-pk").values_list("pk", flat=True)[0]
+
+
+def test_a_second_run_adds_to_the_first(generated):
+    call_command("generate_tickets", "20", "--days", "5", stdout=StringIO())
+    assert Ticket.objects.count() == 320
+
+
+def test_bad_arguments_are_refused(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("generate_tickets", "0", stdout=StringIO())
+
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_same_on_postgresql():
+    """This module's tests again with DATABASE_URL pointing at PostgreSQL: the rows go through COPY."""
+    psycopg = pytest.importorskip("psycopg")
+    base = os.environ.get("SUPPORTDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432")
+    try:
+        psycopg.connect(os.environ.get("SUPPORTDESK_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3")).close()
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    env = {**os.environ, "DATABASE_URL": f"{base}/sd_loadgen_{secrets.token_hex(4)}"}  # pytest-django creates test_<name>
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db", "-m", "not postgres", __file__],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
