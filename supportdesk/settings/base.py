@@ -148,6 +148,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused before reading (413); every error is JSON.
+    "DEFAULT_PARSER_CLASSES": ["tickets.api.parsers.BoundedJSONParser", "tickets.api.parsers.BoundedFormParser"],
+    "EXCEPTION_HANDLER": "tickets.api.errors.api_exception_handler",
     # Public POSTs are limited by tickets.ratelimit (SUPPORTDESK_RATE_LIMITS, shared with the web forms).
 }
 SPECTACULAR_SETTINGS = {

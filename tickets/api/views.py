@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.exceptions import APIException, Throttled, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,7 +19,7 @@ from ..models import Ticket
 from ..permissions import is_operator
 from ..ratelimit import StudentReplyThrottle, TicketCreateThrottle
 from . import serializers as s
-from .parsers import ScreenshotMultiPartParser
+from .parsers import BoundedFormParser, BoundedJSONParser, ScreenshotMultiPartParser
 
 
 class ServiceUnavailableApi(APIException):
@@ -76,7 +76,7 @@ class OperatorApiView(ServiceApiView):
 class TicketListCreateApi(OperatorApiView):
     """POST: a student submits a ticket (no login). GET: operators list tickets."""
 
-    parser_classes = [ScreenshotMultiPartParser, FormParser, JSONParser]
+    parser_classes = [ScreenshotMultiPartParser, BoundedFormParser, BoundedJSONParser]
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -195,7 +195,7 @@ class PublicTicketApi(ServiceApiView):
     permission_classes = [permissions.AllowAny]
     # No authentication at all, so no session and no CSRF to check: the token is the credential.
     authentication_classes = []
-    parser_classes = [ScreenshotMultiPartParser, FormParser, JSONParser]
+    parser_classes = [ScreenshotMultiPartParser, BoundedFormParser, BoundedJSONParser]
 
     def get_throttles(self):
         # Replies per token + client IP, shared with the status page's form.
@@ -225,7 +225,7 @@ class PublicTicketApi(ServiceApiView):
 class PublicTicketFeedbackApi(PublicTicketApi):
     """The student's answer to an automatic answer: solved → resolved; still need help → an operator."""
 
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, BoundedFormParser, MultiPartParser]
     http_method_names = ["post", "options"]
 
     def get_throttles(self):

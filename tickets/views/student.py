@@ -15,6 +15,7 @@ from .. import ratelimit, selectors, services
 from ..desk_forms import RatingForm
 from ..forms import StudentReplyForm, TicketForm
 from ..models import Ticket
+from ..request_body import multipart_body_too_big
 from ..uploads import ScreenshotCountLimit, screenshot_count_limit
 from .files import attachment_response
 
@@ -47,6 +48,25 @@ def _too_many_screenshots_form(
 ) -> TicketForm | StudentReplyForm:
     form = form_class(request.POST, too_many_screenshots=True)
     form.is_valid()
+    return form
+
+
+def _read_body(request: HttpRequest) -> None:
+    """Parse the form's body before the CSRF check does; over the limit, keep the fields read so far (request_body)."""
+    try:
+        request.body_too_big = multipart_body_too_big(request)
+    except TooManyFilesSent:
+        request.body_too_big = False  # the outer views answer this one
+
+
+def _body_too_big_form(
+    form_class: type[TicketForm] | type[StudentReplyForm], request: HttpRequest
+) -> TicketForm | StudentReplyForm:
+    form = form_class(request.POST)
+    form.is_valid()
+    form.add_error(None, _("The text is too long: at most %(limit)s characters. Shorten it and send again.") % {
+        "limit": form.fields[form.text_field].max_length,
+    })
     return form
 
 
@@ -100,6 +120,7 @@ def _new_page(request: HttpRequest, form: TicketForm, status: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def ticket_new(request: HttpRequest) -> HttpResponse:
     count_limit = screenshot_count_limit(request) if request.method == "POST" else None
+    _read_body(request)
     try:
         return _ticket_new(request, count_limit)
     except TooManyFilesSent:
@@ -108,6 +129,9 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _ticket_new(request: HttpRequest, count_limit: ScreenshotCountLimit | None) -> HttpResponse:
+    if getattr(request, "body_too_big", False):
+        return _new_page(request, _body_too_big_form(TicketForm, request), 413)
+
     def save(data: dict) -> Ticket:
         return services.ticket_create(
             name=data["name"],
@@ -131,6 +155,7 @@ def _ticket_new(request: HttpRequest, count_limit: ScreenshotCountLimit | None) 
 @require_http_methods(["GET", "POST"])
 def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
     count_limit = screenshot_count_limit(request) if request.method == "POST" else None
+    _read_body(request)
     try:
         return _ticket_status(request, token, count_limit)
     except TooManyFilesSent:
@@ -141,6 +166,8 @@ def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_protect
 def _ticket_status(request: HttpRequest, token: str, count_limit: ScreenshotCountLimit | None) -> HttpResponse:
     ticket = _ticket_or_404(token)
+    if getattr(request, "body_too_big", False):
+        return _status_page(request, ticket, _body_too_big_form(StudentReplyForm, request), 413)
 
     def save(data: dict) -> Ticket:
         services.ticket_student_reply(ticket=ticket, body=data["body"], screenshots=data["screenshots"])
