@@ -85,7 +85,7 @@ VARIABLES: tuple[Variable, ...] = (
     V("SUPPORTDESK_TESSERACT_CMD", str, "tesseract", "the Tesseract OCR executable"),
     # --- Security ---------------------------------------------------------------------------------------------
     V("SUPPORTDESK_CACHE_URL", str, "", "redis://… to share rate-limit counters between web processes (empty: local memory)"),
-    V("SUPPORTDESK_SUBMIT_RATE", str, "20/hour", "new tickets per client IP, web form + API (empty: no limit)"),
+    V("SUPPORTDESK_SUBMIT_RATE", str, "20/hour", "new tickets per client IP, web form + API together, counting accepted ones only (refused, invalid and replayed submissions are free): <count>/<second|minute|hour|day>; empty: no limit"),
     V("SUPPORTDESK_REPLY_RATE", str, "30/hour", "status-page replies per ticket token + IP, web + API (empty: no limit)"),
     V("SUPPORTDESK_CLIENT_IP_HEADER", str, "", "META key a trusted reverse proxy sets, e.g. HTTP_X_REAL_IP (empty: REMOTE_ADDR)"),
     V("SUPPORTDESK_AXES_ENABLED", bool, True, "lock out repeated failed log-ins (django-axes)"),

@@ -2,6 +2,7 @@
 tasks call these; each write that matters leaves a TicketEvent (who, when, old, new).
 
 * ``intake``      what students send: ticket_create, ticket_student_reply (screenshots included)
+* ``idempotency`` a submission sent twice creates one ticket: ticket_create_once (Idempotency-Key, form token)
 * ``routing``     the classifier's answer: ticket_classify, prediction_record, ticket_route, the pending sweep
 * ``operator``    what operators do: label_override, ticket_set_status, ticket_reply
 * ``assignment``  who works on which ticket: ticket_assign(_to), availability, automatic assignment (round-robin)
@@ -32,6 +33,14 @@ from .auto_answer import (
 )
 from .errors import ServiceUnavailable, outage_errors
 from .fitting import classifier_fit
+from .idempotency import (
+    IDEMPOTENCY_KEY_MAX_LENGTH,
+    IdempotencyKeyReused,
+    idempotency_claim,
+    idempotency_keys_purge,
+    submission_fingerprint,
+    ticket_create_once,
+)
 from .intake import ticket_create, ticket_student_reply
 from .notes import ticket_note
 from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify
@@ -61,6 +70,8 @@ from .sla_alerts import sla_warnings_sweep
 from .students import student_for_email
 
 __all__ = [
+    "IDEMPOTENCY_KEY_MAX_LENGTH",
+    "IdempotencyKeyReused",
     "InternalContentError",
     "PENDING_SWEEP_AGE_SECONDS",
     "ServiceUnavailable",
@@ -76,6 +87,8 @@ __all__ = [
     "delivery_retry",
     "delivery_send",
     "desk_seed",
+    "idempotency_claim",
+    "idempotency_keys_purge",
     "label_override",
     "message_answer",
     "message_answer_sweep",
@@ -99,7 +112,9 @@ __all__ = [
     "ticket_assign_to",
     "ticket_auto_assign",
     "ticket_classify",
+    "submission_fingerprint",
     "ticket_create",
+    "ticket_create_once",
     "ticket_enqueue_classification",
     "ticket_note",
     "ticket_rate",
