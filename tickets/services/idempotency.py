@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Sequence
@@ -24,6 +25,9 @@ from .intake import ticket_create
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
+# A request that lost the race looks for the winner's ticket this often (the winner's transaction, screenshots
+# included, takes ~0.1-0.3 s): at most 100 × 0.1 s.
+RACE_ATTEMPTS, RACE_PAUSE_SECONDS = 100, 0.1
 
 
 class IdempotencyKeyReused(Exception):
@@ -67,7 +71,7 @@ def _earlier_ticket(claim: IdempotencyClaim) -> Ticket | None:
         return None
     if row.fingerprint != claim.fingerprint:
         raise IdempotencyKeyReused(claim.key)
-    return row.ticket
+    return row.ticket  # None while the winner's transaction is still being written (seen only on SQLite)
 
 
 def ticket_create_once(*, claim: IdempotencyClaim | None, **ticket_fields) -> tuple[Ticket, bool]:
@@ -77,17 +81,20 @@ def ticket_create_once(*, claim: IdempotencyClaim | None, **ticket_fields) -> tu
     """
     if claim is None:
         return ticket_create(**ticket_fields), True
-    earlier = _earlier_ticket(claim)
-    if earlier is not None:
-        return earlier, False
-    try:
-        return ticket_create(**ticket_fields, idempotency=claim), True
-    except IntegrityError:
-        # A concurrent request with the same key committed first (the unique constraint held this one back).
+    for attempt in range(RACE_ATTEMPTS):
         earlier = _earlier_ticket(claim)
-        if earlier is None:
-            raise
-        return earlier, False
+        if earlier is not None:
+            return earlier, False
+        try:
+            return ticket_create(**ticket_fields, idempotency=claim), True
+        except IntegrityError:
+            # A concurrent request with the same key wrote its row first. PostgreSQL made this insert wait for its
+            # commit, so the next look finds its ticket; where the winner may still be committing (SQLite), look
+            # again shortly; if the winner rolled back, its row is gone and this request creates the ticket.
+            if attempt == RACE_ATTEMPTS - 1:
+                raise
+            time.sleep(RACE_PAUSE_SECONDS)
+    raise AssertionError("unreachable")
 
 
 def idempotency_keys_purge() -> int:
