@@ -3,6 +3,7 @@ tasks call these; each write that matters leaves a TicketEvent (who, when, old, 
 
 * ``intake``      what students send: ticket_create, ticket_student_reply (screenshots included)
 * ``idempotency`` a submission sent twice creates one ticket: ticket_create_once (Idempotency-Key, form token)
+* ``uploads_sweep`` screenshot files no row names (a process killed mid-upload) are deleted after a grace period
 * ``routing``     the classifier's answer: ticket_classify, prediction_record, ticket_route, the pending sweep
 * ``operator``    what operators do: label_override, ticket_set_status, ticket_reply
 * ``assignment``  who works on which ticket: ticket_assign(_to), availability, automatic assignment (round-robin)
@@ -68,6 +69,7 @@ from .routing import (
 from .satisfaction import rating_request, ticket_rate
 from .sla_alerts import sla_warnings_sweep
 from .students import student_for_email
+from .uploads_sweep import orphaned_uploads_sweep, uploads_sweep
 
 __all__ = [
     "IDEMPOTENCY_KEY_MAX_LENGTH",
@@ -99,6 +101,7 @@ __all__ = [
     "operator_delivery_send",
     "operator_email_kinds_set",
     "operator_notify",
+    "orphaned_uploads_sweep",
     "operator_set_available",
     "outage_errors",
     "prediction_problem",
@@ -123,4 +126,5 @@ __all__ = [
     "ticket_route",
     "ticket_set_status",
     "ticket_student_reply",
+    "uploads_sweep",
 ]
