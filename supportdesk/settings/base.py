@@ -189,6 +189,17 @@ Q_CLUSTER = {
     "label": "Django Q2",
     "sync": env("SUPPORTDESK_Q_SYNC"),
 }
+# Two clusters on one broker (issue 13): screenshots are classified by their own cluster and queue, so a backlog of
+# them never delays a reply, a delivery or the sweep that rescues lost classifications (those run on the main
+# cluster, which also runs every schedule). Run both: `manage.py qcluster` and `manage.py qcluster --name
+# <SUPPORTDESK_Q_CLASSIFY_CLUSTER>` (scripts/desk does). The classification cluster prefetches little: a killed
+# cluster loses the tasks it had taken from Redis (the sweep re-queues them).
+# SUPPORTDESK_Q_CLASSIFY_NAME = SUPPORTDESK_Q_NAME: one cluster does everything (the subprocess tests, burst.py).
+SUPPORTDESK_Q_CLASSIFY_CLUSTER = env("SUPPORTDESK_Q_CLASSIFY_NAME") or f"{Q_CLUSTER['name']}-classify"
+_classify_workers = env("SUPPORTDESK_Q_CLASSIFY_WORKERS")
+Q_CLUSTER["ALT_CLUSTERS"] = {} if SUPPORTDESK_Q_CLASSIFY_CLUSTER == Q_CLUSTER["name"] else {
+    SUPPORTDESK_Q_CLASSIFY_CLUSTER: {"workers": _classify_workers, "queue_limit": 2 * _classify_workers},
+}
 if SUPPORTDESK_Q_BROKER == "redis":
     Q_CLUSTER["redis"] = REDIS_URL
 elif SUPPORTDESK_Q_BROKER == "orm":
