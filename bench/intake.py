@@ -29,6 +29,11 @@ sys.path.insert(0, str(ROOT))
 OLD_LEVEL = 6  # Pillow's default, what tickets.uploads used before issue 13
 
 
+def _uptime() -> str:
+    # In UTC: Django's setup sets TZ to the desk's time zone for this process and its children.
+    return subprocess.run(["uptime"], capture_output=True, text=True, env={**os.environ, "TZ": "UTC"}).stdout.strip()
+
+
 def _default_images() -> list[Path]:
     folder = ROOT.parent / "shared" / "dataset" / "dev" / "images"
     found = sorted(p for p in folder.glob("*.png") if 150_000 <= p.stat().st_size <= 260_000) if folder.is_dir() else []
@@ -119,7 +124,7 @@ def main() -> None:
     args = parser.parse_args()
     paths = args.image or _default_images()
 
-    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    print("load:", _uptime())
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as workdir:
         _setup_django(Path(workdir))
         from tickets import uploads
@@ -150,7 +155,7 @@ def main() -> None:
                   + ", ".join(f"{r:.1f}" for r in rates[level]) + ")")
         print(f"  ratio new/old tickets/s: {statistics.median(rates[new_level]) / statistics.median(rates[OLD_LEVEL]):.2f}x "
               f"on {os.cpu_count()} cores")
-    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    print("load:", _uptime())
 
 
 if __name__ == "__main__":
