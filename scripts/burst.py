@@ -64,6 +64,7 @@ def parse_args(argv=None):
 
 def build_env(args, folder: Path) -> dict:
     db_url = args.database_url or "sqlite:///" + str(folder / "db.sqlite3")
+    cluster_name = f"burst-{secrets.token_hex(4)}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "supportdesk.settings.local",
@@ -73,7 +74,8 @@ def build_env(args, folder: Path) -> dict:
         "SUPPORTDESK_MEDIA_ROOT": str(folder / "media"),
         "SUPPORTDESK_Q_BROKER": args.broker,
         "REDIS_URL": args.redis_url,
-        "SUPPORTDESK_Q_NAME": f"burst-{secrets.token_hex(4)}",
+        "SUPPORTDESK_Q_NAME": cluster_name,
+        "SUPPORTDESK_Q_CLASSIFY_NAME": cluster_name,  # one cluster does everything: the queue under test
         "SUPPORTDESK_Q_WORKERS": str(args.workers),
         "SUPPORTDESK_Q_SYNC": "0",
         "SUPPORTDESK_TICKET_CLASSIFIER": args.classifier,

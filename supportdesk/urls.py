@@ -19,3 +19,9 @@ urlpatterns = [
     path("telegram/", include("tgbot.urls")),
     path("", include("tickets.urls")),
 ]
+
+# Under /api/ every error is JSON (tickets.api.errors); elsewhere Django's pages (templates/403.html, …).
+handler400 = "supportdesk.views.bad_request"
+handler403 = "supportdesk.views.permission_denied"
+handler404 = "supportdesk.views.page_not_found"
+handler500 = "supportdesk.views.server_error"

@@ -1,6 +1,8 @@
 """Web forms. Validation of screenshots is shared with the API (tickets.uploads)."""
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -62,9 +64,19 @@ class _ScreenshotsForm(forms.Form):
         return cleaned
 
 
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class TicketForm(_ScreenshotsForm):
+    """``submission_token``: a one-time token rendered into each new form; the same form posted twice (a double
+    click, a resent POST after a reload) shows the first ticket instead of creating a second
+    (services.ticket_create_once, scope "web")."""
+
     text_field = "description"
     empty_message = _("Describe the problem or attach a screenshot.")
+
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64, initial=new_submission_token)
 
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), max_length=254)

@@ -54,16 +54,43 @@ class Verdict:
     retry_after: int = 0
 
 
-def hit(scope: str, identity: str) -> Verdict:
-    """Count one request of ``identity`` in ``scope``; allowed=False once the limit is passed."""
+def _window(scope: str, identity: str) -> tuple[int, int, int, str] | None:
+    """(limit, period, now, cache key of the current window), or None when the scope has no limit."""
     parsed = parse_rate(settings.SUPPORTDESK_RATE_LIMITS.get(scope))
     if parsed is None:
-        return Verdict(True)
+        return None
     limit, period = parsed
     now = int(time.time())
-    window = now // period
     # The identity may contain a ticket token: only its digest goes into the cache key.
-    key = f"rl:{scope}:{_digest(identity)}:{window}"
+    return limit, period, now, f"rl:{scope}:{_digest(identity)}:{now // period}"
+
+
+def _retry_after(period: int, now: int) -> int:
+    return max(1, (now // period + 1) * period - now)
+
+
+def check(scope: str, identity: str) -> Verdict:
+    """Is ``identity`` still under the limit of ``scope``? Counts nothing (``hit`` does, once a request counts)."""
+    window = _window(scope, identity)
+    if window is None:
+        return Verdict(True)
+    limit, period, now, key = window
+    try:
+        count = cache.get(key, 0)
+    except Exception:  # the cache is down: fail open, but say so
+        logger.warning("Rate limiter cache unavailable; allowing %s", scope, exc_info=True)
+        return Verdict(True)
+    if count >= limit:
+        return Verdict(False, retry_after=_retry_after(period, now))
+    return Verdict(True)
+
+
+def hit(scope: str, identity: str) -> Verdict:
+    """Count one request of ``identity`` in ``scope``; allowed=False once the limit is passed."""
+    window = _window(scope, identity)
+    if window is None:
+        return Verdict(True)
+    limit, period, now, key = window
     try:
         if cache.add(key, 1, timeout=period + 1):
             count = 1
@@ -77,11 +104,19 @@ def hit(scope: str, identity: str) -> Verdict:
         logger.warning("Rate limiter cache unavailable; allowing %s", scope, exc_info=True)
         return Verdict(True)
     if count > limit:
-        return Verdict(False, retry_after=max(1, (window + 1) * period - now))
+        return Verdict(False, retry_after=_retry_after(period, now))
     return Verdict(True)
 
 
-def ticket_create_hit(request) -> Verdict:
+# New tickets count only when one is created (issue 8: a school behind one NAT ran out on refused and invalid
+# submissions). ``ticket_create_check`` refuses once the budget is spent; ``ticket_create_count`` spends one.
+# Two submissions racing past the check may both count: the budget can be passed by the number of requests in
+# flight at once, never more.
+def ticket_create_check(request) -> Verdict:
+    return check("ticket_create", client_ip(request))
+
+
+def ticket_create_count(request) -> Verdict:
     return hit("ticket_create", client_ip(request))
 
 
@@ -104,8 +139,10 @@ class _ScopeThrottle(BaseThrottle):
 
 
 class TicketCreateThrottle(_ScopeThrottle):
+    """Refuses once the budget is spent; the view counts a created ticket (ticket_create_count)."""
+
     def check(self, request, view) -> Verdict:
-        return ticket_create_hit(request)
+        return ticket_create_check(request)
 
 
 class StudentReplyThrottle(_ScopeThrottle):

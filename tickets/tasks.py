@@ -60,3 +60,10 @@ def operators_sweep_task() -> str:
     """Scheduled every 5 minutes (django-q2 Schedule "operators-sweep"): warn before SLA targets are missed, and
     assign waiting tickets of auto-assigning queues to operators on duty."""
     return f"warned: {services.sla_warnings_sweep()}, assigned: {services.auto_assign_backlog()}"
+
+
+def uploads_sweep_task() -> str:
+    """Scheduled every hour (django-q2 Schedule "uploads-sweep", migration 0015): delete screenshot files a killed
+    process left without a row, and idempotency keys past their 24 hours."""
+    files, keys = services.uploads_sweep()
+    return f"orphaned files: {files}, expired keys: {keys}"

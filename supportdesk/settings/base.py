@@ -153,6 +153,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused before reading (413); every error is JSON.
+    "DEFAULT_PARSER_CLASSES": ["tickets.api.parsers.BoundedJSONParser", "tickets.api.parsers.BoundedFormParser"],
+    "EXCEPTION_HANDLER": "tickets.api.errors.api_exception_handler",
     # Public POSTs are limited by tickets.ratelimit (SUPPORTDESK_RATE_LIMITS, shared with the web forms).
 }
 SPECTACULAR_SETTINGS = {
@@ -190,6 +193,17 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Django Q2",
     "sync": env("SUPPORTDESK_Q_SYNC"),
+}
+# Two clusters on one broker (issue 13): screenshots are classified by their own cluster and queue, so a backlog of
+# them never delays a reply, a delivery or the sweep that rescues lost classifications (those run on the main
+# cluster, which also runs every schedule). Run both: `manage.py qcluster` and `manage.py qcluster --name
+# <SUPPORTDESK_Q_CLASSIFY_CLUSTER>` (scripts/desk does). The classification cluster prefetches little: a killed
+# cluster loses the tasks it had taken from Redis (the sweep re-queues them).
+# SUPPORTDESK_Q_CLASSIFY_NAME = SUPPORTDESK_Q_NAME: one cluster does everything (the subprocess tests, burst.py).
+SUPPORTDESK_Q_CLASSIFY_CLUSTER = env("SUPPORTDESK_Q_CLASSIFY_NAME") or f"{Q_CLUSTER['name']}-classify"
+_classify_workers = env("SUPPORTDESK_Q_CLASSIFY_WORKERS")
+Q_CLUSTER["ALT_CLUSTERS"] = {} if SUPPORTDESK_Q_CLASSIFY_CLUSTER == Q_CLUSTER["name"] else {
+    SUPPORTDESK_Q_CLASSIFY_CLUSTER: {"workers": _classify_workers, "queue_limit": 2 * _classify_workers},
 }
 if SUPPORTDESK_Q_BROKER == "redis":
     Q_CLUSTER["redis"] = REDIS_URL

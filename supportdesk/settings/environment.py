@@ -60,7 +60,9 @@ VARIABLES: tuple[Variable, ...] = (
     V("SUPPORTDESK_Q_BROKER", str, "orm", "orm (the database is the queue) or redis"),
     V("REDIS_URL", str, "redis://127.0.0.1:6379/0", "the broker when SUPPORTDESK_Q_BROKER=redis"),
     V("SUPPORTDESK_Q_NAME", str, "supportdesk", "cluster name (also the Redis list's name)"),
-    V("SUPPORTDESK_Q_WORKERS", int, 1, "worker processes per qcluster; each loads the models once"),
+    V("SUPPORTDESK_Q_WORKERS", int, 1, "worker processes of the main qcluster (mail, deliveries, FAQ answers, sweeps)"),
+    V("SUPPORTDESK_Q_CLASSIFY_NAME", str, "", "the classification cluster's name and queue (empty: SUPPORTDESK_Q_NAME + '-classify'); run it with manage.py qcluster --name NAME"),
+    V("SUPPORTDESK_Q_CLASSIFY_WORKERS", int, 1, "worker processes of the classification qcluster; each loads the models once (one per core)"),
     V("SUPPORTDESK_Q_TIMEOUT", int, 120, "seconds a task may run (must stay below SUPPORTDESK_Q_RETRY)"),
     V("SUPPORTDESK_Q_RETRY", int, 180, "seconds before the broker hands an unacknowledged task out again"),
     V("SUPPORTDESK_Q_SYNC", bool, False, "1 = run tasks inline instead of queueing them (debugging; tests: on)"),
@@ -98,7 +100,7 @@ VARIABLES: tuple[Variable, ...] = (
     # --- Observability (supportdesk.monitoring: /health/, /metrics) ---
     V("SUPPORTDESK_METRICS_TOKEN", str, "", "bearer token /metrics requires; empty = only requests from the machine itself"),
     V("SUPPORTDESK_HEALTH_CLASSIFY_STALE_SECONDS", int, 600, "/health/ fails when a ticket waited this long for the classifier"),
-    V("SUPPORTDESK_SUBMIT_RATE", str, "20/hour", "new tickets per client IP, web form + API (empty: no limit)"),
+    V("SUPPORTDESK_SUBMIT_RATE", str, "20/hour", "new tickets per client IP, web form + API together, counting accepted ones only (refused, invalid and replayed submissions are free): <count>/<second|minute|hour|day>; empty: no limit"),
     V("SUPPORTDESK_REPLY_RATE", str, "30/hour", "status-page replies per ticket token + IP, web + API (empty: no limit)"),
     V("SUPPORTDESK_CLIENT_IP_HEADER", str, "", "META key a trusted reverse proxy sets, e.g. HTTP_X_REAL_IP (empty: REMOTE_ADDR)"),
     V("SUPPORTDESK_AXES_ENABLED", bool, True, "lock out repeated failed log-ins (django-axes)"),
@@ -116,6 +118,7 @@ VARIABLES: tuple[Variable, ...] = (
     V("OMP_THREAD_LIMIT", int, 1, "Tesseract's OpenMP threads (scripts and the classifier's command line set 1)", LIBRARIES),
     V("TOKENIZERS_PARALLELISM", bool, False, "Hugging Face tokenizers' own thread pool (off)", LIBRARIES),
     V("HF_HUB_OFFLINE", bool, True, "Hugging Face hub: never reach the network for weights", LIBRARIES),
+    V("Q_CLUSTER_NAME", str, "", "django-q2: the cluster `manage.py qcluster` runs (empty: the main one; the classification cluster: SUPPORTDESK_Q_CLASSIFY_NAME's value, see README)", LIBRARIES),
     # --- Tests ------------------------------------------------------------------------------------------------
     V("SUPPORTDESK_TEST_DATABASE_URL", str, "postgres://postgres@127.0.0.1:5432/test", "PostgreSQL for tests marked postgres", TESTS),
     V("SUPPORTDESK_TEST_REDIS_URL", str, "redis://127.0.0.1:6379/15", "Redis for tests marked redis", TESTS),

@@ -112,16 +112,49 @@ def test_task_twice_gives_one_prediction():
     assert ticket.events.filter(kind="predicted").count() == 1 and ticket.events.filter(kind="routed").count() == 1
 
 
-def test_second_run_finishing_first_wins_and_the_slow_one_records_nothing(settings, monkeypatch):
-    """Two deliveries of the same task overlap (e.g. after a broker retry): only one prediction is kept."""
+def test_a_second_delivery_while_the_first_runs_does_nothing(settings, monkeypatch):
+    """Two deliveries of the same task overlap (a re-queued duplicate, a broker retry): the second finds the first
+    worker's lease and leaves the ticket to it, so the classifier runs once (issue 8: no double work)."""
     from tests.fakes import FakeTicketClassifier
+
+    ticket = TicketFactory(description="урок не открывается")
+    inner_results = []
+    runs = []
+
+    class Counting(FakeTicketClassifier):
+        def predict(self, image_paths, text=""):
+            runs.append(text)
+            return super().predict(image_paths, text)
+
+    class Racing(Counting):
+        def predict(self, image_paths, text=""):
+            if not inner_results:  # while the first run is "thinking", a second delivery arrives
+                inner_results.append(services.ticket_classify(ticket_id=ticket.pk, classifier=Counting()))
+            return super().predict(image_paths, text)
+
+    assert services.ticket_classify(ticket_id=ticket.pk, classifier=Racing()) is not None
+    assert inner_results == [None] and len(runs) == 1
+    ticket.refresh_from_db()
+    assert ticket.predictions.count() == 1 and ticket.events.filter(kind="predicted").count() == 1
+    assert ticket.queue.slug == "course"
+
+
+def test_past_the_lease_a_second_run_wins_and_the_slow_one_records_nothing(settings, monkeypatch):
+    """The first worker looked dead (its lease ran out), a second run classified it: the late one records nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.fakes import FakeTicketClassifier
+    from tickets.models import Ticket
 
     ticket = TicketFactory(description="урок не открывается")
     inner_results = []
 
     class Racing(FakeTicketClassifier):
         def predict(self, image_paths, text=""):
-            if not inner_results:  # while the first run is "thinking", a second delivery completes
+            if not inner_results:
+                Ticket.objects.filter(pk=ticket.pk).update(classification_started_at=timezone.now() - timedelta(hours=1))
                 inner_results.append(services.ticket_classify(ticket_id=ticket.pk, classifier=FakeTicketClassifier()))
             return super().predict(image_paths, text)
 

@@ -59,6 +59,7 @@ def _env(folder: Path, db: Path, *, mode: str, timeout: int = 10, retry: int = 1
         "SUPPORTDESK_Q_SYNC": "0",
         "SUPPORTDESK_Q_WORKERS": "1",
         "SUPPORTDESK_Q_NAME": f"faults-{os.getpid()}-{folder.name}",
+        "SUPPORTDESK_Q_CLASSIFY_NAME": f"faults-{os.getpid()}-{folder.name}",  # one cluster classifies and sweeps
         "SUPPORTDESK_Q_TIMEOUT": str(timeout),
         "SUPPORTDESK_Q_RETRY": str(retry),
         "SUPPORTDESK_MEDIA_ROOT": str(folder / "media"),

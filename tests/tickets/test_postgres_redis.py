@@ -53,6 +53,7 @@ def pg_redis_env(tmp_path):
         "SUPPORTDESK_Q_BROKER": "redis",
         "REDIS_URL": REDIS_URL,
         "SUPPORTDESK_Q_NAME": db_name,  # the Redis list is named after the cluster: ours alone
+        "SUPPORTDESK_Q_CLASSIFY_NAME": f"{db_name}-classify",
         "SUPPORTDESK_Q_SYNC": "0",
         "SUPPORTDESK_Q_WORKERS": "1",
         "SUPPORTDESK_MEDIA_ROOT": str(tmp_path / "media"),
@@ -102,10 +103,7 @@ def test_create_task_route_on_postgres_with_redis_broker(pg_redis_env):
     # Nothing classified it yet: the task waits in Redis for a worker.
     assert "STATE pending triage" in _manage(env, "shell", "-c", READ_STATE.format(pk=ticket_id))
 
-    cluster = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )
+    clusters = _start_clusters(env)
     try:
         deadline = time.monotonic() + 90
         state = ""
@@ -115,6 +113,63 @@ def test_create_task_route_on_postgres_with_redis_broker(pg_redis_env):
                 break
             time.sleep(1.5)
     finally:
-        stop_process_group(cluster)
+        for cluster in clusters:
+            stop_process_group(cluster)
 
-    assert "STATE done payment payment-problem 1 1" in state, (state, cluster.stderr.read()[-3000:] if cluster.stderr else "")
+    assert "STATE done payment payment-problem 1 1" in state, (state, [c.stderr.read()[-3000:] for c in clusters if c.stderr])
+
+
+def _start_clusters(env, count_of_classifiers: int = 1) -> list[subprocess.Popen]:
+    """The main cluster (mail, deliveries, FAQ answers, schedules) and the classification cluster(s), on one Redis."""
+    # django-q2 reads Q_CLUSTER_NAME when it is imported, before `qcluster --name` could set it: the variable it is.
+    names = [""] + [env["SUPPORTDESK_Q_CLASSIFY_NAME"]] * count_of_classifiers
+    return [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"], cwd=ROOT, env={**env, "Q_CLUSTER_NAME": name},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        for name in names
+    ]
+
+
+CREATE_TICKETS = """
+from tickets.services import ticket_create
+for i in range({count}):
+    ticket_create(name="Ann", email=f"ann{{i}}@example.org", description="Не проходит оплата картой")
+print("CREATED")
+"""
+
+COUNT_CLASSIFIED = """
+from django.db.models import Count
+from django_q.models import OrmQ
+from tickets.models import Ticket, TicketEvent
+tickets = Ticket.objects.annotate(p=Count("predictions", distinct=True))
+predicted = TicketEvent.objects.filter(kind="predicted").values("ticket").annotate(n=Count("id"))
+print("PENDING", tickets.filter(classification_state="pending").count(),
+      "DONE", tickets.filter(classification_state="done").count(),
+      "MAXPRED", max([t.p for t in tickets] or [0]),
+      "MAXEVENTS", max([row["n"] for row in predicted] or [0]))
+"""
+
+
+def test_two_clusters_on_one_redis_classify_each_ticket_once(pg_redis_env):
+    """Classification on its own cluster (two of them here, competing for its queue), everything else on the main
+    one: every ticket is classified exactly once (issue 13)."""
+    env, _db_name = pg_redis_env
+    env = {**env, "SUPPORTDESK_Q_CLASSIFY_WORKERS": "1"}
+    _manage(env, "migrate", "--noinput")
+    count = 16
+    clusters = _start_clusters(env, count_of_classifiers=2)
+    try:
+        assert "CREATED" in _manage(env, "shell", "-c", CREATE_TICKETS.format(count=count))
+        deadline = time.monotonic() + 150
+        state = ""
+        while time.monotonic() < deadline:
+            state = _manage(env, "shell", "-c", COUNT_CLASSIFIED)
+            if f"DONE {count} " in state:
+                break
+            time.sleep(2)
+    finally:
+        for cluster in clusters:
+            stop_process_group(cluster)
+    assert f"PENDING 0 DONE {count} MAXPRED 1 MAXEVENTS 1" in state, (state, [c.stderr.read()[-2000:] for c in clusters if c.stderr])

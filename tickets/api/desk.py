@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser
 
 from .. import selectors, services
 from ..ratelimit import StudentReplyThrottle
 from . import serializers as s
 from .desk_serializers import AssignInputSerializer, NoteInputSerializer, RatingInputSerializer
+from .parsers import BoundedFormParser, BoundedJSONParser
 from .views import PublicTicketApi, TicketActionApi
 
 
@@ -43,7 +43,7 @@ class TicketNotesApi(TicketActionApi):
 class PublicTicketRatingApi(PublicTicketApi):
     """The student rates the help once, after a person resolved the request."""
 
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, BoundedFormParser]
     http_method_names = ["post", "options"]
 
     def get_throttles(self):

@@ -6,20 +6,20 @@ import math
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.exceptions import APIException, Throttled, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
-from ..models import Ticket
+from ..models import IdempotencyKey, Ticket
 from ..permissions import is_operator
-from ..ratelimit import StudentReplyThrottle, TicketCreateThrottle
+from ..ratelimit import StudentReplyThrottle, TicketCreateThrottle, client_ip, ticket_create_count
 from . import serializers as s
-from .parsers import ScreenshotMultiPartParser
+from .parsers import BoundedFormParser, BoundedJSONParser, ScreenshotMultiPartParser
 
 
 class ServiceUnavailableApi(APIException):
@@ -41,6 +41,19 @@ class RateLimited(Throttled):
     def __init__(self, wait: float | None):
         super().__init__(detail=_("Too many requests from your connection. Please wait a while and try again."))
         self.wait = math.ceil(wait) if wait is not None else None
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _idempotency_key(request) -> str | None:
+    """The request's Idempotency-Key (None without one); a malformed one is a 400 before anything is read."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not 0 < len(key) <= services.IDEMPOTENCY_KEY_MAX_LENGTH or not all(" " <= char <= "~" for char in key):
+        raise ValidationError({IDEMPOTENCY_HEADER: [_("Use 1 to 255 printable ASCII characters.")]})
+    return key
 
 
 class IsOperator(permissions.BasePermission):
@@ -76,7 +89,7 @@ class OperatorApiView(ServiceApiView):
 class TicketListCreateApi(OperatorApiView):
     """POST: a student submits a ticket (no login). GET: operators list tickets."""
 
-    parser_classes = [ScreenshotMultiPartParser, FormParser, JSONParser]
+    parser_classes = [ScreenshotMultiPartParser, BoundedFormParser, BoundedJSONParser]
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -95,15 +108,52 @@ class TicketListCreateApi(OperatorApiView):
 
     @extend_schema(
         request={"multipart/form-data": s.TicketCreateInputSerializer},
-        responses={201: s.TicketCreateOutputSerializer},
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER, str, location=OpenApiParameter.HEADER, required=False,
+                description=(
+                    "Any unique string of 1-255 printable ASCII characters (e.g. a UUID), chosen by the client per "
+                    "submission. A retry with the same key from the same client within 24 hours creates nothing and "
+                    "answers with the first ticket (response header Idempotent-Replayed: true); concurrent requests "
+                    "with one key create one ticket. The same key with a different submission is a 422."
+                ),
+            ),
+        ],
+        responses={
+            201: s.TicketCreateOutputSerializer,
+            400: OpenApiResponse(description="invalid fields, screenshots or Idempotency-Key"),
+            413: OpenApiResponse(description="body over the upload limit (JSON detail)"),
+            422: OpenApiResponse(description="Idempotency-Key already used for a different submission"),
+            429: OpenApiResponse(description="too many new tickets from this client (Retry-After)"),
+        },
         auth=[],
         summary="Submit a ticket (students, no login)",
     )
     def post(self, request):
+        key = _idempotency_key(request)
         serializer = s.TicketCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ticket = services.ticket_create(**serializer.validated_data, source=Ticket.Source.API, language=request.LANGUAGE_CODE)
-        return Response(s.TicketCreateOutputSerializer(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        claim = None
+        if key is not None:
+            claim = services.idempotency_claim(
+                scope=IdempotencyKey.Scope.API, client_identity=client_ip(request), key=key,
+                fingerprint=services.submission_fingerprint(**serializer.validated_data),
+            )
+        try:
+            ticket, created = services.ticket_create_once(
+                claim=claim, **serializer.validated_data, source=Ticket.Source.API, language=request.LANGUAGE_CODE,
+            )
+        except services.IdempotencyKeyReused:
+            return Response(
+                {"detail": _("This Idempotency-Key was already used for a different submission.")},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        if created:
+            ticket_create_count(request)
+        response = Response(s.TicketCreateOutputSerializer(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        if not created:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
     @extend_schema(
         parameters=[
@@ -195,7 +245,7 @@ class PublicTicketApi(ServiceApiView):
     permission_classes = [permissions.AllowAny]
     # No authentication at all, so no session and no CSRF to check: the token is the credential.
     authentication_classes = []
-    parser_classes = [ScreenshotMultiPartParser, FormParser, JSONParser]
+    parser_classes = [ScreenshotMultiPartParser, BoundedFormParser, BoundedJSONParser]
 
     def get_throttles(self):
         # Replies per token + client IP, shared with the status page's form.
@@ -225,7 +275,7 @@ class PublicTicketApi(ServiceApiView):
 class PublicTicketFeedbackApi(PublicTicketApi):
     """The student's answer to an automatic answer: solved → resolved; still need help → an operator."""
 
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, BoundedFormParser, MultiPartParser]
     http_method_names = ["post", "options"]
 
     def get_throttles(self):

@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tickets", "0014_classifierfit"),
+        ("tickets", "0015_intake"),
     ]
 
     operations = [

@@ -4,6 +4,7 @@ from .audit import LabelExample, Override, OverrideManager, Prediction, TicketEv
 from .base import TimeStamped
 from .desk import TRIAGE_QUEUE_SLUG, Intent, OperatorProfile, Queue, Topic
 from .fitting import ClassifierFit
+from .intake import IdempotencyKey
 from .notifications import OperatorDelivery, OperatorNotification
 from .outbox import Delivery, OutboxItem
 from .ratings import TicketRating
@@ -15,6 +16,7 @@ __all__ = [
     "Attachment",
     "ClassifierFit",
     "Delivery",
+    "IdempotencyKey",
     "Intent",
     "LabelExample",
     "Message",

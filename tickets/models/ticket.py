@@ -75,6 +75,9 @@ class Ticket(TimeStamped):
     # so a worker killed mid-way still counts); services.ticket_classify gives up past
     # SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS; ticket_reclassify resets it.
     classification_attempts = models.PositiveSmallIntegerField(_("classification attempts"), default=0, editable=False)
+    # When a worker last started classifying it: another worker leaves it alone for the task's timeout (the lease),
+    # so a re-queued duplicate never classifies a ticket twice at once (services.routing).
+    classification_started_at = models.DateTimeField(_("classification started"), null=True, blank=True, editable=False)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.WEB)
     language = models.CharField(_("language"), max_length=8, default="ru")
     # The FAQ layer (issue 4): topic of the first message (operators filter "offtopic"), and whether an

@@ -2,6 +2,8 @@
 tasks call these; each write that matters leaves a TicketEvent (who, when, old, new).
 
 * ``intake``      what students send: ticket_create, ticket_student_reply (screenshots included)
+* ``idempotency`` a submission sent twice creates one ticket: ticket_create_once (Idempotency-Key, form token)
+* ``uploads_sweep`` screenshot files no row names (a process killed mid-upload) are deleted after a grace period
 * ``routing``     the classifier's answer: ticket_classify, prediction_record, ticket_route, the pending sweep
 * ``operator``    what operators do: label_override, ticket_set_status, ticket_reply
 * ``assignment``  who works on which ticket: ticket_assign(_to), availability, automatic assignment (round-robin)
@@ -32,6 +34,14 @@ from .auto_answer import (
 )
 from .errors import ServiceUnavailable, outage_errors
 from .fitting import classifier_fit
+from .idempotency import (
+    IDEMPOTENCY_KEY_MAX_LENGTH,
+    IdempotencyKeyReused,
+    idempotency_claim,
+    idempotency_keys_purge,
+    submission_fingerprint,
+    ticket_create_once,
+)
 from .intake import ticket_create, ticket_student_reply
 from .notes import ticket_note
 from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify
@@ -59,8 +69,11 @@ from .routing import (
 from .satisfaction import rating_request, ticket_rate
 from .sla_alerts import sla_warnings_sweep
 from .students import student_for_email
+from .uploads_sweep import orphaned_uploads_sweep, uploads_sweep
 
 __all__ = [
+    "IDEMPOTENCY_KEY_MAX_LENGTH",
+    "IdempotencyKeyReused",
     "InternalContentError",
     "PENDING_SWEEP_AGE_SECONDS",
     "ServiceUnavailable",
@@ -76,6 +89,8 @@ __all__ = [
     "delivery_retry",
     "delivery_send",
     "desk_seed",
+    "idempotency_claim",
+    "idempotency_keys_purge",
     "label_override",
     "message_answer",
     "message_answer_sweep",
@@ -86,6 +101,7 @@ __all__ = [
     "operator_delivery_send",
     "operator_email_kinds_set",
     "operator_notify",
+    "orphaned_uploads_sweep",
     "operator_set_available",
     "outage_errors",
     "prediction_problem",
@@ -99,7 +115,9 @@ __all__ = [
     "ticket_assign_to",
     "ticket_auto_assign",
     "ticket_classify",
+    "submission_fingerprint",
     "ticket_create",
+    "ticket_create_once",
     "ticket_enqueue_classification",
     "ticket_note",
     "ticket_rate",
@@ -108,4 +126,5 @@ __all__ = [
     "ticket_route",
     "ticket_set_status",
     "ticket_student_reply",
+    "uploads_sweep",
 ]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ..models import TRIAGE_QUEUE_SLUG, Attachment, Delivery, Message, Queue, Student, Ticket, TicketEvent
+from ..models import TRIAGE_QUEUE_SLUG, Attachment, Delivery, IdempotencyKey, Message, Queue, Student, Ticket, TicketEvent
 from ..uploads import CleanImage
 from .auto_answer import auto_answer_settle, message_enqueue_answer
 from .errors import ServiceUnavailable, outage_errors
@@ -85,12 +85,15 @@ def ticket_create(
     screenshots: Sequence[CleanImage] = (),
     source: str = Ticket.Source.WEB,
     language: str | None = None,
+    idempotency=None,
 ) -> Ticket:
     """Save a ticket, its first message and its screenshots in one transaction, then classify in the background.
 
     The student is ``student`` (a channel that knows its students, e.g. Telegram) or the one behind
     ``email`` (web form and API). The ticket waits in triage until the classifier routes it; the student
-    is sent the status link on every channel that reaches them.
+    is sent the status link on every channel that reaches them. ``idempotency`` (an
+    ``idempotency.IdempotencyClaim``; call ``idempotency.ticket_create_once``) records the submission's key first,
+    so a concurrent duplicate fails on its unique constraint before writing anything.
     """
     if len(screenshots) > settings.SUPPORTDESK_MAX_SCREENSHOTS:
         raise ValidationError({"screenshots": _("At most %(limit)s screenshots.") % {"limit": settings.SUPPORTDESK_MAX_SCREENSHOTS}})
@@ -99,6 +102,11 @@ def ticket_create(
 
     with _student_write("Ticket") as attachments:
         with transaction.atomic():
+            key_row = None
+            if idempotency is not None:
+                key_row = IdempotencyKey.objects.create(
+                    scope=idempotency.scope, client=idempotency.client, key=idempotency.key, fingerprint=idempotency.fingerprint,
+                )
             if student is None:
                 student = student_for_email(email=email, name=name)
             ticket = Ticket.objects.create(
@@ -112,6 +120,9 @@ def ticket_create(
             message = Message.objects.create(ticket=ticket, author_kind=Message.Author.STUDENT, body=ticket.description)
             _attachments_create(ticket, message, screenshots, attachments)
             TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.CREATED, new_value=ticket.source)
+            if key_row is not None:
+                key_row.ticket = ticket
+                key_row.save(update_fields=["ticket"])
             ticket_enqueue_classification(ticket)
             message_enqueue_answer(message)
             student_notify(ticket=ticket, message=message, kind=Delivery.Kind.RECEIVED)

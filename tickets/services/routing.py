@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
@@ -26,13 +27,32 @@ logger = logging.getLogger(__name__)
 
 CLASSIFY_TASK = "tickets.tasks.classify_ticket_task"
 # Tickets still pending this long after creation are re-queued by classify_pending_sweep.
-PENDING_SWEEP_AGE_SECONDS = 300
+# The "classify-pending" sweep (every minute, on the main cluster) re-queues a ticket pending this long after its
+# creation that no worker holds: its task was lost (broker down at submit, a killed cluster's prefetched tasks).
+PENDING_SWEEP_AGE_SECONDS = 60
 
 
 def classification_enqueue_now(ticket_id: int) -> bool:
     """Hand the ticket to the broker. A broker outage is logged, not raised: the ticket stays pending
     and classify_pending_sweep (a django-q2 schedule) queues it again later."""
-    return task_enqueue(CLASSIFY_TASK, ticket_id, task_name=f"classify-ticket-{ticket_id}")
+    return task_enqueue(
+        CLASSIFY_TASK, ticket_id, task_name=f"classify-ticket-{ticket_id}", cluster=settings.SUPPORTDESK_Q_CLASSIFY_CLUSTER,
+    )
+
+
+def classification_lease() -> timedelta:
+    """How long a started classification is left to its worker: django-q2 kills a task after its timeout."""
+    return timedelta(seconds=settings.Q_CLUSTER.get("timeout") or 120)
+
+
+def _classify_queue_size() -> int:
+    """Tasks waiting in the classification cluster's queue (0 when the broker cannot say)."""
+    try:
+        from django_q.brokers import get_broker
+
+        return int(get_broker(settings.SUPPORTDESK_Q_CLASSIFY_CLUSTER).queue_size() or 0)
+    except Exception:  # the broker is down: re-queueing will fail and be logged anyway
+        return 0
 
 
 def ticket_enqueue_classification(ticket: Ticket) -> None:
@@ -44,15 +64,23 @@ def ticket_enqueue_classification(ticket: Ticket) -> None:
 def classify_pending_sweep(*, older_than: int = PENDING_SWEEP_AGE_SECONDS, now: bool = False) -> int:
     """Re-queue (or, with ``now``, classify here) tickets still pending ``older_than`` seconds after creation.
 
-    Recovers tickets whose task was lost (broker down at submit time, worker killed). Idempotent: the
-    task skips a ticket that is no longer pending. Run every few minutes by the django-q2 schedule
-    "classify-pending" (migration 0004) and by ``manage.py classify_pending``.
+    Recovers tickets whose task was lost (broker down at submit time, a killed cluster's running and prefetched
+    tasks). Never double work: a ticket a worker started within its lease (the task's timeout) is left to it, and
+    the task itself claims the lease under a row lock (``_classification_attempt_start``), so a duplicate in the
+    queue finds the ticket taken or done. A backlog is not re-queued again and again: the queue is FIFO, so of
+    the waiting tickets the newest ``queue size`` are still in it; only the older ones were lost. Run every minute
+    by the django-q2 schedule "classify-pending" on the main cluster (never behind the classification backlog)
+    and by ``manage.py classify_pending``.
     """
-    cutoff = timezone.now() - timedelta(seconds=older_than)
+    current = timezone.now()
+    cutoff = current - timedelta(seconds=older_than)
+    unclaimed = Q(classification_started_at__isnull=True) | Q(classification_started_at__lt=current - classification_lease())
     ids = list(
-        Ticket.objects.filter(classification_state=Ticket.ClassificationState.PENDING, created_at__lte=cutoff)
+        Ticket.objects.filter(unclaimed, classification_state=Ticket.ClassificationState.PENDING, created_at__lte=cutoff)
         .order_by("created_at").values_list("pk", flat=True)
     )
+    if not now:
+        ids = ids[:max(0, len(ids) - _classify_queue_size())]
     for ticket_id in ids:
         if now:
             ticket_classify(ticket_id=ticket_id)
@@ -197,10 +225,15 @@ def _classification_attempt_start(ticket_id: int) -> int | None:
         ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
         if ticket is None or ticket.classification_state != Ticket.ClassificationState.PENDING:
             return None
+        started = ticket.classification_started_at
+        if started is not None and started > timezone.now() - classification_lease():
+            # Another worker started it within its lease (a re-queued duplicate): leave it to that worker.
+            return None
         previous = ticket.classification_attempts
+        ticket.classification_started_at = timezone.now()
         if previous < settings.SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS:
             ticket.classification_attempts = previous + 1
-            ticket.save(update_fields=["classification_attempts"])
+        ticket.save(update_fields=["classification_attempts", "classification_started_at"])
     return previous
 
 
@@ -281,5 +314,6 @@ def ticket_reclassify(*, ticket: Ticket, actor=None) -> None:
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         ticket.classification_state = Ticket.ClassificationState.PENDING
         ticket.classification_attempts = 0
-        ticket.save(update_fields=["classification_state", "classification_attempts", "updated_at"])
+        ticket.classification_started_at = None
+        ticket.save(update_fields=["classification_state", "classification_attempts", "classification_started_at", "updated_at"])
         ticket_enqueue_classification(ticket)

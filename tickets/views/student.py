@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import ratelimit, selectors, services
 from ..desk_forms import RatingForm
 from ..forms import StudentReplyForm, TicketForm
-from ..models import Ticket
+from ..models import IdempotencyKey, Ticket
+from ..request_body import multipart_body_too_big
 from ..uploads import ScreenshotCountLimit, screenshot_count_limit
 from .files import attachment_response
 
@@ -50,22 +51,44 @@ def _too_many_screenshots_form(
     return form
 
 
+def _read_body(request: HttpRequest) -> None:
+    """Parse the form's body before the CSRF check does; over the limit, keep the fields read so far (request_body)."""
+    try:
+        request.body_too_big = multipart_body_too_big(request)
+    except TooManyFilesSent:
+        request.body_too_big = False  # the outer views answer this one
+
+
+def _body_too_big_form(
+    form_class: type[TicketForm] | type[StudentReplyForm], request: HttpRequest
+) -> TicketForm | StudentReplyForm:
+    form = form_class(request.POST)
+    form.is_valid()
+    form.add_error(None, _("The text is too long: at most %(limit)s characters. Shorten it and send again.") % {
+        "limit": form.fields[form.text_field].max_length,
+    })
+    return form
+
+
 def _screenshot_form_submit(
     request: HttpRequest,
     form_class: type[TicketForm] | type[StudentReplyForm],
     count_limit: ScreenshotCountLimit | None,
     *,
-    rate_limit_hit: Callable[[], ratelimit.Verdict],
+    rate_limit_check: Callable[[], ratelimit.Verdict],
     save: Callable[[dict], Ticket],
     success_message: str,
     page: Callable[[TicketForm | StudentReplyForm, int], HttpResponse],
 ) -> HttpResponse:
     """The shared flow of both forms: rate limit → too many screenshots → validate → ``save`` → redirect to
-    the status page, or the form ``page`` again (429/503 with Retry-After, 400 with errors, 200 for GET)."""
+    the status page, or the form ``page`` again (429/503 with Retry-After, 400 with errors, 200 for GET).
+
+    ``rate_limit_check`` refuses a client over its budget. New tickets count only when one is created (``save``
+    counts it: a school behind one NAT must not run out on refused forms, issue 8); replies count every attempt.
+    """
     form = form_class(request.POST or None, request.FILES or None)
     response_status = retry_after = None
-    # Counted before validation: decoding screenshots is the expensive part an abuser would repeat.
-    verdict = rate_limit_hit() if request.method == "POST" else None
+    verdict = rate_limit_check() if request.method == "POST" else None
     if verdict is not None and not verdict.allowed:
         # Keep the student's text in the form, without decoding the (dropped) screenshots.
         form = form_class(request.POST)
@@ -100,6 +123,7 @@ def _new_page(request: HttpRequest, form: TicketForm, status: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def ticket_new(request: HttpRequest) -> HttpResponse:
     count_limit = screenshot_count_limit(request) if request.method == "POST" else None
+    _read_body(request)
     try:
         return _ticket_new(request, count_limit)
     except TooManyFilesSent:
@@ -108,19 +132,30 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _ticket_new(request: HttpRequest, count_limit: ScreenshotCountLimit | None) -> HttpResponse:
+    if getattr(request, "body_too_big", False):
+        return _new_page(request, _body_too_big_form(TicketForm, request), 413)
+
     def save(data: dict) -> Ticket:
-        return services.ticket_create(
-            name=data["name"],
-            email=data["email"],
-            description=data["description"],
-            screenshots=data["screenshots"],
-            source=Ticket.Source.WEB,
-            language=request.LANGUAGE_CODE,
-        )
+        fields = {"name": data["name"], "email": data["email"], "description": data["description"], "screenshots": data["screenshots"]}
+        claim = None
+        if data.get("submission_token"):
+            claim = services.idempotency_claim(
+                scope=IdempotencyKey.Scope.WEB_FORM, client_identity=ratelimit.client_ip(request), key=data["submission_token"],
+                fingerprint=services.submission_fingerprint(**fields),
+            )
+        create = dict(fields, source=Ticket.Source.WEB, language=request.LANGUAGE_CODE)
+        try:
+            ticket, created = services.ticket_create_once(claim=claim, **create)
+        except services.IdempotencyKeyReused:
+            # The same form sent again with other words (back, edit, send): that is a new request.
+            ticket, created = services.ticket_create(**create), True
+        if created:
+            ratelimit.ticket_create_count(request)
+        return ticket
 
     return _screenshot_form_submit(
         request, TicketForm, count_limit,
-        rate_limit_hit=lambda: ratelimit.ticket_create_hit(request),
+        rate_limit_check=lambda: ratelimit.ticket_create_check(request),
         save=save,
         success_message=_("Thank you! Your request is saved. Keep this page's link: it is your way back."),
         page=lambda form, status: _new_page(request, form, status),
@@ -131,6 +166,7 @@ def _ticket_new(request: HttpRequest, count_limit: ScreenshotCountLimit | None) 
 @require_http_methods(["GET", "POST"])
 def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
     count_limit = screenshot_count_limit(request) if request.method == "POST" else None
+    _read_body(request)
     try:
         return _ticket_status(request, token, count_limit)
     except TooManyFilesSent:
@@ -141,6 +177,8 @@ def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_protect
 def _ticket_status(request: HttpRequest, token: str, count_limit: ScreenshotCountLimit | None) -> HttpResponse:
     ticket = _ticket_or_404(token)
+    if getattr(request, "body_too_big", False):
+        return _status_page(request, ticket, _body_too_big_form(StudentReplyForm, request), 413)
 
     def save(data: dict) -> Ticket:
         services.ticket_student_reply(ticket=ticket, body=data["body"], screenshots=data["screenshots"])
@@ -148,7 +186,7 @@ def _ticket_status(request: HttpRequest, token: str, count_limit: ScreenshotCoun
 
     return _screenshot_form_submit(
         request, StudentReplyForm, count_limit,
-        rate_limit_hit=lambda: ratelimit.student_reply_hit(request, token),
+        rate_limit_check=lambda: ratelimit.student_reply_hit(request, token),
         save=save,
         success_message=_("Your message has been sent."),
         page=lambda form, status: _status_page(request, ticket, form, status),
