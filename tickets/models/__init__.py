@@ -7,6 +7,7 @@ from .fitting import ClassifierFit
 from .notifications import OperatorDelivery, OperatorNotification
 from .outbox import Delivery, OutboxItem
 from .ratings import TicketRating
+from .search import TicketSearchDocument
 from .students import Student
 from .ticket import Attachment, Message, MessageAnalysis, Ticket, attachment_upload_to, new_public_token, public_token_digest
 
@@ -31,6 +32,7 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketRating",
+    "TicketSearchDocument",
     "TimeStamped",
     "Topic",
     "attachment_upload_to",

@@ -14,14 +14,15 @@ from django.utils import timezone
 from knowledge.models import FaqEntry
 
 from ..models import Attachment, Delivery, Message, MessageAnalysis, Prediction, Ticket, TicketEvent, public_token_digest
-from ..search import ticket_matches
+from ..search import ranked, ticket_matches
 from .access import TicketNotFound, operator_queues
 from .filters import ORDERINGS, TicketFilter
 
 
 def ticket_search(user, query: str) -> QuerySet[Ticket]:
-    """Tickets in any queue ``user`` may see that ``query`` finds (a number, an e-mail, words; tickets.search)."""
-    return ticket_matches(Ticket.objects.filter(queue__in=operator_queues(user)), query)
+    """Tickets in any queue ``user`` may see that ``query`` finds (a number, an e-mail, words; tickets.search), the best
+    match first on PostgreSQL."""
+    return ranked(ticket_matches(Ticket.objects.filter(queue__in=operator_queues(user)), query), query)
 
 
 def ticket_list(
@@ -42,7 +43,7 @@ def ticket_list(
     ``status``: a Ticket.Status value, or ``ACTIVE`` for every status that is not resolved or closed.
     ``search``: as ``ticket_search``. ``topic``: the FAQ layer's topic of the first message (``offtopic``
     lists the tickets closed as off-topic). ``assignee``: ``me``, ``none`` or a username. ``order``: newest,
-    oldest or urgent (tickets.sla).
+    oldest, urgent (tickets.sla) or relevance (tickets.search.ranked).
     """
     params = {"status": status, "search": search, "order": order, "label": label, "topic": topic, "assignee": assignee}
     return _ticket_list(user, params, queue_slug=queue_slug)

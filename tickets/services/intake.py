@@ -19,6 +19,7 @@ from .lifecycle import status_change
 from .notify import student_notify
 from .operator_notify import student_reply_notify
 from .routing import ticket_enqueue_classification
+from .search_index import ticket_search_refresh
 from .students import student_for_email
 
 logger = logging.getLogger(__name__)
@@ -112,6 +113,7 @@ def ticket_create(
             message = Message.objects.create(ticket=ticket, author_kind=Message.Author.STUDENT, body=ticket.description)
             _attachments_create(ticket, message, screenshots, attachments)
             TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.CREATED, new_value=ticket.source)
+            ticket_search_refresh(ticket.pk)
             ticket_enqueue_classification(ticket)
             message_enqueue_answer(message)
             student_notify(ticket=ticket, message=message, kind=Delivery.Kind.RECEIVED)
@@ -132,6 +134,7 @@ def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[Cle
                 raise ValidationError({"screenshots": _("Too many screenshots in this conversation.")})
             message = Message.objects.create(ticket=ticket, author_kind=Message.Author.STUDENT, body=(body or "").strip())
             _attachments_create(ticket, message, screenshots, attachments)
+            ticket_search_refresh(ticket.pk)
             if ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.WAITING):
                 status_change(ticket, Ticket.Status.OPEN, actor=None, reason="student reply")
             else:

@@ -16,7 +16,7 @@ from .. import selectors, services
 from ..desk_forms import DeskFilterForm
 from ..forms import OperatorReplyForm, OverrideForm, QueueFilterForm, StatusForm
 from ..permissions import is_desk_admin, is_operator
-from ..selectors.filters import URGENT
+from ..selectors.filters import RELEVANCE, URGENT
 from .desk_context import ticket_desk_context
 from .files import attachment_response
 
@@ -81,7 +81,7 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
     data = filters.cleaned_data if filters.is_valid() else {}
     query = data.get("q") or ""
     tickets = selectors.ticket_list(
-        request.user, status=data.get("status") or None, search=query, order=data.get("order") or "newest", topic=data.get("topic") or None,
+        request.user, status=data.get("status") or None, search=query, order=data.get("order") or RELEVANCE, topic=data.get("topic") or None,
     ) if query else selectors.ticket_list(request.user).none()
     return render(request, "operator/search.html", {"query": query, **_ticket_page(request, tickets, filters)})
 
