@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import desk, operator, satisfaction, student
+from .views import desk, operator, satisfaction, student, tools
 
 student_patterns = (
     [
@@ -41,6 +41,8 @@ operator_patterns = (
         path("notifications/read/", desk.notifications_read, name="notifications_read"),
         path("notifications/settings/", desk.notification_settings, name="notification_settings"),
         path("available/", desk.availability, name="availability"),
+        # Merging, bulk actions, canned answers (issue 12, second half): views.tools
+        path("tickets/<int:ticket_id>/merge/", tools.ticket_merge, name="ticket_merge"),
     ],
     "operator",
 )

@@ -104,7 +104,7 @@ class Case:
     url: Callable[[World, str], str]
     expect: dict
     method: str = "get"
-    data: dict | None = None
+    data: dict | Callable[[World], dict] | None = None  # a callable: data that names the world's tickets
     json: bool = False
     check: Callable | None = None
     setup: Callable | None = None  # setup(world) before the request: a state the URL needs (e.g. a rateable ticket)
@@ -290,6 +290,9 @@ CASES: dict[str, list[Case]] = {
     # ticket they may not see); "My tickets", notifications and availability are the operator's own.
     "operator:ticket_assign": [Case(_ticket_url("operator:ticket_assign"), _desk(302), method="post", data={"assignee": "op-payment"})],
     "operator:ticket_note": [Case(_ticket_url("operator:ticket_note"), _desk(302), method="post", data={"note-body": "internal-note-words"})],
+    # Merge A (payment) into B (course), the same student: only who sees both queues may (the payment operator is
+    # told "no ticket #B in your queues", the course operator does not find A at all).
+    "operator:ticket_merge": [Case(_ticket_url("operator:ticket_merge"), _desk(302), method="post", data=lambda w: {"into": w.b.pk})],
     "operator:mine": [Case(_fixed("operator:mine"), _desk(200, 200), check=_not_in_body(B_SECRET_TEXT))],
     "operator:notifications": [Case(_fixed("operator:notifications"), _desk(200, 200))],
     "operator:notifications_json": [Case(_fixed("operator:notifications_json"), _desk(200, 200))],
@@ -310,6 +313,9 @@ CASES: dict[str, list[Case]] = {
     "api:ticket-reply": [Case(_ticket_url("api:ticket-reply"), _api(200), method="post", data={"body": "answer"}, json=True)],
     "api:ticket-status": [Case(_ticket_url("api:ticket-status"), _api(200), method="post", data={"status": "resolved"}, json=True)],
     "api:ticket-take": [Case(_ticket_url("api:ticket-take"), _api(200), method="post")],
+    "api:ticket-merge": [
+        Case(_ticket_url("api:ticket-merge"), {**_api(200), "op_allowed": 400}, method="post", data=lambda w: {"into": w.b.pk}, json=True),
+    ],
     "api:ticket-assign": [Case(_ticket_url("api:ticket-assign"), _api(200), method="post", data={"assignee": "op-payment"}, json=True)],
     "api:ticket-notes": [
         Case(_ticket_url("api:ticket-notes"), _api(201), method="post", data={"body": "internal-note-words"}, json=True),
@@ -363,12 +369,13 @@ def test_access(world, key, index, role):
         case.setup(world)
     client = world.client_for(role)
     url = case.url(world, role)
+    data = case.data(world) if callable(case.data) else case.data
     if case.method == "get":
         response = client.get(url)
     elif case.json:
-        response = client.post(url, data=json.dumps(case.data or {}), content_type="application/json")
+        response = client.post(url, data=json.dumps(data or {}), content_type="application/json")
     else:
-        response = client.post(url, data=case.data or {})
+        response = client.post(url, data=data or {})
     expected = case.expect[role]
     if callable(expected):
         assert expected(response, role), f"{role} {case.method.upper()} {url} → {response.status_code} {response.get('Location', '')}"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import desk, views
+from . import desk, tools, views
 
 api_patterns = (
     [
@@ -12,6 +12,7 @@ api_patterns = (
         path("tickets/<int:ticket_id>/take/", views.TicketTakeApi.as_view(), name="ticket-take"),
         path("tickets/<int:ticket_id>/assign/", desk.TicketAssignApi.as_view(), name="ticket-assign"),
         path("tickets/<int:ticket_id>/notes/", desk.TicketNotesApi.as_view(), name="ticket-notes"),
+        path("tickets/<int:ticket_id>/merge/", tools.TicketMergeApi.as_view(), name="ticket-merge"),
         path("queues/", views.QueueCountsApi.as_view(), name="queues"),
         path("public/tickets/<str:token>/", views.PublicTicketApi.as_view(), name="public-ticket"),
         path("public/tickets/<str:token>/feedback/", views.PublicTicketFeedbackApi.as_view(), name="public-ticket-feedback"),

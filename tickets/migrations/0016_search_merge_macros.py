@@ -86,6 +86,11 @@ class Migration(migrations.Migration):
             name='merged_into',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_tickets', to='tickets.ticket', verbose_name='merged into'),
         ),
+        migrations.AlterField(
+            model_name='ticketevent',
+            name='kind',
+            field=models.CharField(choices=[('created', 'Created'), ('predicted', 'Predicted'), ('routed', 'Routed'), ('override', 'Label corrected'), ('status', 'Status changed'), ('assign', 'Assigned'), ('reply', 'Replied'), ('faq', 'FAQ decision'), ('auto_answer', 'Answered automatically'), ('feedback', 'Student feedback'), ('escalated', 'Handed to an operator'), ('rated', "Student's rating"), ('merged', 'Merged')], max_length=16, verbose_name='event'),
+        ),
         TrigramExtension(),
         migrations.RunPython(
             _on_postgresql([create for create, _drop in POSTGRES_INDEXES]),

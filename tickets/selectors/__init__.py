@@ -11,6 +11,7 @@
 * ``notifications`` an operator's notifications and the header's counters
 * ``desk``     the ticket page's desk panel: SLA state, assignees, notes, rating
 * ``fitting``  the labels operators confirmed, for the classifier's fit
+* ``student_tickets`` the same student's other tickets (history) and likely duplicates (merge)
 """
 from .access import TicketNotFound, operator_queues, queue_counts, queue_get
 from .desk import TicketDeskPanel, rating_open, ticket_conversation, ticket_desk_panel, ticket_notes, ticket_rating
@@ -19,6 +20,7 @@ from .fitting import confirmed_labels
 from .notifications import desk_counters, notifications_for, notifications_unread
 from .operators import available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
 from .quality import model_quality
+from .student_tickets import Duplicate, StudentTickets, likely_duplicates, student_history
 from .tickets import (
     ANSWER_WAIT_SECONDS,
     attachment_for_operator,
@@ -40,6 +42,10 @@ from .tickets import (
 
 __all__ = [
     "ACTIVE",
+    "Duplicate",
+    "StudentTickets",
+    "likely_duplicates",
+    "student_history",
     "confirmed_labels",
     "ANSWER_WAIT_SECONDS",
     "ASSIGNEE_ME",

@@ -124,7 +124,7 @@ def ticket_for_student(token: str) -> Ticket:
     """
     digest = _student_token_digest(token)
     ticket = (
-        Ticket.objects.select_related("queue")
+        Ticket.objects.select_related("queue", "merged_into")
         .prefetch_related(
             Prefetch(
                 "messages",

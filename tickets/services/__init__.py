@@ -16,6 +16,9 @@ tasks call these; each write that matters leaves a TicketEvent (who, when, old, 
 * ``students``    students as identities (matched by e-mail on the web; Telegram links its accounts)
 * ``accounts``    operators' accounts and a fresh desk's defaults
 * ``fitting``     the classifier's fusion refitted on this desk's confirmed labels (classifier_fit)
+* ``merge``       merging a duplicate into a ticket of the same student
+* ``bulk``        one action on many selected tickets, each through its own service and permission check
+* ``search_index`` the operators' search documents, rebuilt by every service that writes searchable text
 
 ``from tickets import services; services.ticket_create(...)`` keeps working: the public functions are
 re-exported here.
@@ -33,6 +36,7 @@ from .auto_answer import (
 from .errors import ServiceUnavailable, outage_errors
 from .fitting import classifier_fit
 from .intake import ticket_create, ticket_student_reply
+from .merge import merge_refusal, ticket_merge
 from .notes import ticket_note
 from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify
 from .operator import label_override, ticket_reply, ticket_set_status
@@ -57,6 +61,7 @@ from .routing import (
     ticket_route,
 )
 from .satisfaction import rating_request, ticket_rate
+from .search_index import ticket_search_refresh
 from .sla_alerts import sla_warnings_sweep
 from .students import student_for_email
 
@@ -80,6 +85,7 @@ __all__ = [
     "message_answer",
     "message_answer_sweep",
     "message_enqueue_answer",
+    "merge_refusal",
     "notifications_mark_read",
     "operator_deliveries_sweep",
     "operator_delivery_retry",
@@ -101,11 +107,13 @@ __all__ = [
     "ticket_classify",
     "ticket_create",
     "ticket_enqueue_classification",
+    "ticket_merge",
     "ticket_note",
     "ticket_rate",
     "ticket_reclassify",
     "ticket_reply",
     "ticket_route",
+    "ticket_search_refresh",
     "ticket_set_status",
     "ticket_student_reply",
 ]

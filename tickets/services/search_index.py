@@ -35,11 +35,12 @@ def document_save(model, ticket_id: int, people: str, conversation: str, ocr: st
 def ticket_search_refresh(ticket_id: int) -> None:
     """Rebuild one ticket's search document from the database (three small queries and one or two writes).
 
-    The OCR of tickets merged into this one is included: their screenshots now belong to it (services.merge)."""
+    The OCR of tickets merged into this one is included and a merged ticket keeps none: the screenshots moved
+    (services.merge)."""
     ticket = Ticket.objects.select_related("student").get(pk=ticket_id)
     conversation = [ticket.description, *Message.objects.filter(ticket_id=ticket_id, author_kind__in=SEARCHED_AUTHORS)
                     .order_by("created_at", "id").values_list("body", flat=True)]
-    ocr = list(Prediction.objects.filter(Q(ticket_id=ticket_id) | Q(ticket__merged_into_id=ticket_id), error="")
+    ocr = list(Prediction.objects.filter(Q(ticket_id=ticket_id, ticket__merged_into__isnull=True) | Q(ticket__merged_into_id=ticket_id), error="")
                .exclude(ocr_text="").order_by("created_at", "id").values_list("ocr_text", flat=True))
     people, conversation_text, ocr_text = document_texts(
         ticket_name=ticket.name, student_name=ticket.student.name, email=ticket.student.email, conversation=conversation, ocr=ocr,
