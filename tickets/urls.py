@@ -43,6 +43,7 @@ operator_patterns = (
         path("available/", desk.availability, name="availability"),
         # Merging, bulk actions, canned answers (issue 12, second half): views.tools
         path("tickets/<int:ticket_id>/merge/", tools.ticket_merge, name="ticket_merge"),
+        path("tickets/bulk/", tools.tickets_bulk, name="tickets_bulk"),
     ],
     "operator",
 )

@@ -166,6 +166,12 @@ def _student_page(world, role, response):
         assert B_SECRET_TEXT in body and A_SECRET_TEXT not in body
 
 
+def _bulk_changed_a_only_where_allowed(world, role, response):
+    """A bulk status change of ticket A: done for who sees the payment queue, never for the course operator."""
+    status = Ticket.objects.get(pk=world.a.pk).status
+    assert (status == Ticket.Status.WAITING) == (role in ("op_allowed", "admin")), (role, status)
+
+
 def _everyone(status):
     return {role: status for role in ROLES}
 
@@ -293,6 +299,10 @@ CASES: dict[str, list[Case]] = {
     # Merge A (payment) into B (course), the same student: only who sees both queues may (the payment operator is
     # told "no ticket #B in your queues", the course operator does not find A at all).
     "operator:ticket_merge": [Case(_ticket_url("operator:ticket_merge"), _desk(302), method="post", data=lambda w: {"into": w.b.pk})],
+    "operator:tickets_bulk": [
+        Case(_fixed("operator:tickets_bulk"), _desk(302, 302), method="post", data=lambda w: {"tickets": [w.a.pk], "action": "status", "status": "waiting"},
+             check=_bulk_changed_a_only_where_allowed),
+    ],
     "operator:mine": [Case(_fixed("operator:mine"), _desk(200, 200), check=_not_in_body(B_SECRET_TEXT))],
     "operator:notifications": [Case(_fixed("operator:notifications"), _desk(200, 200))],
     "operator:notifications_json": [Case(_fixed("operator:notifications_json"), _desk(200, 200))],
@@ -315,6 +325,10 @@ CASES: dict[str, list[Case]] = {
     "api:ticket-take": [Case(_ticket_url("api:ticket-take"), _api(200), method="post")],
     "api:ticket-merge": [
         Case(_ticket_url("api:ticket-merge"), {**_api(200), "op_allowed": 400}, method="post", data=lambda w: {"into": w.b.pk}, json=True),
+    ],
+    "api:tickets-bulk": [
+        Case(_fixed("api:tickets-bulk"), _api(200, 200), method="post", data=lambda w: {"tickets": [w.a.pk], "action": "status", "status": "waiting"},
+             json=True, check=_bulk_changed_a_only_where_allowed),
     ],
     "api:ticket-assign": [Case(_ticket_url("api:ticket-assign"), _api(200), method="post", data={"assignee": "op-payment"}, json=True)],
     "api:ticket-notes": [

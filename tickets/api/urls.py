@@ -5,6 +5,7 @@ from . import desk, tools, views
 api_patterns = (
     [
         path("tickets/", views.TicketListCreateApi.as_view(), name="tickets"),
+        path("tickets/bulk/", tools.TicketBulkApi.as_view(), name="tickets-bulk"),
         path("tickets/<int:ticket_id>/", views.TicketDetailApi.as_view(), name="ticket"),
         path("tickets/<int:ticket_id>/override/", views.TicketOverrideApi.as_view(), name="ticket-override"),
         path("tickets/<int:ticket_id>/reply/", views.TicketReplyApi.as_view(), name="ticket-reply"),

@@ -18,7 +18,7 @@ from .desk import TicketDeskPanel, rating_open, ticket_conversation, ticket_desk
 from .filters import ACTIVE, ASSIGNEE_ME, ASSIGNEE_NONE, URGENT, TicketFilter, label_choices, status_choices, topic_choices
 from .fitting import confirmed_labels
 from .notifications import desk_counters, notifications_for, notifications_unread
-from .operators import available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
+from .operators import assignable_operators, available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
 from .quality import model_quality
 from .student_tickets import Duplicate, StudentTickets, likely_duplicates, student_history
 from .tickets import (
@@ -56,6 +56,7 @@ __all__ = [
     "URGENT",
     "attachment_for_operator",
     "attachment_for_student",
+    "assignable_operators",
     "available_by_load",
     "desk_counters",
     "label_choices",

@@ -24,6 +24,7 @@ tasks call these; each write that matters leaves a TicketEvent (who, when, old, 
 re-exported here.
 """
 from .accounts import account_create, desk_seed
+from .bulk import BULK_MAX_TICKETS, BulkResult, tickets_bulk
 from .assignment import auto_assign_backlog, operator_set_available, ticket_assign, ticket_assign_to, ticket_auto_assign
 from .auto_answer import (
     answer_enqueue_now,
@@ -66,6 +67,9 @@ from .sla_alerts import sla_warnings_sweep
 from .students import student_for_email
 
 __all__ = [
+    "BULK_MAX_TICKETS",
+    "BulkResult",
+    "tickets_bulk",
     "InternalContentError",
     "PENDING_SWEEP_AGE_SECONDS",
     "ServiceUnavailable",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, services
 from ..desk_forms import DeskFilterForm
+from ..forms_tools import BulkForm
 from ..forms import OperatorReplyForm, OverrideForm, QueueFilterForm, StatusForm
 from ..permissions import is_desk_admin, is_operator
 from ..selectors.filters import RELEVANCE, URGENT
@@ -70,7 +71,8 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request.user, queue_slug=slug, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or URGENT,
         topic=data.get("topic") or None, assignee=data.get("assignee") or None,
     )
-    return render(request, "operator/queue.html", {"queue": queue, **_ticket_page(request, tickets, filters)})
+    bulk_form = BulkForm(assignees=selectors.queue_assignees(queue))  # the bulk bar (views.tools.tickets_bulk)
+    return render(request, "operator/queue.html", {"queue": queue, "bulk_form": bulk_form, **_ticket_page(request, tickets, filters)})
 
 
 @require_GET
