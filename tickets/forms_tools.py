@@ -46,3 +46,11 @@ class BulkForm(forms.Form):
             (intent.name, f"{vocabulary.label_name(intent.name, intent)} → {vocabulary.queue_name(intent.queue)}")
             for intent in Intent.objects.filter(is_active=True).select_related("queue").order_by("name")
         ]
+
+
+class MacroForm(forms.Form):
+    """A canned answer: title, text with placeholders, shared or personal."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    is_shared = forms.BooleanField(label=_("Shared with all operators"), required=False)

@@ -44,6 +44,9 @@ operator_patterns = (
         # Merging, bulk actions, canned answers (issue 12, second half): views.tools
         path("tickets/<int:ticket_id>/merge/", tools.ticket_merge, name="ticket_merge"),
         path("tickets/bulk/", tools.tickets_bulk, name="tickets_bulk"),
+        path("macros/", tools.macros_page, name="macros"),
+        path("macros/<int:macro_id>/", tools.macro_edit, name="macro_edit"),
+        path("macros/<int:macro_id>/delete/", tools.macro_delete, name="macro_delete"),
     ],
     "operator",
 )

@@ -48,6 +48,7 @@ class World:
     a_attachment_id: int
     b_attachment_id: int
     users: dict = field(default_factory=dict)
+    macro: object = None  # a canned answer, made by the cases that need one (_macro_of_op_allowed)
 
     def token_for(self, role: str) -> str:
         """The token a role would put into a student URL."""
@@ -170,6 +171,20 @@ def _bulk_changed_a_only_where_allowed(world, role, response):
     """A bulk status change of ticket A: done for who sees the payment queue, never for the course operator."""
     status = Ticket.objects.get(pk=world.a.pk).status
     assert (status == Ticket.Status.WAITING) == (role in ("op_allowed", "admin")), (role, status)
+
+
+def _macro_of_op_allowed(world):
+    """A personal canned answer of the payment operator: nobody else may see, change or delete it."""
+    if world.macro is None:
+        world.macro = services.macro_save(actor=world.users["op_allowed"], title="personal", body="ticket-A-macro-words")
+
+
+def _not_in_body_unless_owner(world, role, response):
+    assert ("ticket-A-macro-words" in response.content.decode()) == (role == "op_allowed"), role
+
+
+def _macro_url(name):
+    return lambda world, role: reverse(name, kwargs={"macro_id": world.macro.pk})
 
 
 def _everyone(status):
@@ -303,6 +318,10 @@ CASES: dict[str, list[Case]] = {
         Case(_fixed("operator:tickets_bulk"), _desk(302, 302), method="post", data=lambda w: {"tickets": [w.a.pk], "action": "status", "status": "waiting"},
              check=_bulk_changed_a_only_where_allowed),
     ],
+    # Canned answers: every operator has the page; a personal one is its owner's only (admins included: 404).
+    "operator:macros": [Case(_fixed("operator:macros"), _desk(200, 200), setup=_macro_of_op_allowed, check=_not_in_body_unless_owner)],
+    "operator:macro_edit": [Case(_macro_url("operator:macro_edit"), {**_desk(200), "admin": 404}, setup=_macro_of_op_allowed)],
+    "operator:macro_delete": [Case(_macro_url("operator:macro_delete"), {**_desk(302), "admin": 404}, method="post", setup=_macro_of_op_allowed)],
     "operator:mine": [Case(_fixed("operator:mine"), _desk(200, 200), check=_not_in_body(B_SECRET_TEXT))],
     "operator:notifications": [Case(_fixed("operator:notifications"), _desk(200, 200))],
     "operator:notifications_json": [Case(_fixed("operator:notifications_json"), _desk(200, 200))],

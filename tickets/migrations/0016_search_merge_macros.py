@@ -6,6 +6,7 @@ SQLite too, where they do not exist.
 """
 import django.contrib.postgres.search
 import django.db.models.deletion
+from django.conf import settings
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
@@ -64,6 +65,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('tickets', '0014_classifierfit'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -90,6 +92,24 @@ class Migration(migrations.Migration):
             model_name='ticketevent',
             name='kind',
             field=models.CharField(choices=[('created', 'Created'), ('predicted', 'Predicted'), ('routed', 'Routed'), ('override', 'Label corrected'), ('status', 'Status changed'), ('assign', 'Assigned'), ('reply', 'Replied'), ('faq', 'FAQ decision'), ('auto_answer', 'Answered automatically'), ('feedback', 'Student feedback'), ('escalated', 'Handed to an operator'), ('rated', "Student's rating"), ('merged', 'Merged')], max_length=16, verbose_name='event'),
+        ),
+        migrations.CreateModel(
+            name='Macro',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ('title', models.CharField(max_length=120, verbose_name='title')),
+                ('body', models.TextField(max_length=5000, verbose_name='text')),
+                ('is_shared', models.BooleanField(default=False, verbose_name='shared with all operators')),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='macros', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+            ],
+            options={
+                'verbose_name': 'canned answer',
+                'verbose_name_plural': 'canned answers',
+                'ordering': ['title', 'id'],
+                'indexes': [models.Index(fields=['owner', 'title'], name='macro_owner_title'), models.Index(fields=['is_shared', 'title'], name='macro_shared_title')],
+            },
         ),
         TrigramExtension(),
         migrations.RunPython(

@@ -4,6 +4,7 @@ from .audit import LabelExample, Override, OverrideManager, Prediction, TicketEv
 from .base import TimeStamped
 from .desk import TRIAGE_QUEUE_SLUG, Intent, OperatorProfile, Queue, Topic
 from .fitting import ClassifierFit
+from .macros import Macro
 from .notifications import OperatorDelivery, OperatorNotification
 from .outbox import Delivery, OutboxItem
 from .ratings import TicketRating
@@ -18,6 +19,7 @@ __all__ = [
     "Delivery",
     "Intent",
     "LabelExample",
+    "Macro",
     "Message",
     "MessageAnalysis",
     "OperatorDelivery",

@@ -11,6 +11,7 @@
 * ``notifications`` an operator's notifications and the header's counters
 * ``desk``     the ticket page's desk panel: SLA state, assignees, notes, rating
 * ``fitting``  the labels operators confirmed, for the classifier's fit
+* ``macros``   canned answers an operator may use, rendered for a ticket
 * ``student_tickets`` the same student's other tickets (history) and likely duplicates (merge)
 """
 from .access import TicketNotFound, operator_queues, queue_counts, queue_get
@@ -19,6 +20,7 @@ from .filters import ACTIVE, ASSIGNEE_ME, ASSIGNEE_NONE, URGENT, TicketFilter, l
 from .fitting import confirmed_labels
 from .notifications import desk_counters, notifications_for, notifications_unread
 from .operators import assignable_operators, available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
+from .macros import MacroNotFound, RenderedMacro, macro_get, macros_for, macros_rendered
 from .quality import model_quality
 from .student_tickets import Duplicate, StudentTickets, likely_duplicates, student_history
 from .tickets import (
@@ -43,6 +45,11 @@ from .tickets import (
 __all__ = [
     "ACTIVE",
     "Duplicate",
+    "MacroNotFound",
+    "RenderedMacro",
+    "macro_get",
+    "macros_for",
+    "macros_rendered",
     "StudentTickets",
     "likely_duplicates",
     "student_history",

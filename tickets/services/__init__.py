@@ -16,6 +16,7 @@ tasks call these; each write that matters leaves a TicketEvent (who, when, old, 
 * ``students``    students as identities (matched by e-mail on the web; Telegram links its accounts)
 * ``accounts``    operators' accounts and a fresh desk's defaults
 * ``fitting``     the classifier's fusion refitted on this desk's confirmed labels (classifier_fit)
+* ``macros``      canned answers: operators' own and shared replies
 * ``merge``       merging a duplicate into a ticket of the same student
 * ``bulk``        one action on many selected tickets, each through its own service and permission check
 * ``search_index`` the operators' search documents, rebuilt by every service that writes searchable text
@@ -37,6 +38,7 @@ from .auto_answer import (
 from .errors import ServiceUnavailable, outage_errors
 from .fitting import classifier_fit
 from .intake import ticket_create, ticket_student_reply
+from .macros import macro_delete, macro_save, may_edit_macro
 from .merge import merge_refusal, ticket_merge
 from .notes import ticket_note
 from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify
@@ -90,6 +92,9 @@ __all__ = [
     "message_answer_sweep",
     "message_enqueue_answer",
     "merge_refusal",
+    "macro_delete",
+    "macro_save",
+    "may_edit_macro",
     "notifications_mark_read",
     "operator_deliveries_sweep",
     "operator_delivery_retry",

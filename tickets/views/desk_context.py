@@ -21,4 +21,6 @@ def ticket_desk_context(request: HttpRequest, ticket) -> dict:
         "student_tickets": selectors.student_history(request.user, ticket),
         "duplicates": selectors.likely_duplicates(request.user, ticket),
         "merge_form": MergeForm(),
+        # Canned answers with this ticket's placeholders filled in (tools.js inserts them into the reply box).
+        "macros": selectors.macros_rendered(request.user, ticket),
     }
