@@ -23,7 +23,7 @@
     };
     var showCount = function () {
       var n = selected();
-      count.textContent = n ? (count.getAttribute("data-template") || "%n").replace("%n", n) : "";
+      count.textContent = n ? (count.getAttribute("data-template") || "") + " " + n : "";
       count.hidden = !n;
       if (all) { all.checked = n > 0 && n === boxes().length; }
     };
