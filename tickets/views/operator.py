@@ -65,13 +65,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @operator_required
 def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
     queue = selectors.queue_get(request.user, slug)
-    filters = DeskFilterForm(request.GET or None, assignees=selectors.queue_assignees(queue))
+    assignees = list(selectors.queue_assignees(queue))  # read once: the assignee filter and the bulk bar offer them
+    filters = DeskFilterForm(request.GET or None, assignees=assignees)
     data = filters.cleaned_data if filters.is_valid() else {}
     tickets = selectors.ticket_list(  # queue_get above already refused a queue this user may not see
         request.user, queue_slug=slug, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or URGENT,
         topic=data.get("topic") or None, assignee=data.get("assignee") or None,
     )
-    bulk_form = BulkForm(assignees=selectors.queue_assignees(queue))  # the bulk bar (views.tools.tickets_bulk)
+    bulk_form = BulkForm(assignees=assignees)  # the bulk bar (views.tools.tickets_bulk)
     return render(request, "operator/queue.html", {"queue": queue, "bulk_form": bulk_form, **_ticket_page(request, tickets, filters)})
 
 
