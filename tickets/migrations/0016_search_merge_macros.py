@@ -7,7 +7,6 @@ SQLite too, where they do not exist.
 import django.contrib.postgres.search
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 # Tickets read per batch of the backfill: their messages and OCR texts come in two queries per batch.
@@ -15,6 +14,9 @@ BACKFILL_BATCH = 1000
 SEARCHED_AUTHORS = ("student", "operator", "note")
 
 POSTGRES_INDEXES = [
+    # Not Django's TrigramExtension operation: unapplying it on SQLite queries pg_extension (Django 5.2). The
+    # extension is left in place when unapplied: other things may use it.
+    ('CREATE EXTENSION IF NOT EXISTS pg_trgm', 'SELECT 1'),
     (
         'CREATE INDEX IF NOT EXISTS ticket_search_vector ON tickets_ticketsearchdocument USING gin (vector)',
         'DROP INDEX IF EXISTS ticket_search_vector',
@@ -111,7 +113,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['owner', 'title'], name='macro_owner_title'), models.Index(fields=['is_shared', 'title'], name='macro_shared_title')],
             },
         ),
-        TrigramExtension(),
         migrations.RunPython(
             _on_postgresql([create for create, _drop in POSTGRES_INDEXES]),
             _on_postgresql([drop for _create, drop in POSTGRES_INDEXES]),

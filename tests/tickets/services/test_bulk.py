@@ -5,12 +5,20 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import ClassifiedTicketFactory, operator, queue
 from tickets import services
 from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals are checked in English (the desk's default language is Russian)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -58,7 +66,7 @@ def test_bulk_api(api_client, olga):
     url = reverse("api:tickets-bulk")
     response = api_client.post(url, {"tickets": [mine.pk, theirs.pk], "action": "assign", "assignee": "olga"}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"done": [mine.pk], "refused": [{"id": theirs.pk, "error": "not found"}]}
+    assert response.json() == {"done": [mine.pk], "refused": [{"id": theirs.pk, "error": "не найдено"}]}  # the desk's Russian
     assert Ticket.objects.get(pk=theirs.pk).assignee_id is None
     assert api_client.post(url, {"tickets": [], "action": "assign"}, format="json").status_code == 400
     assert api_client.post(url, {"tickets": [mine.pk], "action": "delete"}, format="json").status_code == 400
@@ -80,7 +88,7 @@ def test_bulk_bar_on_the_queue_page(client, olga):
     body = response.content.decode()
     assert response.redirect_chain[-1][0] == queue_url
     assert set(Ticket.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {"waiting"}
-    assert Ticket.objects.get(pk=theirs.pk).status == "new" and f"#{theirs.pk}" in body
+    assert Ticket.objects.get(pk=theirs.pk).status == "new" and f"Обращение №{theirs.pk}: не найдено" in body
     # Nothing selected: an error, nothing changed; an off-site "next" is not followed.
     response = client.post(reverse("operator:tickets_bulk"), {"action": "status", "status": "open", "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == reverse("operator:dashboard")

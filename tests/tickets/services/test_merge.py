@@ -9,12 +9,20 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import ClassifiedTicketFactory, operator, queue
 from tickets import selectors, services
 from tickets.models import Attachment, Delivery, Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals are checked in English (the desk's default language is Russian)."""
+    with translation.override("en"):
+        yield
 
 
 def _pair(**target_kwargs):
@@ -45,10 +53,11 @@ def test_merge_moves_everything_closes_the_source_and_tells_the_student_once(dja
         event = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.MERGED)
         assert (event.actor, event.old_value, event.new_value) == (olga, str(source.pk), str(target.pk))
     notice = target.messages.filter(author_kind=Message.Author.OPERATOR).get()
-    assert f"#{source.pk}" in notice.body and f"#{target.pk}" in notice.body
+    # In the ticket's language (here English: created under the fixture's override).
+    assert notice.body == f"Your request #{source.pk} is now part of request #{target.pk}: we answer both here."
     new_deliveries = Delivery.objects.exclude(pk__in=[]).count() - deliveries_before
     assert new_deliveries == 1 and Delivery.objects.filter(message=notice, kind=Delivery.Kind.REPLY).count() == 1
-    assert sum(f"#{source.pk}" in m.body for m in mail.outbox) == 1
+    assert sum(f"Your request #{source.pk}" in m.body for m in mail.outbox) == 1
     # The target is found by the source's words and OCR (its search document was rebuilt).
     assert [t.pk for t in selectors.ticket_search(olga, "3DS")] == [target.pk]
     # Merging again is refused: the source is merged already.
