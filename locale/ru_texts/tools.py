@@ -4,6 +4,8 @@ student's other tickets."""
 RU = {
     # Search
     "Best match first": "Сначала самые подходящие",
+    "Words are found in any of their forms, in the request, the messages, the internal notes and the text on the screenshots of every queue you work in.":
+        "Слова находятся в любой форме: в обращении, сообщениях, внутренних заметках и тексте на скриншотах во всех ваших очередях.",
     "names and contact": "имена и контакт",
     "word stems": "основы слов",
     "search document": "поисковый документ",

@@ -73,6 +73,9 @@ def test_search_page_lists_matches_from_all_queues(client):
     body = client.get("/desk/search/", {"q": "урок"}).content.decode()
     assert f'data-ticket="{tickets["volkov"].pk}"' in body and f'data-ticket="{tickets["anna"].pk}"' not in body
     assert "Обучение" in body  # the queue column, by its name
+    assert '<option value="relevance">Сначала самые подходящие</option>' in body and 'id="search-scope"' in body
+    ordered = client.get("/desk/search/", {"q": "оплата", "order": "relevance"})
+    assert ordered.status_code == 200 and f'data-ticket="{tickets["anna"].pk}"' in ordered.content.decode()
 
 
 SEARCH_ON_POSTGRES = """

@@ -17,7 +17,7 @@ from ..desk_forms import DeskFilterForm
 from ..forms_tools import BulkForm
 from ..forms import OperatorReplyForm, OverrideForm, QueueFilterForm, StatusForm
 from ..permissions import is_desk_admin, is_operator
-from ..selectors.filters import RELEVANCE, URGENT
+from ..selectors.filters import FILTER_ORDER_CHOICES, ORDER_CHOICES, RELEVANCE, URGENT
 from .desk_context import ticket_desk_context
 from .files import attachment_response
 
@@ -81,6 +81,7 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def ticket_search(request: HttpRequest) -> HttpResponse:
     """Every queue the operator may see at once (the queue page's search stays inside its queue)."""
     filters = QueueFilterForm(request.GET or None)
+    filters.fields["order"].choices = FILTER_ORDER_CHOICES[-1:] + ORDER_CHOICES  # best match first (tickets.search.ranked)
     data = filters.cleaned_data if filters.is_valid() else {}
     query = data.get("q") or ""
     tickets = selectors.ticket_list(
