@@ -5,7 +5,7 @@ status page, so merging two people's tickets would show one the other's conversa
 two identities are one person links them first (services.students), never through a merge.
 
 What a merge does, in one transaction with both rows locked (lower id first, so two merges cannot deadlock):
-the source's messages and screenshots move to the target, the source is closed with ``merged_into`` set (its
+the source's messages, screenshots and their deliveries move to the target, the source is closed with ``merged_into`` set (its
 status page points to the target), each ticket gets a ``merged`` event, the target's search document is rebuilt
 (its messages and the source's OCR), and the student is told once, on the target, by ``student_notify``.
 """
@@ -51,6 +51,8 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
             raise ValidationError({"into": refusal})
         Message.objects.filter(ticket=source).update(ticket=target)
         Attachment.objects.filter(ticket=source).update(ticket=target)
+        # Their deliveries follow them: a message that did not reach the student shows on the target's page.
+        Delivery.objects.filter(ticket=source).update(ticket=target)
         source.merged_into = target
         source.save(update_fields=["merged_into", "updated_at"])
         status_change(source, Ticket.Status.CLOSED, actor=actor)

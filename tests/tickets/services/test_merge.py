@@ -42,6 +42,8 @@ def test_merge_moves_everything_closes_the_source_and_tells_the_student_once(dja
                           timings={}, embedding=None)
     services.prediction_record(ticket=source, prediction=ocr)
     source_messages = set(source.messages.values_list("pk", flat=True))
+    source_deliveries = set(Delivery.objects.filter(ticket=source).values_list("pk", flat=True))
+    assert source_deliveries  # the "request received" e-mail
     deliveries_before = Delivery.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         services.ticket_merge(source=source, target=target, actor=olga)
@@ -49,6 +51,7 @@ def test_merge_moves_everything_closes_the_source_and_tells_the_student_once(dja
     assert source.status == Ticket.Status.CLOSED and source.merged_into_id == target.pk
     assert source_messages <= set(target.messages.values_list("pk", flat=True)) and not source.messages.exists()
     assert Attachment.objects.get().ticket_id == target.pk
+    assert set(Delivery.objects.filter(ticket=target).values_list("pk", flat=True)) >= source_deliveries
     for ticket in (source, target):
         event = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.MERGED)
         assert (event.actor, event.old_value, event.new_value) == (olga, str(source.pk), str(target.pk))
