@@ -55,12 +55,15 @@ _LAZY = {
     "load_faq_document": "classifier.faq.documents",
     "dump_faq_yaml": "classifier.faq.documents",
     "topic_examples": "classifier.faq.documents",
+    "school_texts": "classifier.faq.documents",
     "FaqIndex": "classifier.faq.index",
     "FaqHit": "classifier.faq.index",
     "AutoAnswerDecision": "classifier.faq.decision",
     "desk_refit": "classifier.fitting.desk_fit",
     "DeskFit": "classifier.fitting.desk_fit",
     "answer_decision": "classifier.faq.decision",
+    "FaqCalibration": "classifier.faq.calibration",
+    "calibrate_faq": "classifier.faq.calibration",
 }
 
 __all__ = [

@@ -54,11 +54,13 @@ def _cmd_message(args) -> int:
 
 
 def _cmd_evaluate(args) -> int:
+    from .fitting.datasets import OcrCache
     from .fitting.evaluate import evaluate_dataset, format_report
     from .runtime.pipeline import TicketPipeline
 
     pipe = TicketPipeline.from_config(_runtime_config(args))
-    report = evaluate_dataset(args.dir, pipe, show_progress=not args.json and not args.no_progress, limit=args.limit)
+    report = evaluate_dataset(args.dir, pipe, show_progress=not args.json and not args.no_progress, limit=args.limit,
+                              ocr_cache=OcrCache(args.ocr_cache) if args.ocr_cache else None)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
@@ -81,13 +83,13 @@ def _cmd_calibrate(args) -> int:
 
 
 def _cmd_replay(args) -> int:
-    from .fitting.datasets import OcrCache, school_faq, school_profile
+    from .fitting.datasets import OcrCache, deployment_labels, school_faq
     from .fitting.evaluate import school_topic_classifier
     from .fitting.replay import replay_dataset
     from .runtime.labels import LabelSet
     from .runtime.pipeline import TicketPipeline
 
-    pipe = TicketPipeline.from_config(_runtime_config(args), LabelSet.default_images().with_school(school_profile(args.dir)))
+    pipe = TicketPipeline.from_config(_runtime_config(args), deployment_labels(args.dir, LabelSet.default_images()))
     report = replay_dataset(args.dir, pipe, school_topic_classifier(school_faq(args.dir)),
                             ocr_cache=OcrCache(args.ocr_cache), full=not args.json)
     print(json.dumps(report, ensure_ascii=False) if args.json else json.dumps(report, ensure_ascii=False, indent=2))
@@ -95,7 +97,11 @@ def _cmd_replay(args) -> int:
 
 
 def _cmd_faq_fit(args) -> int:
-    from .fitting.faq_fit import faq_fit
+    from .fitting.faq_fit import faq_fit, write_reference
+
+    if args.write_reference:
+        print(json.dumps(write_reference(Path(args.dir)), ensure_ascii=False, indent=2))
+        return 0
 
     report = faq_fit(Path(args.dir), folds=args.folds, seeds=args.seeds, l2=args.l2, use_topics=not args.no_topic,
                      write=args.write)
@@ -138,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print one JSON object and nothing else on stdout")
     e.add_argument("--no-progress", action="store_true")
     e.add_argument("--limit", type=int, default=None)
+    e.add_argument("--ocr-cache", default=None,
+                   help="JSON file to cache OCR text between runs (seconds_per_image is then the fusion's only)")
     _runtime_flags(e)
     e.set_defaults(func=_cmd_evaluate)
 
@@ -169,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--l2", type=float, default=1.0)
     f.add_argument("--no-topic", action="store_true", help="fit without the topic classifier")
     f.add_argument("--write", action="store_true", help="store the all-data fit in classifier/faq/data/thresholds.yaml")
+    f.add_argument("--write-reference", action="store_true",
+                   help="only store DIR's own FAQ calibration under the shipped numbers (calibration_reference)")
     f.set_defaults(func=_cmd_faq_fit)
     return p
 

@@ -117,3 +117,27 @@ class SchoolProfile(models.Model):
         """The Django-free value the classifier works with."""
         return SchoolIdentity(name=self.name, site=self.site, aliases=tuple(self.aliases or ()),
                               domains=tuple(self.domains or ()))
+
+
+class FaqCalibrationFit(models.Model):
+    """One self-calibration of the auto-answer rule on the school's own FAQ (``classifier.calibrate_faq``).
+
+    Fitted when the FAQ is imported (``faq_import``) or by ``manage.py faq_calibrate``; the newest row is applied
+    to every FAQ decision, whose analysis carries its ``version``. ``faq_key`` names the FAQ content it was fitted
+    on: an entry edited since leaves the row in use until the next refit (its version says which FAQ it saw).
+    """
+
+    version = models.CharField(_("version"), max_length=40, db_index=True)
+    faq_key = models.CharField(_("FAQ content"), max_length=40)
+    encoder = models.CharField(_("encoder"), max_length=120, blank=True)
+    fitted = models.JSONField(_("fitted numbers"), default=dict)
+    entries = models.PositiveIntegerField(_("entries"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("FAQ calibration")
+        verbose_name_plural = _("FAQ calibrations")
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.entries})"

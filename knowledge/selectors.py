@@ -47,3 +47,13 @@ def school_identity() -> SchoolIdentity:
     """The school as the classifier knows it (an empty identity when no profile was imported or entered)."""
     profile = SchoolProfile.objects.order_by("pk").first()
     return profile.to_identity() if profile is not None else SchoolIdentity()
+
+
+def school_faq_texts() -> list[str]:
+    """Everything the active FAQ entries say (questions, alternative questions, answers), in a stable order:
+    where the classifier learns the school's own vocabulary (``classifier.LabelSet.with_school_faq``)."""
+    texts: list[str] = []
+    for question, alt_questions, answer in FaqEntry.objects.filter(is_active=True).order_by("external_id").values_list(
+            "question", "alt_questions", "answer"):
+        texts += [str(t) for t in (question, *(alt_questions or []), answer) if str(t or "").strip()]
+    return texts

@@ -7,6 +7,7 @@ faq_export commands the third):
   ``outcome``, a ``classifier.FaqOutcome``), top-3 suggestions, needs-human judgement;
 * ``faq_usage_record(entry, ticket_id, kind)`` -- count a sent / accepted / rejected answer;
 * ``faq_import(path_or_text)`` / ``faq_export(path=None)`` -- faq.yaml in and out (idempotent upsert by id);
+* ``faq_calibration_refit()`` -- fit the school's auto-answer calibration on its own FAQ (``faq_import`` does);
 * ``faq_index_get()`` -- the cached ``FaqIndex`` over active entries, rebuilt when their content changes;
   embeddings are stored on the rows and reused.
 
@@ -31,11 +32,11 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from classifier import (
-    AutoAnswerDecision, FaqDocument, FaqIndex, SentenceEncoder, answer_decision, dump_faq_yaml, load_faq_document,
-    shared_sentence_encoder,
+    AutoAnswerDecision, FaqCalibration, FaqDocument, FaqIndex, SentenceEncoder, answer_decision, calibrate_faq,
+    dump_faq_yaml, load_faq_document, shared_sentence_encoder,
 )
 
-from .models import FaqEntry, FaqUsage, SchoolProfile
+from .models import FaqCalibrationFit, FaqEntry, FaqUsage, SchoolProfile
 
 _lock = threading.Lock()
 _index: FaqIndex | None = None
@@ -111,8 +112,43 @@ def faq_index_get() -> FaqIndex:
 
 
 def faq_answer_decision(text: str, topic_prediction: Any = None) -> AutoAnswerDecision:
-    """Should the desk answer ``text`` automatically, and with which entry? (``classifier.answer_decision``)"""
-    return answer_decision(text, faq_index_get(), topic_prediction)
+    """Should the desk answer ``text`` automatically, and with which entry? (``classifier.answer_decision``)
+
+    With the school's newest FAQ calibration applied (its version is on the decision), else the shipped numbers.
+    """
+    index = faq_index_get()
+    calibration = faq_calibration_current()
+    params = calibration.apply(index.params) if calibration is not None else None
+    return answer_decision(text, index, topic_prediction, params=params)
+
+
+# --- self-calibration -----------------------------------------------------------------------------------
+
+
+def faq_calibration_current() -> FaqCalibration | None:
+    """The newest fitted calibration of the school's FAQ (None: never fitted, the shipped numbers apply)."""
+    row = FaqCalibrationFit.objects.order_by("-created_at", "-pk").first()
+    return FaqCalibration.from_dict(row.fitted) if row is not None else None
+
+
+def faq_calibration_refit() -> FaqCalibrationFit | None:
+    """Fit the auto-answer calibration on the active entries (held out, ``classifier.calibrate_faq``) and store it.
+
+    Idempotent: the same FAQ and rule give the same version, and an existing row of that version is returned.
+    None when the FAQ is empty. Cost: ~10 s of one core for 35 entries with the real encoder (one small index per
+    held-out question); paid on import, never per message.
+    """
+    _, docs, key = _active_documents()
+    if not docs:
+        return None
+    index = faq_index_get()
+    calibration = calibrate_faq(docs, index.encoder, index.params)
+    row = FaqCalibrationFit.objects.filter(version=calibration.version).order_by("-created_at", "-pk").first()
+    if row is not None and row == FaqCalibrationFit.objects.order_by("-created_at", "-pk").first():
+        return row
+    name = getattr(index.encoder, "name", type(index.encoder).__name__)
+    return FaqCalibrationFit.objects.create(version=calibration.version, faq_key=key[:40], encoder=str(name)[:120],
+                                            fitted=calibration.to_dict(), entries=len(docs))
 
 
 # --- usage ----------------------------------------------------------------------------------------------
@@ -158,6 +194,8 @@ def faq_import(path_or_text: str | Path, *, deactivate_missing: bool = False) ->
     if deactivate_missing:
         counts["deactivated"] = (FaqEntry.objects.filter(is_active=True)
                                  .exclude(external_id__in=[r.id for r in records]).update(is_active=False))
+    if counts["created"] or counts["updated"] or counts["deactivated"] or not FaqCalibrationFit.objects.exists():
+        faq_calibration_refit()  # the school's own FAQ refits its auto-answer calibration
     return counts
 
 

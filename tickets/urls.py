@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import desk, operator, satisfaction, student, tools
+from .views import desk, operator, reports, satisfaction, student, tools
 
 student_patterns = (
     [
@@ -47,6 +47,8 @@ operator_patterns = (
         path("macros/", tools.macros_page, name="macros"),
         path("macros/<int:macro_id>/", tools.macro_edit, name="macro_edit"),
         path("macros/<int:macro_id>/delete/", tools.macro_delete, name="macro_delete"),
+        path("reports/", reports.reports, name="reports"),
+        path("reports/export.csv", reports.reports_csv, name="reports_csv"),
     ],
     "operator",
 )

@@ -30,6 +30,7 @@ class AutoAnswerDecision:
     needs_human_score: float = 0.0
     needs_human_reasons: tuple[str, ...] = ()
     topic: str | None = None
+    calibration: str = ""  # the version of the school's FAQ calibration applied ("" = the shipped numbers)
 
     @property
     def auto_answer(self) -> bool:
@@ -88,7 +89,8 @@ def answer_decision(
     topic = topic_name(topic_prediction)
     nh = judge_needs_human(text, hits=hits, topic=topic, encoder=index.encoder, query_emb=query_emb, params=p)
     common = dict(confidence=top, needs_human=nh.needs_human, suggestions=hits[:k],
-                  needs_human_score=nh.score, needs_human_reasons=tuple(nh.reasons), topic=topic)
+                  needs_human_score=nh.score, needs_human_reasons=tuple(nh.reasons), topic=topic,
+                  calibration=str(p.get("calibration_version") or ""))
     best = hits[0].entry_id if hits else None
 
     def decided(outcome: FaqOutcome, reason: str, entry_id: str | None = best) -> AutoAnswerDecision:

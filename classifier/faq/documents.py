@@ -129,4 +129,10 @@ def topic_examples(documents: Iterable[FaqDocument]) -> dict[str, list[str]]:
     return out
 
 
-__all__ = ["FaqDocument", "load_faq_document", "load_faq_yaml", "dump_faq_yaml", "topic_examples"]
+def school_texts(documents: Iterable[FaqDocument]) -> list[str]:
+    """Everything a school's FAQ says (questions, alternative questions, answers): where the classifier learns
+    the school's own vocabulary (``LabelSet.with_school_faq``)."""
+    return [t for doc in documents for t in (*doc.questions, doc.answer) if t and t.strip()]
+
+
+__all__ = ["FaqDocument", "load_faq_document", "load_faq_yaml", "dump_faq_yaml", "topic_examples", "school_texts"]

@@ -27,7 +27,7 @@ from ..runtime.fusion import softmax, stack_features, weight_vector
 from ..runtime.labels import DEFAULT_IMAGE_LABELS, DEFAULT_TOPIC_LABELS, LabelSet
 from ..runtime.messages import MessageClassifier
 from ..runtime.pipeline import TicketPipeline
-from .datasets import OcrCache, progress, read_csv, school_faq, school_profile, screenshots
+from .datasets import OcrCache, deployment_labels, progress, read_csv, school_faq, screenshots
 from .evaluate import school_topic_classifier
 from .fusion_fit import Problem, _folds, fit_fusion, route, score
 from .metrics import routing_metrics
@@ -126,7 +126,10 @@ def _kept(labels: LabelSet, fitted: Mapping[str, float]) -> dict:
     """The settings to write: what the file had that is not a fitted weight, plus the new fit."""
     from ..runtime.fusion import WEIGHT_KEYS
 
-    keep = {k: v for k, v in labels.settings.items() if k not in fitted and k not in WEIGHT_KEYS
+    # The memory's weight is fitted only by ``--memory`` (its column is zero on a folder without corrections):
+    # a fit without it keeps the file's.
+    keep = {k: v for k, v in labels.settings.items() if k not in fitted
+            and (k not in WEIGHT_KEYS or k in ("w_mem", "w_mem_fallback"))
             and k not in ("w_sem", "w_kw", "w_ng", "w_focus", "w_user_text")}  # the pre-conditional-logit names
     return {**keep, **{k: v for k, v in fitted.items() if k not in REPORT_ONLY}}
 
@@ -142,7 +145,7 @@ def calibrate(root: str, config: RuntimeConfig, *, write: bool = False, show_pro
     out: dict[str, dict] = {}
     if images and os.path.exists(os.path.join(root, "images.csv")):
         labels = LabelSet.default_images()
-        pipe = TicketPipeline.from_config(config, labels.with_school(school_profile(root)))
+        pipe = TicketPipeline.from_config(config, deployment_labels(root, labels))
         problem, groups = image_problem(root, pipe, show_progress=show_progress, ocr_cache=ocr_cache)
         base = dict(pipe.settings)
         fitted = fit_fusion(problem, base, abstain=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import ImageError
-from ..faq.documents import FaqDocument, load_faq_document, load_faq_yaml
+from ..faq.documents import FaqDocument, load_faq_document, load_faq_yaml, school_texts
 from ..runtime.images import load_image
 from ..runtime.school import SchoolProfile
 
@@ -30,6 +30,16 @@ def school_profile(root: str | os.PathLike[str]) -> SchoolProfile:
     ``domains``): the deployment's own configuration, read the way the desk reads it on ``faq_import``."""
     path = Path(root) / "faq.yaml"
     return SchoolProfile.from_mapping(load_faq_document(path)[0]) if path.exists() else SchoolProfile()
+
+
+def deployment_labels(root: str | os.PathLike[str], labels):
+    """``labels`` as the folder's school deploys them: with its identity (``school_profile``) and its own
+    vocabulary learnt from its ``faq.yaml`` (``LabelSet.with_school_faq``), unless ``labels`` already has them."""
+    if not labels.school:
+        labels = labels.with_school(school_profile(root))
+    if not labels.school_terms:
+        labels = labels.with_school_faq(school_texts(school_faq(root)))
+    return labels
 
 
 def progress(iterable: Iterable, total: int, desc: str, enabled: bool):
@@ -98,4 +108,4 @@ def screenshots(root: str | os.PathLike[str], pipeline, cache: "OcrCache", *, sh
     return out
 
 
-__all__ = ["read_csv", "school_faq", "school_profile", "screenshots", "progress", "OcrCache"]
+__all__ = ["read_csv", "school_faq", "school_profile", "deployment_labels", "screenshots", "progress", "OcrCache"]

@@ -46,7 +46,7 @@ def features_from_signals(signals: Mapping[str, Mapping[str, float]], names: Seq
     f["clip"] = np.log(np.clip(clip, 1e-6, 1.0)) if "clip" in signals else np.zeros(len(names))
     f["mem"] = vector("memory")
     school = signals.get("school") or {}
-    for key in ("school", "foreign", "edu"):
+    for key in ("school", "foreign", "edu", "faq"):
         f[key] = np.array(float(school.get(key, 0.0)))
     return f
 

@@ -13,6 +13,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..faq.calibration import calibrate_faq
 from ..faq.decision import answer_decision
 from ..faq.documents import FaqDocument, topic_examples
 from ..faq.index import FaqIndex
@@ -20,16 +21,28 @@ from ..runtime.encoders import SentenceEncoder
 from ..runtime.messages import MessageClassifier
 from ..runtime.pipeline import TicketPipeline
 from ..types import TopicResult
-from .datasets import progress, read_csv, school_faq, school_profile
+from .datasets import OcrCache, deployment_labels, progress, read_csv, school_faq, screenshots
 from .metrics import OTHER, UNSURE, faq_metrics, image_metrics, topic_metrics
 
 TopicFn = Callable[[str], "TopicResult | str | None"]
 
 
 def evaluate_images(root: str, pipeline: TicketPipeline, *, show_progress: bool = False,
-                    limit: int | None = None) -> dict:
+                    limit: int | None = None, ocr_cache: OcrCache | None = None) -> dict:
+    """Screenshot figures; with ``ocr_cache`` the OCR text comes from (and goes to) the cache, and
+    ``seconds_per_image`` is then the fusion's time only."""
     rows = read_csv(os.path.join(root, "images.csv"))[:limit]
     pipeline.scorer  # build label embeddings before timing
+    if ocr_cache is not None:
+        shots = screenshots(root, pipeline, ocr_cache, show_progress=show_progress)[:limit]
+        y_true, y_pred, seconds = [], [], []
+        for row, text, clip_probs in shots:
+            t = time.perf_counter()
+            label = pipeline.decide(pipeline.fuse(text, "", clip_probs)[0])[0]
+            seconds.append(time.perf_counter() - t)
+            y_true.append(row["label"])
+            y_pred.append(label)
+        return image_metrics(y_true, y_pred, seconds)
     y_true, y_pred, seconds = [], [], []
     for row in progress(rows, len(rows), "images", show_progress):
         path = os.path.join(root, row["file"])
@@ -50,16 +63,25 @@ def evaluate_texts(root: str, classifier: MessageClassifier, *, show_progress: b
 
 
 def evaluate_faq(root: str, entries: Sequence[FaqDocument], *, encoder: SentenceEncoder | None = None,
-                 topic_fn: TopicFn | None = None, params: dict | None = None, limit: int | None = None) -> dict:
+                 topic_fn: TopicFn | None = None, params: dict | None = None, limit: int | None = None,
+                 calibrate: bool = True) -> dict:
     """FAQ figures on ``DIR/texts.csv`` with ``entries`` as that school's FAQ; ``topic_fn`` (optional) maps a
-    message to its topic."""
+    message to its topic. ``calibrate``: first fit the school's calibration on ``entries`` alone
+    (``classifier.faq.calibration``), as a desk does when the FAQ is imported; its version is in the report."""
     rows = read_csv(os.path.join(root, "texts.csv"))[:limit]
     index = FaqIndex(entries, encoder=encoder, params=params)
+    calibration = calibrate_faq(entries, index.encoder, index.params) if calibrate and entries else None
+    if calibration is not None:
+        params = calibration.apply(index.params)
     texts = [r["text"] for r in rows]
     embs = index.encoder.encode(texts) if texts else np.zeros((0, 512))
     decisions = [answer_decision(t, index, topic_fn(t) if topic_fn else None, params=params, query_emb=e)
                  for t, e in zip(texts, embs)]
-    return faq_metrics(rows, decisions)
+    report = faq_metrics(rows, decisions)
+    if calibration is not None:
+        report["faq"]["calibration"] = calibration.version
+        report["faq"]["needs_human_threshold"] = params["needs_human"]["threshold"]
+    return report
 
 
 def school_topic_classifier(entries: Sequence[FaqDocument]) -> MessageClassifier:
@@ -68,14 +90,17 @@ def school_topic_classifier(entries: Sequence[FaqDocument]) -> MessageClassifier
 
 
 def evaluate_dataset(root: str, pipeline: TicketPipeline, *, show_progress: bool = False,
-                     limit: int | None = None) -> dict:
-    """Every figure of the folder. ``pipeline`` is given the folder's school (``faq.yaml``'s school and site),
-    as a desk gets its own on ``faq_import``, unless its label set already names one."""
+                     limit: int | None = None, ocr_cache: OcrCache | None = None) -> dict:
+    """Every figure of the folder. ``pipeline`` is given the folder's school (``faq.yaml``'s school and site, and
+    the school's own vocabulary learnt from its FAQ), as a desk gets its own on ``faq_import``, unless its label
+    set already has them."""
     report: dict[str, dict] = {}
     if os.path.exists(os.path.join(root, "images.csv")):
-        if not pipeline.labels.school:
-            pipeline = pipeline.with_labels(pipeline.labels.with_school(school_profile(root)))
-        report["images"] = evaluate_images(root, pipeline, show_progress=show_progress, limit=limit)
+        labels = deployment_labels(root, pipeline.labels)
+        if labels is not pipeline.labels:
+            pipeline = pipeline.with_labels(labels)
+        report["images"] = evaluate_images(root, pipeline, show_progress=show_progress, limit=limit,
+                                           ocr_cache=ocr_cache)
     if os.path.exists(os.path.join(root, "texts.csv")):
         entries = school_faq(root)
         topics = school_topic_classifier(entries)

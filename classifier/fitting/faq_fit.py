@@ -21,6 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 import yaml
 
+from ..faq.calibration import calibrate_faq, calibration_reference
 from ..faq.decision import topic_name
 from ..faq.index import FaqHit, FaqIndex
 from ..faq.needs_human import FEATURES, feature_vector, score_features
@@ -232,7 +233,8 @@ def cross_validate(P: Prepared, folds: int, seeds: Sequence[int], l2: float) -> 
     return mean
 
 
-def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any]) -> Path:
+def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any],
+                 reference: dict[str, float] | None = None) -> Path:
     old = load_params()
     out = {
         "offtopic_fallback": old.get("offtopic_fallback", {"margin": 0.0, "min_domain_sim": 0.3}),
@@ -240,6 +242,8 @@ def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any]) 
         "auto_answer": params["auto_answer"],
         "needs_human": params["needs_human"],
     }
+    if reference:
+        out["calibration_reference"] = reference
     header = (
         "# Fitted by `python -m classifier faq-fit %s --write` (classifier/fitting/faq_fit.py):\n"
         "#  retrieval   -- grid search of fusion weights maximising top1 + 0.5*top3 (w_dq fixed at 1);\n"
@@ -250,6 +254,8 @@ def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any]) 
         "#  offtopic_fallback -- set by hand, kept across refits: a message is chit-chat when it is at least as\n"
         "#                 close to the off-topic prototypes of needs_human.yaml as to anything school-related,\n"
         "#                 or closer than min_domain_sim to nothing; strong needs-human cues override it.\n"
+        "#  calibration_reference -- this school's own FAQ calibration (classifier/faq/calibration.py) under\n"
+        "#                 these numbers: another school's needs-human threshold moves by its difference to it.\n"
         "# Global numbers only, nothing per FAQ entry or message. Cross-validated on that set: %s\n"
         % (dataset_dir.name, PRECISION_TARGET, NH_AUTO_MAX * 100, json.dumps(cv, ensure_ascii=False))
     )
@@ -257,6 +263,26 @@ def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any]) 
     path.write_text(header + yaml.safe_dump(out, sort_keys=False, allow_unicode=True), encoding="utf-8")
     load_params.cache_clear()
     return path
+
+
+def write_reference(dataset_dir: Path, encoder: SentenceEncoder | None = None) -> dict[str, Any]:
+    """Store ``dataset_dir``'s own FAQ calibration under the shipped numbers as ``calibration_reference`` (the rest
+    of ``thresholds.yaml`` is kept as it is, comments included): the point other schools are calibrated against."""
+    params = load_params()
+    entries = school_faq(dataset_dir)
+    reference = calibration_reference(calibrate_faq(entries, encoder, params))
+    text = THRESHOLDS_FILE.read_text(encoding="utf-8")
+    body = {k: v for k, v in yaml.safe_load(text).items() if k != "calibration_reference"}
+    header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+    note = ("#  calibration_reference -- %s's own FAQ calibration (classifier/faq/calibration.py) under these\n"
+            "#                 numbers, by `python -m classifier faq-fit %s --write-reference`: another school's\n"
+            "#                 needs-human threshold moves by its difference to it.\n" % (dataset_dir.name, dataset_dir.name))
+    header = "".join(l for l in header.splitlines(keepends=True) if "calibration_reference" not in l
+                     and "needs-human threshold moves by" not in l and "numbers, by `python -m classifier" not in l)
+    THRESHOLDS_FILE.write_text(header + note + yaml.safe_dump({**body, "calibration_reference": reference},
+                                                                sort_keys=False, allow_unicode=True), encoding="utf-8")
+    load_params.cache_clear()
+    return {"calibration_reference": reference, "written": str(THRESHOLDS_FILE)}
 
 
 def faq_fit(dataset_dir: Path, *, folds: int = 5, seeds: int = 3, l2: float = 1.0, use_topics: bool = True,
@@ -272,8 +298,11 @@ def faq_fit(dataset_dir: Path, *, folds: int = 5, seeds: int = 3, l2: float = 1.
     report = {"cv_2fold": cv2, f"cv_{folds}fold": cvk, "in_sample": insample, "params": params,
               "topic_classifier": any(t is not None for t in P.topics)}
     if write:
-        report["written"] = str(write_params(params, dataset_dir, {"2fold": cv2, f"{folds}fold": cvk}))
+        full = {**load_params(), **params}
+        reference = calibration_reference(calibrate_faq(P.entries, P.encoder, full))
+        report["calibration_reference"] = reference
+        report["written"] = str(write_params(params, dataset_dir, {"2fold": cv2, f"{folds}fold": cvk}, reference))
     return report
 
 
-__all__ = ["faq_fit", "fit_all", "cross_validate", "Prepared", "FittedDecision"]
+__all__ = ["faq_fit", "write_reference", "fit_all", "cross_validate", "Prepared", "FittedDecision"]

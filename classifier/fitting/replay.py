@@ -24,7 +24,8 @@ from ..runtime.fusion import fused_logits, softmax
 from ..runtime.memory import DEFAULT_FLOOR, CorrectionMemory, correction_text, recurring_lines
 from ..runtime.messages import MessageClassifier
 from ..runtime.pipeline import TicketPipeline
-from .datasets import OcrCache, read_csv, screenshots
+from .datasets import OcrCache, read_csv, school_faq, screenshots
+from .faq_replay import FAQ_KEYS, faq_replay
 from .fusion_fit import route
 from .metrics import routing_metrics
 
@@ -110,9 +111,11 @@ TEXT_KEYS = ("n", "corrections", "first_half_accuracy", "second_half_accuracy")
 
 
 def replay_dataset(root: str, pipeline: TicketPipeline, classifier: MessageClassifier | None = None, *,
-                   ocr_cache: OcrCache | None = None, full: bool = False) -> dict:
-    """``{"images": {...}, "texts": {...}}`` with the issue's keys (``full``: also first-half misroute and
-    coverage, and the same streams without memory for comparison)."""
+                   ocr_cache: OcrCache | None = None, full: bool = False, faq: bool = True) -> dict:
+    """``{"images": {...}, "texts": {...}, "faq": {...}}`` with the issue's keys (``full``: also first-half
+    misroute and coverage, and the same streams without memory / learning for comparison). ``faq``: the FAQ
+    part (``faq_replay``: operators' answered questions become alternative questions) when the folder has a
+    ``faq.yaml`` and ``classifier`` is given."""
     report: dict[str, dict] = {}
     parts = []
     if os.path.exists(os.path.join(root, "images.csv")):
@@ -125,6 +128,14 @@ def replay_dataset(root: str, pipeline: TicketPipeline, classifier: MessageClass
         if full:
             off = {**settings, "w_mem": 0.0, "w_mem_fallback": 0.0}
             report[f"{name}_without_memory"] = halves(stream, *replay(stream, off, screenshots=screenshots_))
+    entries = school_faq(root) if faq and classifier is not None and os.path.exists(os.path.join(root, "texts.csv")) \
+        else []
+    if entries:
+        result = faq_replay(root, entries, topic_fn=classifier.classify, encoder=classifier.encoder)
+        report["faq"] = result if full else {k: result[k] for k in FAQ_KEYS}
+        if full:
+            report["faq_without_learning"] = faq_replay(root, entries, topic_fn=classifier.classify,
+                                                        encoder=classifier.encoder, learn=False)
     return report
 
 

@@ -11,7 +11,8 @@ marks the out-of-scope pseudo-labels (for messages: the ``fallback_label`` topic
 ``bias = other_bias + nocue_bias·[OCR text without a problem cue, no words from the student]
 + empty_bias·[fewer than min_words words]
 + foreign_bias·[another brand or site is named, the school is not] − school_bias·[the school is named]
-− edu_bias·log1p(stems of the vocabulary of online education)``.
+− edu_bias·log1p(stems of the vocabulary of online education)
+− faq_bias·log1p(words of the school's own FAQ that the shipped label texts never use)`` (``runtime.school_terms``).
 
 Probabilities are ``softmax(logit / temperature)``. Every weight, the temperature and the abstain threshold live
 in the label set's ``settings``: fitted by ``python -m classifier calibrate`` on the development school (stored in
@@ -34,13 +35,13 @@ SIGNALS = ("sem", "kw", "ng")
 # Per-intent signals, in the order of the weight vector; each has the setting "w_<name>".
 LABEL_FEATURES = tuple(f"{t}_{s}" for t in TEXTS for s in SIGNALS) + ("clip", "mem")
 # 0/1 flags added to the fallback intents; each has the setting "<name>_bias" (school_bias counts negatively).
-FALLBACK_FLAGS = ("other", "nocue", "empty", "foreign", "school", "edu")
+FALLBACK_FLAGS = ("other", "nocue", "empty", "foreign", "school", "edu", "faq")
 # Each per-intent signal has one weight for the in-scope intents ("w_<name>") and one for the fallback intents
 # ("w_<name>_fallback"): how much a food-delivery word says for "other" need not equal what a payment word
 # says for "payment-problem".
 WEIGHT_KEYS = (tuple(f"w_{name}" for name in LABEL_FEATURES) + tuple(f"w_{name}_fallback" for name in LABEL_FEATURES)
                + tuple(f"{name}_bias" for name in FALLBACK_FLAGS))
-FLAG_SIGNS = {"other": 1.0, "nocue": 1.0, "empty": 1.0, "foreign": 1.0, "school": -1.0, "edu": -1.0}
+FLAG_SIGNS = {"other": 1.0, "nocue": 1.0, "empty": 1.0, "foreign": 1.0, "school": -1.0, "edu": -1.0, "faq": -1.0}
 
 DEFAULT_SETTINGS: dict[str, float] = {
     "w_ocr_sem": 10.0, "w_ocr_kw": 1.0, "w_ocr_ng": 0.0,
@@ -53,6 +54,7 @@ DEFAULT_SETTINGS: dict[str, float] = {
     "foreign_bias": 0.0,  # another site is named and the school is not
     "school_bias": 0.0,  # the school (name, site, merchant alias) is named
     "edu_bias": 0.0,  # per log1p(stems of the general vocabulary of online education)
+    "faq_bias": 0.0,  # per log1p(words of the school's own FAQ that no shipped label text uses)
     "min_words": 3,
     "temperature": 1.0,
     "threshold": 0.5,
@@ -103,6 +105,7 @@ def ticket_features(scorer: TextScorer, ocr_text: str, user_text: str = "",
     f["school"] = np.array(float(named))
     f["foreign"] = np.array(float(foreign))
     f["edu"] = np.array(float(edu))
+    f["faq"] = np.array(float(scorer.school_term_evidence(f"{ocr_text}\n{user_text}")))
     f["_ocr_embedding"] = full.embedding if full is not None else None  # type: ignore[assignment]
     f["_user_embedding"] = user.embedding if user is not None else None  # type: ignore[assignment]
     return f
@@ -129,6 +132,7 @@ def fallback_flags(f: Mapping[str, np.ndarray], min_words: float) -> dict[str, n
         "foreign": f["foreign"],
         "school": f["school"],
         "edu": f["edu"],
+        "faq": f.get("faq", np.zeros_like(f["edu"])),
     }
 
 

@@ -107,6 +107,9 @@ class LabelSet:
     # The general vocabulary of online education (``scope.yaml``'s ``school.keywords``): stems whose presence
     # makes a screen more likely the school's, whichever school it is.
     school_vocabulary: list[str] = field(default_factory=list)
+    # The school's own vocabulary (``runtime.school_terms``): stems of its FAQ that no shipped label text uses.
+    # Empty in the shipped files: a deployment sets it from its FAQ (``with_school_faq``).
+    school_terms: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         names = [i.name for i in self.intents]
@@ -180,6 +183,8 @@ class LabelSet:
             data["school"] = self.school.to_dict()
         if self.school_vocabulary:
             data["school_vocabulary"] = list(self.school_vocabulary)
+        if self.school_terms:
+            data["school_terms"] = list(self.school_terms)
         return data
 
     # --- derived label sets ------------------------------------------------------------------
@@ -210,6 +215,17 @@ class LabelSet:
         """Copy that knows the deployment's school (``None`` or an empty profile: no school evidence)."""
         new = copy.deepcopy(self)
         new.school = school or SchoolProfile()
+        return new
+
+    def with_school_faq(self, texts: Iterable[str]) -> "LabelSet":
+        """Copy that knows the school's own vocabulary: the stems of ``texts`` (its FAQ questions and answers)
+        that none of this label set's texts, nor the shipped taxonomy of other services, uses."""
+        from .school_terms import school_terms
+
+        known = self.with_scope_knowledge()
+        known_texts = [t for i in known.intents for t in (*i.descriptions, *i.examples, *i.keywords, *i.prompts)]
+        new = copy.deepcopy(self)
+        new.school_terms = school_terms([str(t) for t in texts or ()], known_texts + list(known.school_vocabulary))
         return new
 
     def with_settings(self, settings: Mapping[str, Any] | None) -> "LabelSet":

@@ -171,7 +171,7 @@ class TicketPipeline(LazyScorer):
             signals["memory"] = as_score_dict(names, f["mem"])
         signals["text_amount"] = {"words": float(f["words"])}
         # what a desk's refit needs besides the per-intent scores (classifier.fitting.desk_fit)
-        signals["school"] = {key: round(float(f[key]), 6) for key in ("school", "foreign", "edu")}
+        signals["school"] = {key: round(float(f[key]), 6) for key in ("school", "foreign", "edu", "faq")}
         embedding = f["_ocr_embedding"]
         if f["has_user"]:
             if embedding is None:

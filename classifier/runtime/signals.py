@@ -26,6 +26,7 @@ import numpy as np
 from .encoders import CachedEncoder
 from .labels import LabelSet
 from .memory import DEFAULT_FLOOR, CorrectionMemory
+from .school_terms import count_terms
 from .textnorm import count_words, normalise_text, words
 from .tfidf import TfidfCosine
 
@@ -111,6 +112,7 @@ class TextScorer:
                 stems.setdefault(key, set()).add(idx)
         self._cues = [compile_keyword(c) for c in labels.cues]
         self._school_words = [compile_keyword(c) for c in labels.school_vocabulary]
+        self._school_terms = frozenset(labels.school_terms)
         self._kw: list[list[tuple[re.Pattern[str], float]]] = [[] for _ in self.names]
         for stem, owners in stems.items():
             if not stem:
@@ -160,6 +162,10 @@ class TextScorer:
             return False, False, edu
         named = school.names_school(text)
         return named, (not named) and bool(school.foreign_brands(text)), edu
+
+    def school_term_evidence(self, text: str) -> float:
+        """log1p of the distinct words of the school's own FAQ vocabulary in ``text`` (``runtime.school_terms``)."""
+        return math.log1p(count_terms(text, self._school_terms))
 
     def memory(self, ocr_text: str, user_text: str = "") -> np.ndarray:
         """How much the ticket repeats the operators' corrections of each intent (``runtime.memory``)."""

@@ -159,6 +159,21 @@ def _api_queues(world, role, response):
         assert {"payment", "course", "triage", "profile"} <= slugs
 
 
+def _report_queues(world, role, response):
+    """The reports (page, CSV, API) hold the figures of the queues the role sees, and of no other."""
+    if response["Content-Type"].startswith("application/json"):
+        slugs = {row["queue"] for row in response.json()["per_queue"]}
+    elif response["Content-Type"].startswith("text/csv"):
+        slugs = {line.split(",")[1] for line in response.content.decode("utf-8-sig").splitlines()[1:]} - {"*"}
+    else:
+        slugs = set(re.findall(r'<tr data-queue="([^"]+)"', response.content.decode()))
+    expected = {"op_other": {"course"}, "op_allowed": {"payment"}}.get(role)
+    if expected is not None:
+        assert slugs == expected
+    elif role == "admin":
+        assert {"payment", "course", "triage", "profile"} <= slugs
+
+
 def _student_page(world, role, response):
     body = response.content.decode()
     if role == "student":
@@ -332,6 +347,9 @@ CASES: dict[str, list[Case]] = {
     "operator:availability": [Case(_fixed("operator:availability"), _desk(302, 302), method="post", data={"available": "1", "next": "/desk/"})],
     # Admins only: operators get 403 (they are logged in, the page is not for them).
     "operator:quality": [Case(_fixed("operator:quality"), _desk(200, 403) | {"op_allowed": 403})],
+    # Every operator: the figures of their own queues (_report_queues).
+    "operator:reports": [Case(_fixed("operator:reports"), _desk(200, 200), check=_report_queues)],
+    "operator:reports_csv": [Case(_fixed("operator:reports_csv"), _desk(200, 200), check=_report_queues)],
     # --- operators (API)
     "api:tickets": [
         Case(_fixed("api:tickets"), _api(200, 200), check=_a_hidden_from_other_operator),
@@ -354,6 +372,7 @@ CASES: dict[str, list[Case]] = {
         Case(_ticket_url("api:ticket-notes"), _api(201), method="post", data={"body": "internal-note-words"}, json=True),
     ],
     "api:queues": [Case(_fixed("api:queues"), _api(200, 200), check=_api_queues)],
+    "api:reports-summary": [Case(_fixed("api:reports-summary"), _api(200, 200), check=_report_queues)],
 }
 
 

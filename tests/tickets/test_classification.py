@@ -105,3 +105,18 @@ def test_reset_forgets_the_classifier():
     first = cached_ticket_classifier()
     classification.reset_classifier_cache()
     assert cached_ticket_classifier() is not first
+
+
+def test_the_desk_label_set_learns_the_schools_own_words_from_its_active_faq():
+    from knowledge.models import FaqEntry
+
+    assert build_label_set().school_terms == []
+    FaqEntry.objects.create(external_id="marathon", topic="course", question="Когда стартует Марафон Гипотенуза?",
+                            alt_questions=["Где Кошелёк ученика?"], answer="Раздел «Кошелёк ученика».")
+    FaqEntry.objects.create(external_id="old", topic="course", question="Где Архипелаг?", answer="Нигде.",
+                            is_active=False)
+    version = build_label_set().fingerprint()
+    terms = build_label_set().school_terms
+    assert "марафо" in terms and "гипоте" in terms and "архипе" not in terms
+    FaqEntry.objects.filter(external_id="marathon").update(is_active=False)
+    assert build_label_set().fingerprint() != version  # an FAQ change rebuilds the classifier

@@ -398,3 +398,13 @@ def test_lost_answer_tasks_are_requeued_by_the_schedule(faq):
     Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(hours=3))
     MessageAnalysis.objects.all().delete()
     assert services.message_answer_sweep() == 0  # too old to answer automatically
+
+
+def test_analysis_and_audit_carry_the_faq_calibration_version(client, faq, django_capture_on_commit_callbacks):
+    from knowledge.models import FaqCalibrationFit
+
+    version = FaqCalibrationFit.objects.order_by("-pk").first().version  # fitted when the fixture imported the FAQ
+    ticket = submit(client, django_capture_on_commit_callbacks, SURE_QUESTION)
+    analysis = MessageAnalysis.objects.get(message__ticket=ticket)
+    assert analysis.model_version.endswith(version)
+    assert ticket.events.get(kind=TicketEvent.Kind.FAQ).model_version.endswith(version)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import desk, tools, views
+from . import desk, reports, tools, views
 
 api_patterns = (
     [
@@ -15,6 +15,7 @@ api_patterns = (
         path("tickets/<int:ticket_id>/notes/", desk.TicketNotesApi.as_view(), name="ticket-notes"),
         path("tickets/<int:ticket_id>/merge/", tools.TicketMergeApi.as_view(), name="ticket-merge"),
         path("queues/", views.QueueCountsApi.as_view(), name="queues"),
+        path("reports/summary/", reports.ReportSummaryApi.as_view(), name="reports-summary"),
         path("public/tickets/<str:token>/", views.PublicTicketApi.as_view(), name="public-ticket"),
         path("public/tickets/<str:token>/feedback/", views.PublicTicketFeedbackApi.as_view(), name="public-ticket-feedback"),
         path("public/tickets/<str:token>/rating/", desk.PublicTicketRatingApi.as_view(), name="public-ticket-rating"),

@@ -7,6 +7,7 @@
 * ``filters``  the FilterSet of ticket lists and its choices (topics and labels come from the database);
                ``ACTIVE``, the status filter's "not closed"
 * ``quality``  the model-quality page
+* ``reports``  the team lead's reports: per day and per queue (figures defined in its docstring)
 * ``operators`` a queue's operators: members, assignees, on duty by load; the "My tickets" count
 * ``notifications`` an operator's notifications and the header's counters
 * ``desk``     the ticket page's desk panel: SLA state, assignees, notes, rating
@@ -22,6 +23,7 @@ from .notifications import desk_counters, notifications_for, notifications_unrea
 from .operators import assignable_operators, available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
 from .macros import MacroNotFound, RenderedMacro, macro_get, macros_for, macros_rendered
 from .quality import model_quality
+from .reports import report_summary
 from .student_tickets import Duplicate, StudentTickets, likely_duplicates, student_history
 from .tickets import (
     ANSWER_WAIT_SECONDS,
@@ -70,6 +72,7 @@ __all__ = [
     "latest_prediction",
     "may_work_in",
     "model_quality",
+    "report_summary",
     "my_open_count",
     "notifications_for",
     "notifications_unread",

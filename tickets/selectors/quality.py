@@ -11,26 +11,33 @@ from django.utils import timezone
 from ..models import TRIAGE_QUEUE_SLUG, Ticket, TicketEvent
 
 
-def _corrections(classified: QuerySet[Ticket], trunc) -> list[dict]:
-    """One row per ticket an operator really corrected: ``{"predicted", "corrected", "period"}``.
+def last_override_annotate(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Add ``predicted`` and ``corrected``: the old and new label of each ticket's last override (None without one).
+
+    Two correlated subqueries on the events' ticket index, one row each per ticket."""
+    last = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=TicketEvent.Kind.OVERRIDE).order_by("-created_at", "-id")
+    return tickets.annotate(
+        predicted=Subquery(last.values("old_value")[:1]), corrected=Subquery(last.values("new_value")[:1]),
+    )
+
+
+def is_correction(predicted: str | None, corrected: str | None) -> bool:
+    """Whether a ticket's last override really changed its label (the rule of the quality page and the reports).
 
     A ticket's last override decides (its ``old_value`` is the prediction it corrected): a label set back to
     the prediction, or set to the label it already had, is not a correction, however many overrides led there.
     """
-    last = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=TicketEvent.Kind.OVERRIDE).order_by("-created_at", "-id")
+    return corrected is not None and (predicted or "unsure") != corrected
+
+
+def _corrections(classified: QuerySet[Ticket], trunc) -> list[dict]:
+    """One row per ticket an operator really corrected: ``{"predicted", "corrected", "period"}`` (``is_correction``)."""
     rows = (
-        classified.annotate(
-            predicted=Subquery(last.values("old_value")[:1]), corrected=Subquery(last.values("new_value")[:1]),
-            period=trunc("created_at"),
-        )
+        last_override_annotate(classified.annotate(period=trunc("created_at")))
         .filter(corrected__isnull=False)
         .values("predicted", "corrected", "period")
     )
-    return [
-        {**row, "predicted": row["predicted"] or "unsure"}
-        for row in rows
-        if (row["predicted"] or "unsure") != row["corrected"]
-    ]
+    return [{**row, "predicted": row["predicted"] or "unsure"} for row in rows if is_correction(row["predicted"], row["corrected"])]
 
 
 def model_quality(*, days: int = 90, bucket: str = "week") -> dict:

@@ -150,6 +150,9 @@ def _analysis_fill(analysis: MessageAnalysis, decision) -> None:
         {"entry": entries[h.entry_id].pk, "id": h.entry_id, "score": round(float(h.score), 4)} for h in hits if h.entry_id in entries
     ]
     analysis.reason = decision.reason[:2000]
+    calibration = getattr(decision, "calibration", "")
+    if calibration:  # which self-calibration of the school's FAQ decided (knowledge.FaqCalibrationFit.version)
+        analysis.model_version = "+".join(v for v in (analysis.model_version, calibration) if v)[:120]
 
 
 def _analysis_apply(message: Message, *, decision, topic, reason: str = "", failed: bool = False) -> MessageAnalysis | None:

@@ -49,3 +49,15 @@ def test_cross_validation_reports_each_group_apart():
     out = cross_validate_groups(problem, groups, dict(DEFAULT_SETTINGS), abstain=True, folds=3, seeds=(0,))
     assert set(out) == {0, 1}
     assert all(set(m) == {"accuracy", "misroute_rate", "coverage"} for m in out.values())
+
+
+def test_a_fit_without_memory_keeps_the_files_memory_weight_and_drops_stale_weights():
+    from classifier.fitting.calibrate import _kept
+    from classifier.runtime.labels import LabelSet
+
+    labels = LabelSet.default_images().with_settings({"w_mem": 4.0, "w_mem_fallback": 4.0, "mem_floor": 0.4,
+                                                       "w_ocr_sem": 9.0, "w_clip": 3.0})
+    written = _kept(labels, {"w_ocr_sem": 1.5, "threshold": 0.6, "l2": 0.01})
+    assert written["w_mem"] == 4.0 and written["w_mem_fallback"] == 4.0 and written["mem_floor"] == 0.4
+    assert written["w_ocr_sem"] == 1.5 and written["threshold"] == 0.6
+    assert "w_clip" not in written and "l2" not in written  # an unfitted fusion weight falls back to its default

@@ -51,3 +51,36 @@ def test_format_report_has_table_and_matrix():
               "texts": {"n": 1, "topic_accuracy": 1.0}}
     text = format_report(report)
     assert "accuracy" in text and "Confusion" in text and "unsure" in text and "topic_accuracy" in text
+
+
+def test_deployment_labels_know_the_folders_school_and_its_own_words(tmp_path):
+    from classifier.fitting.datasets import deployment_labels
+
+    dump_faq_yaml(ENTRIES, tmp_path / "faq.yaml", school="Лингва")
+    labels = deployment_labels(tmp_path, LabelSet.default_images())
+    assert labels.school.name == "Лингва" and labels.school_terms
+    assert deployment_labels(tmp_path / "missing", LabelSet.default_images()).school_terms == []
+
+
+def test_evaluate_images_reads_ocr_from_the_cache_without_running_ocr(tmp_path):
+    from PIL import Image
+
+    from classifier.fitting.datasets import OcrCache
+    from classifier.fitting.evaluate import evaluate_images
+    from classifier.runtime.pipeline import TicketPipeline
+
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (40, 20), "white").save(tmp_path / "images" / "a.png")
+    with open(tmp_path / "images.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["file", "label"], ["images/a.png", "payment-problem"]])
+    cache = OcrCache(tmp_path / "ocr.json")
+    cache.put(OcrCache.key("images/a.png", tmp_path / "images" / "a.png"),
+              "Оплата не прошла\nПлатёж отклонён банком\nПопробуйте другую карту")
+
+    def no_ocr(image):
+        raise AssertionError("OCR must come from the cache")
+
+    pipe = TicketPipeline(encoder=TokenHashEncoder(), ocr=no_ocr)
+    res = evaluate_images(str(tmp_path), pipe, ocr_cache=cache)
+    label = pipe.decide(pipe.fuse(cache.get(OcrCache.key("images/a.png", tmp_path / "images" / "a.png")))[0])[0]
+    assert res["n"] == 1 and res["confusion"]["payment-problem"] == {label or "unsure": 1}
