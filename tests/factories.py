@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from PIL import Image
 
 from tickets.models import Intent, OperatorProfile, Prediction, Queue, Student, Ticket, TicketEvent
+from tickets.services.search_index import ticket_search_refresh
 
 
 def png_bytes(size=(64, 48), color=(200, 30, 30), fmt="PNG") -> bytes:
@@ -71,6 +72,7 @@ class TicketFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Ticket
+        skip_postgeneration_save = True
 
     class Params:
         email = factory.Sequence(lambda n: f"student{n}@example.org")
@@ -80,6 +82,12 @@ class TicketFactory(factory.django.DjangoModelFactory):
     description = factory.Faker("sentence")
     queue = factory.LazyFunction(lambda: Queue.objects.get(slug="triage"))
     classification_state = Ticket.ClassificationState.PENDING
+
+    @factory.post_generation
+    def search_document(obj, create, extracted, **kwargs):
+        # As the services do when they write a ticket (services.search_index): the search finds factory tickets too.
+        if create:
+            ticket_search_refresh(obj.pk)
 
 
 class ClassifiedTicketFactory(TicketFactory):

@@ -310,3 +310,4 @@ class DeliveryAdmin(admin.ModelAdmin):
 # Queues and operator profiles (their SLA targets, availability, e-mail choices), notifications to operators and
 # satisfaction ratings: issue 12's admin, in its own module.
 from . import admin_desk  # noqa: E402,F401
+from . import admin_tools  # noqa: E402,F401

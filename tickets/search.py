@@ -1,23 +1,46 @@
-"""Finding tickets by what an operator types: a ticket number, an e-mail, or words of the name or text.
+"""Finding tickets by what an operator types: a ticket number, an e-mail, or words in any of their forms.
 
-Case-insensitive in every alphabet on both databases, and "ё" matches "е" (students write either). SQLite's
-LOWER() and LIKE fold ASCII only ("волков" would not find "Волков"), so on SQLite the text is folded by a
-Python function registered on each connection (``register_sqlite_functions``, connected in tickets.apps);
-PostgreSQL's LOWER() folds by the database's ctype (Debian's default C.UTF-8/xx_XX.UTF-8 fold Cyrillic).
+What is searched (``TicketSearchDocument``, one row per ticket, rebuilt by services.search_index whenever a
+service writes text): the ticket's and the student's name and e-mail, the description, the messages of the
+student and the operators *and the operators' internal notes* (only operators ever search; a student's pages
+never search), and the screenshots' OCR text. Automatic answers and system lines are left out: every
+auto-answered payment ticket would otherwise match the FAQ's words.
 
-A plain substring scan, one pass over the visible tickets; issue 12 replaces ``ticket_matches`` with
-full-text search (Russian word forms) behind the same ``selectors.ticket_search``.
+Words match in their Russian forms, case-folded, "ё" as "е" ("оплатой" finds "оплата", "Волков" finds
+"волкову"), each query word as a prefix of a word's stem, all words required:
+
+* PostgreSQL: full-text search with the ``russian`` configuration over a stored, weighted ``tsvector``
+  (names and contact A, the conversation B, OCR C) under a GIN index, ranked by ``SearchRank``; plus a
+  trigram (pg_trgm) GIN index on the folded names and e-mail, so a part of a name or address ("nna@ex")
+  is found without a scan. Both indexes are made by migration 0016 on PostgreSQL only.
+* SQLite: the same Snowball stemmers (``snowballstemmer``: Russian for Cyrillic words, English for Latin
+  ones, as PostgreSQL's ``russian`` configuration does) applied to a stored ``stems`` column; a query word's
+  stem must begin a stored stem (``LIKE '% stem%'``). SQLite's LIKE scans, which is fine for a desk on SQLite.
+
+A longer form does not find a shorter one whose stem is shorter ("волкову" → stem "волков" does not begin
+"волк", the stem of "Волков"): the same on both databases, since both use Snowball.
 """
 from __future__ import annotations
 
 import re
+import threading
+from typing import Iterable
 
-from django.db.models import Func, Q, QuerySet, TextField
+import snowballstemmer
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections
+from django.db.models import F, Func, Q, QuerySet, TextField, Value
 
 from .models import Student
 
 SQLITE_FOLD_FUNCTION = "supportdesk_fold"
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# Letters and digits only: exactly what is safe inside a raw tsquery term ("word:*").
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+LATIN = re.compile(r"[a-z0-9]+")
+FTS_CONFIG = "russian"
+# A query is cut to this many words (a pasted paragraph would otherwise AND together 200 LIKE scans).
+MAX_QUERY_WORDS = 8
 
 
 def fold(text: str) -> str:
@@ -41,6 +64,50 @@ def register_sqlite_functions(sender, connection, **kwargs) -> None:
         connection.connection.create_function(SQLITE_FOLD_FUNCTION, 1, lambda value: None if value is None else fold(value), deterministic=True)
 
 
+_stemmers = threading.local()  # snowballstemmer's stemmers keep state between calls: one per thread
+
+
+def _stem(word: str) -> str:
+    if not hasattr(_stemmers, "russian"):
+        _stemmers.russian = snowballstemmer.stemmer("russian")
+        _stemmers.english = snowballstemmer.stemmer("english")
+    return (_stemmers.english if LATIN.fullmatch(word) else _stemmers.russian).stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text`` (letters and digits)."""
+    return WORD.findall(fold(text))
+
+
+def stems_text(texts: Iterable[str]) -> str:
+    """The stored ``stems`` column: every word's stem, space-separated, with a space on both ends so that
+    ``LIKE '% stem%'`` finds a stem at the start of a stored one."""
+    stems = [_stem(word) for text in texts for word in words(text)]
+    return f" {' '.join(stems)} " if stems else ""
+
+
+def is_postgresql(queryset_or_alias) -> bool:
+    alias = queryset_or_alias if isinstance(queryset_or_alias, str) else queryset_or_alias.db
+    return connections[alias].vendor == "postgresql"
+
+
+def search_vector(people: str, conversation: str, ocr: str) -> SearchVector:
+    """The weighted tsvector of one ticket (PostgreSQL), built from already folded texts."""
+    return (
+        SearchVector(Value(people), weight="A", config=FTS_CONFIG)
+        + SearchVector(Value(conversation), weight="B", config=FTS_CONFIG)
+        + SearchVector(Value(ocr), weight="C", config=FTS_CONFIG)
+    )
+
+
+def _tsquery(terms: list[str]) -> SearchQuery:
+    return SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config=FTS_CONFIG)
+
+
+def _query_words(query: str) -> list[str]:
+    return list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
+
+
 def ticket_matches(queryset: QuerySet, query: str) -> QuerySet:
     """The tickets of ``queryset`` that ``query`` finds; an empty query finds them all."""
     query = (query or "").strip()
@@ -50,9 +117,27 @@ def ticket_matches(queryset: QuerySet, query: str) -> QuerySet:
         return queryset.filter(Q(pk=int(query.lstrip("#"))) | Q(description__contains=query))
     if EMAIL.fullmatch(query):
         # A whole address: students' addresses are stored normalised under a unique index (Student.email), so an
-        # exact match uses it. A part of one ("anna@") is searched as words below.
+        # exact match uses it. A part of one ("anna@") is searched as words and in the folded names below.
         return queryset.filter(student__email=Student.normalize_email(query))
     needle = fold(query)
-    return queryset.annotate(
-        folded_name=Folded("name"), folded_email=Folded("student__email"), folded_description=Folded("description"),
-    ).filter(Q(folded_name__contains=needle) | Q(folded_email__contains=needle) | Q(folded_description__contains=needle))
+    # A part of a name or an address anywhere (trigram-indexed on PostgreSQL).
+    found = Q(search_document__people__contains=needle)
+    terms = _query_words(query)
+    if terms and is_postgresql(queryset):
+        found |= Q(search_document__vector=_tsquery(terms))
+    elif terms:
+        every_word = Q()
+        for term in terms:
+            every_word &= Q(search_document__stems__contains=f" {_stem(term)}")
+        found |= every_word
+    return queryset.filter(found)
+
+
+def ranked(queryset: QuerySet, query: str) -> QuerySet:
+    """``queryset`` best match first (PostgreSQL: SearchRank of the weighted vector), then newest; SQLite has no
+    rank and lists newest first."""
+    terms = _query_words(query)
+    if terms and is_postgresql(queryset) and not query.strip().lstrip("#").isdigit():
+        rank = SearchRank(F("search_document__vector"), _tsquery(terms))
+        return queryset.annotate(search_rank=rank).order_by(F("search_rank").desc(nulls_last=True), "-created_at", "-id")
+    return queryset.order_by("-created_at", "-id")

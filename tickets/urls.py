@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import desk, operator, reports, satisfaction, student
+from .views import desk, operator, reports, satisfaction, student, tools
 
 student_patterns = (
     [
@@ -41,6 +41,12 @@ operator_patterns = (
         path("notifications/read/", desk.notifications_read, name="notifications_read"),
         path("notifications/settings/", desk.notification_settings, name="notification_settings"),
         path("available/", desk.availability, name="availability"),
+        # Merging, bulk actions, canned answers (issue 12, second half): views.tools
+        path("tickets/<int:ticket_id>/merge/", tools.ticket_merge, name="ticket_merge"),
+        path("tickets/bulk/", tools.tickets_bulk, name="tickets_bulk"),
+        path("macros/", tools.macros_page, name="macros"),
+        path("macros/<int:macro_id>/", tools.macro_edit, name="macro_edit"),
+        path("macros/<int:macro_id>/delete/", tools.macro_delete, name="macro_delete"),
         path("reports/", reports.reports, name="reports"),
         path("reports/export.csv", reports.reports_csv, name="reports_csv"),
     ],

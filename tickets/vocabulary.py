@@ -176,6 +176,10 @@ def event_line(event, prediction=None, faq_question: str = "") -> str:
         if new == "offtopic":
             return _("Answered automatically: off-topic, closed with a fixed reply")
         return _("Answered automatically: %(entry)s") % {"entry": faq_question or new}
+    if kind == K.MERGED:
+        if str(event.ticket_id) == new:
+            return _("Ticket #%(source)s merged into this one") % {"source": old}
+        return _("Merged into ticket #%(target)s") % {"target": new}
     if kind in (K.FEEDBACK, K.ESCALATED):
         value = _(FEEDBACK_VALUES[new]) if new in FEEDBACK_VALUES else new
         return f"{event.get_kind_display()}: {value}"

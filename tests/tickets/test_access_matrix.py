@@ -48,6 +48,7 @@ class World:
     a_attachment_id: int
     b_attachment_id: int
     users: dict = field(default_factory=dict)
+    macro: object = None  # a canned answer, made by the cases that need one (_macro_of_op_allowed)
 
     def token_for(self, role: str) -> str:
         """The token a role would put into a student URL."""
@@ -104,7 +105,7 @@ class Case:
     url: Callable[[World, str], str]
     expect: dict
     method: str = "get"
-    data: dict | None = None
+    data: dict | Callable[[World], dict] | None = None  # a callable: data that names the world's tickets
     json: bool = False
     check: Callable | None = None
     setup: Callable | None = None  # setup(world) before the request: a state the URL needs (e.g. a rateable ticket)
@@ -179,6 +180,26 @@ def _student_page(world, role, response):
         assert A_SECRET_TEXT in body and B_SECRET_TEXT not in body
     elif role == "student_other":  # their own ticket, never A's
         assert B_SECRET_TEXT in body and A_SECRET_TEXT not in body
+
+
+def _bulk_changed_a_only_where_allowed(world, role, response):
+    """A bulk status change of ticket A: done for who sees the payment queue, never for the course operator."""
+    status = Ticket.objects.get(pk=world.a.pk).status
+    assert (status == Ticket.Status.WAITING) == (role in ("op_allowed", "admin")), (role, status)
+
+
+def _macro_of_op_allowed(world):
+    """A personal canned answer of the payment operator: nobody else may see, change or delete it."""
+    if world.macro is None:
+        world.macro = services.macro_save(actor=world.users["op_allowed"], title="personal", body="ticket-A-macro-words")
+
+
+def _not_in_body_unless_owner(world, role, response):
+    assert ("ticket-A-macro-words" in response.content.decode()) == (role == "op_allowed"), role
+
+
+def _macro_url(name):
+    return lambda world, role: reverse(name, kwargs={"macro_id": world.macro.pk})
 
 
 def _everyone(status):
@@ -318,6 +339,17 @@ CASES: dict[str, list[Case]] = {
     # ticket they may not see); "My tickets", notifications and availability are the operator's own.
     "operator:ticket_assign": [Case(_ticket_url("operator:ticket_assign"), _desk(302), method="post", data={"assignee": "op-payment"})],
     "operator:ticket_note": [Case(_ticket_url("operator:ticket_note"), _desk(302), method="post", data={"note-body": "internal-note-words"})],
+    # Merge A (payment) into B (course), the same student: only who sees both queues may (the payment operator is
+    # told "no ticket #B in your queues", the course operator does not find A at all).
+    "operator:ticket_merge": [Case(_ticket_url("operator:ticket_merge"), _desk(302), method="post", data=lambda w: {"into": w.b.pk})],
+    "operator:tickets_bulk": [
+        Case(_fixed("operator:tickets_bulk"), _desk(302, 302), method="post", data=lambda w: {"tickets": [w.a.pk], "action": "status", "status": "waiting"},
+             check=_bulk_changed_a_only_where_allowed),
+    ],
+    # Canned answers: every operator has the page; a personal one is its owner's only (admins included: 404).
+    "operator:macros": [Case(_fixed("operator:macros"), _desk(200, 200), setup=_macro_of_op_allowed, check=_not_in_body_unless_owner)],
+    "operator:macro_edit": [Case(_macro_url("operator:macro_edit"), {**_desk(200), "admin": 404}, setup=_macro_of_op_allowed)],
+    "operator:macro_delete": [Case(_macro_url("operator:macro_delete"), {**_desk(302), "admin": 404}, method="post", setup=_macro_of_op_allowed)],
     "operator:mine": [Case(_fixed("operator:mine"), _desk(200, 200), check=_not_in_body(B_SECRET_TEXT))],
     "operator:notifications": [Case(_fixed("operator:notifications"), _desk(200, 200))],
     "operator:notifications_json": [Case(_fixed("operator:notifications_json"), _desk(200, 200))],
@@ -341,6 +373,13 @@ CASES: dict[str, list[Case]] = {
     "api:ticket-reply": [Case(_ticket_url("api:ticket-reply"), _api(200), method="post", data={"body": "answer"}, json=True)],
     "api:ticket-status": [Case(_ticket_url("api:ticket-status"), _api(200), method="post", data={"status": "resolved"}, json=True)],
     "api:ticket-take": [Case(_ticket_url("api:ticket-take"), _api(200), method="post")],
+    "api:ticket-merge": [
+        Case(_ticket_url("api:ticket-merge"), {**_api(200), "op_allowed": 400}, method="post", data=lambda w: {"into": w.b.pk}, json=True),
+    ],
+    "api:tickets-bulk": [
+        Case(_fixed("api:tickets-bulk"), _api(200, 200), method="post", data=lambda w: {"tickets": [w.a.pk], "action": "status", "status": "waiting"},
+             json=True, check=_bulk_changed_a_only_where_allowed),
+    ],
     "api:ticket-assign": [Case(_ticket_url("api:ticket-assign"), _api(200), method="post", data={"assignee": "op-payment"}, json=True)],
     "api:ticket-notes": [
         Case(_ticket_url("api:ticket-notes"), _api(201), method="post", data={"body": "internal-note-words"}, json=True),
@@ -395,12 +434,13 @@ def test_access(world, key, index, role):
         case.setup(world)
     client = world.client_for(role)
     url = case.url(world, role)
+    data = case.data(world) if callable(case.data) else case.data
     if case.method == "get":
         response = client.get(url)
     elif case.json:
-        response = client.post(url, data=json.dumps(case.data or {}), content_type="application/json")
+        response = client.post(url, data=json.dumps(data or {}), content_type="application/json")
     else:
-        response = client.post(url, data=case.data or {})
+        response = client.post(url, data=data or {})
     expected = case.expect[role]
     if callable(expected):
         assert expected(response, role), f"{role} {case.method.upper()} {url} → {response.status_code} {response.get('Location', '')}"

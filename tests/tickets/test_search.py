@@ -15,17 +15,33 @@ from tickets import selectors
 pytestmark = pytest.mark.django_db
 
 SEARCHES = {  # what an operator types → the tickets it must find
-    "волков": ["volkov"], "ВОЛКОВ": ["volkov"], "петр": ["volkov"], "Пётр": ["volkov"],
+    "волков": ["volkov", "thanks"], "ВОЛКОВ": ["volkov", "thanks"], "петр": ["volkov"], "Пётр": ["volkov"],
     "урок": ["volkov"], "оплата": ["anna"], "ANNA@": ["anna"], "списание": [],
+    # Russian word forms (tickets.search): another case of the same word, a prefix of a stem.
+    "оплатой": ["anna"], "уроки": ["volkov"], "опл": ["anna"], "Волков спасибо": ["thanks"],
+    # A part of an e-mail address or a name (people, trigram-indexed on PostgreSQL).
+    "nna@exa": ["anna"], "олко": ["volkov"],
+    # The screenshots' OCR text (written by services.prediction_record), and an operator's internal note.
+    "сертификаты": ["thanks"], "возврата": ["anna"],
 }
 
 
 def _tickets():
-    return {
+    from types import SimpleNamespace
+
+    from tickets import services
+
+    tickets = {
         "volkov": ClassifiedTicketFactory(name="Пётр Волков", email="p@example.org", description="Не открывается УРОК",
                                           queue=queue("course"), label="course-problem"),
         "anna": ClassifiedTicketFactory(name="Anna", email="Anna@Example.org", description="Оплата не прошла"),
+        "thanks": ClassifiedTicketFactory(name="Мария", email="m@example.org", description="Передайте волкову спасибо"),
     }
+    ocr = SimpleNamespace(label="payment-problem", confidence=0.9, scores={}, signals={}, ocr_text="Ошибка: СЕРТИФИКАТА нет",
+                          model_version="test", timings={}, embedding=None)
+    services.prediction_record(ticket=tickets["thanks"], prediction=ocr)
+    services.ticket_note(ticket=tickets["anna"], body="Проверить возврат в банке", actor=AdminFactory())
+    return tickets
 
 
 def test_search_is_case_insensitive_in_russian_on_sqlite():
@@ -40,19 +56,26 @@ def test_search_covers_every_queue_the_operator_may_see_and_no_other():
     tickets = _tickets()
     both = operator("both", queues=["payment", "course"])
     payment_only = operator("payer", queues=["payment"])
-    assert {t.pk for t in selectors.ticket_search(both, "о")} == {tickets["volkov"].pk, tickets["anna"].pk}
-    assert [t.pk for t in selectors.ticket_search(payment_only, "волков")] == []
+    assert {t.pk for t in selectors.ticket_search(both, "example.org")} == {t.pk for t in tickets.values()}
+    assert [t.pk for t in selectors.ticket_search(payment_only, "урок")] == []
+    course_only = operator("learner", queues=["course"])
+    # Another queue's ticket is never found: not by its text, its OCR, its note, its student's name or e-mail.
+    for query in ("оплата", "сертификат", "возврат", "anna", "anna@example.org", str(tickets["anna"].pk)):
+        assert [t.pk for t in selectors.ticket_search(course_only, query)] == [], query
     # The queue page keeps its search inside the queue; ticket_list without a queue searches them all.
-    assert [t.pk for t in selectors.ticket_list(both, queue_slug="payment", search="волков")] == []
-    assert [t.pk for t in selectors.ticket_list(both, search="волков")] == [tickets["volkov"].pk]
+    assert [t.pk for t in selectors.ticket_list(both, queue_slug="payment", search="урок")] == []
+    assert [t.pk for t in selectors.ticket_list(both, search="урок")] == [tickets["volkov"].pk]
 
 
 def test_search_page_lists_matches_from_all_queues(client):
     tickets = _tickets()
     client.force_login(operator("finder"))
-    body = client.get("/desk/search/", {"q": "волков"}).content.decode()
+    body = client.get("/desk/search/", {"q": "урок"}).content.decode()
     assert f'data-ticket="{tickets["volkov"].pk}"' in body and f'data-ticket="{tickets["anna"].pk}"' not in body
     assert "Обучение" in body  # the queue column, by its name
+    assert '<option value="relevance">Сначала самые подходящие</option>' in body and 'id="search-scope"' in body
+    ordered = client.get("/desk/search/", {"q": "оплата", "order": "relevance"})
+    assert ordered.status_code == 200 and f'data-ticket="{tickets["anna"].pk}"' in ordered.content.decode()
 
 
 SEARCH_ON_POSTGRES = """
@@ -66,6 +89,23 @@ tickets = _tickets()
 for query, expected in SEARCHES.items():
     found = sorted(t.pk for t in selectors.ticket_search(user, query))
     print("SEARCH", repr(query), "OK" if found == sorted(tickets[name].pk for name in expected) else f"WRONG {found}")
+# Ranked: the name (weight A) before a mention in the text (B), in the selector and in the API's order=relevance.
+expected = [tickets["volkov"].pk, tickets["thanks"].pk]
+ranked = [t.pk for t in selectors.ticket_search(user, "волков")]
+listed = [t.pk for t in selectors.ticket_list_filtered(user, {"q": "волков", "order": "relevance"})]
+print("SEARCH ranked", "OK" if ranked == expected == listed else f"WRONG {ranked} {listed}")
+# Migration 0016's backfill builds the same vectors (and the GIN and trigram indexes exist).
+import importlib, types
+from django.apps import apps
+from tickets.models import TicketSearchDocument
+before = {d.pk: (d.people, str(d.vector)) for d in TicketSearchDocument.objects.all()}
+TicketSearchDocument.objects.all().delete()
+importlib.import_module("tickets.migrations.0016_search_merge_macros").backfill_search_documents(apps, types.SimpleNamespace(connection=connection))
+after = {d.pk: (d.people, str(d.vector)) for d in TicketSearchDocument.objects.all()}
+with connection.cursor() as cursor:
+    cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'tickets_ticketsearchdocument'")
+    indexes = {row[0] for row in cursor.fetchall()}
+print("SEARCH backfill", "OK" if before == after and {"ticket_search_vector", "ticket_search_people_trgm"} <= indexes else f"WRONG {indexes}")
 """
 
 
@@ -84,4 +124,27 @@ def test_search_is_case_insensitive_in_russian_on_postgresql(tmp_path):
         admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         admin.close()
     lines = [line for line in result.stdout.splitlines() if line.startswith("SEARCH")]
-    assert len(lines) == len(SEARCHES) and all(line.endswith("OK") for line in lines), lines
+    assert len(lines) == len(SEARCHES) + 2 and all(line.endswith("OK") for line in lines), lines
+
+
+def test_api_q_searches_every_visible_queue_and_orders_by_relevance(client):
+    tickets = _tickets()
+    client.force_login(operator("api-finder", queues=["payment"]))
+    found = client.get("/api/tickets/", {"q": "оплатой"}).json()
+    assert [row["id"] for row in found["results"]] == [tickets["anna"].pk]
+    by_relevance = client.get("/api/tickets/", {"q": "волков", "order": "relevance"}).json()
+    assert [row["id"] for row in by_relevance["results"]] == [tickets["thanks"].pk]  # volkov's queue is not theirs
+    assert client.get("/api/tickets/", {"q": "x" * 201}).status_code == 400
+
+
+def test_every_writing_service_keeps_the_document_current():
+    from tickets import services
+    from tickets.models import TicketSearchDocument
+
+    ticket = services.ticket_create(name="Ольга", email="olga@example.org", description="Не пришёл чек")
+    assert TicketSearchDocument.objects.filter(ticket=ticket).exists()
+    user = AdminFactory()
+    services.ticket_student_reply(ticket=ticket, body="Деньги списали дважды")
+    services.ticket_reply(ticket=ticket, body="Проверяем платёжную систему", actor=user)
+    for query in ("чеком", "списали", "платежной", "ольга", "olga@"):
+        assert [t.pk for t in selectors.ticket_search(user, query)] == [ticket.pk], query

@@ -116,7 +116,7 @@ class PublicTicketSerializer(serializers.ModelSerializer):
         model = Ticket
         fields = [
             "id", "status", "status_display", "queue", "queue_name", "classification_state", "auto_answer_state",
-            "created_at", "updated_at", "messages", "rating",
+            "created_at", "updated_at", "messages", "rating", "merged_into",
         ]
 
     def get_queue_name(self, ticket) -> str:
@@ -218,7 +218,7 @@ class TicketDetailSerializer(NotesMixin, TicketListSerializer):
 
     class Meta(TicketListSerializer.Meta):
         fields = [f for f in TicketListSerializer.Meta.fields if f != "attachment_count"] + [
-            "description", "prediction", "attachments", "messages", "notes", "events", "delivery_problems", "rating",
+            "description", "prediction", "attachments", "messages", "notes", "events", "delivery_problems", "rating", "merged_into",
         ]
 
     @extend_schema_field(OperatorMessageSerializer(many=True))

@@ -159,11 +159,14 @@ class TicketListCreateApi(OperatorApiView):
         parameters=[
             OpenApiParameter("queue", str, description="queue slug (GET /api/queues/ lists the queues you may see)"),
             OpenApiParameter("status", str, description="new, open, waiting, resolved, closed, or 'active' for new + open + waiting"),
-            OpenApiParameter("search", str, description="ticket number, text, name or e-mail"),
+            OpenApiParameter("q", str, description="search in every queue you may see: a ticket number, an e-mail, or words in any "
+                             "of their Russian forms in the text, messages, internal notes, names and the screenshots' OCR text"),
+            OpenApiParameter("search", str, description="the same as q"),
             OpenApiParameter("label", str, description="an intent's name (the classifier's label)"),
             OpenApiParameter("topic", str, description="a topic of the FAQ layer (the admin's Topics), e.g. offtopic"),
             OpenApiParameter("assignee", str, description="'me', 'none' (unassigned) or an operator's username"),
-            OpenApiParameter("order", str, enum=["newest", "oldest", "urgent"], description="urgent: the desk's turn and the nearest SLA target first"),
+            OpenApiParameter("order", str, enum=["newest", "oldest", "urgent", "relevance"],
+                             description="urgent: the desk's turn and the nearest SLA target first; relevance: the best match of q first"),
         ],
         responses={200: s.TicketListSerializer(many=True)},
         summary="List tickets (operators); an unknown queue, status, label, topic or assignee is a 400",

@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tickets", "0015_intake"),
+        ("tickets", "0016_search_merge_macros"),
     ]
 
     operations = [

@@ -5,9 +5,11 @@ from .base import TimeStamped
 from .desk import TRIAGE_QUEUE_SLUG, Intent, OperatorProfile, Queue, Topic
 from .fitting import ClassifierFit
 from .intake import IdempotencyKey
+from .macros import Macro
 from .notifications import OperatorDelivery, OperatorNotification
 from .outbox import Delivery, OutboxItem
 from .ratings import TicketRating
+from .search import TicketSearchDocument
 from .students import Student
 from .ticket import Attachment, Message, MessageAnalysis, Ticket, attachment_upload_to, new_public_token, public_token_digest
 
@@ -19,6 +21,7 @@ __all__ = [
     "IdempotencyKey",
     "Intent",
     "LabelExample",
+    "Macro",
     "Message",
     "MessageAnalysis",
     "OperatorDelivery",
@@ -33,6 +36,7 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketRating",
+    "TicketSearchDocument",
     "TimeStamped",
     "Topic",
     "attachment_upload_to",

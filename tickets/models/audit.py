@@ -56,6 +56,7 @@ class TicketEvent(models.Model):
         FEEDBACK = "feedback", _("Student feedback")
         ESCALATED = "escalated", _("Handed to an operator")
         RATED = "rated", _("Student's rating")
+        MERGED = "merged", _("Merged")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("who"))

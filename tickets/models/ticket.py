@@ -95,6 +95,11 @@ class Ticket(TimeStamped):
     waiting_since = models.DateTimeField(_("waiting for the desk since"), null=True, blank=True, default=timezone.now)
     first_response_at = models.DateTimeField(_("first answered by a person"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # A duplicate merged into another ticket (services.merge): closed, its messages and screenshots moved there;
+    # its status page points the student to the target.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets", verbose_name=_("merged into"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -13,16 +13,20 @@
 * ``desk``     the ticket page's desk panel: SLA state, assignees, notes, rating
 * ``fitting``  the labels operators confirmed, for the classifier's fit
 * ``pages``    one page of a queue's list at any size of the history (capped count, numbered then keyset pages)
+* ``macros``   canned answers an operator may use, rendered for a ticket
+* ``student_tickets`` the same student's other tickets (history) and likely duplicates (merge)
 """
 from .access import TicketNotFound, operator_queues, queue_counts, queue_get
 from .desk import TicketDeskPanel, rating_open, ticket_conversation, ticket_desk_panel, ticket_notes, ticket_rating
 from .filters import ACTIVE, ASSIGNEE_ME, ASSIGNEE_NONE, URGENT, TicketFilter, label_choices, status_choices, topic_choices
 from .fitting import confirmed_labels
 from .notifications import desk_counters, notifications_for, notifications_unread
-from .operators import available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
+from .macros import MacroNotFound, RenderedMacro, macro_get, macros_for, macros_rendered
+from .operators import assignable_operators, available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
 from .pages import TicketPage, ticket_page
 from .quality import model_quality
 from .reports import report_summary
+from .student_tickets import Duplicate, StudentTickets, likely_duplicates, student_history
 from .tickets import (
     ANSWER_WAIT_SECONDS,
     attachment_for_operator,
@@ -44,6 +48,15 @@ from .tickets import (
 
 __all__ = [
     "ACTIVE",
+    "Duplicate",
+    "MacroNotFound",
+    "RenderedMacro",
+    "macro_get",
+    "macros_for",
+    "macros_rendered",
+    "StudentTickets",
+    "likely_duplicates",
+    "student_history",
     "confirmed_labels",
     "ANSWER_WAIT_SECONDS",
     "ASSIGNEE_ME",
@@ -55,6 +68,7 @@ __all__ = [
     "URGENT",
     "attachment_for_operator",
     "attachment_for_student",
+    "assignable_operators",
     "available_by_load",
     "desk_counters",
     "label_choices",

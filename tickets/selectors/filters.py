@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import vocabulary
 from ..models import Intent, Queue, Ticket, Topic
-from ..search import ticket_matches
+from ..search import ranked, ticket_matches
 from ..sla import urgency_ordered
 
 User = get_user_model()
@@ -28,6 +28,9 @@ ORDERINGS = {"newest": ("-created_at", "-id"), "oldest": ("created_at", "id")}
 # pages' default; the API's default stays "newest".
 URGENT = "urgent"
 ORDER_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first")), (URGENT, _("Most urgent first"))]
+# "relevance": the best match of the search first (tickets.search.ranked; the search page's default, newest on SQLite).
+RELEVANCE = "relevance"
+FILTER_ORDER_CHOICES = [*ORDER_CHOICES, (RELEVANCE, _("Best match first"))]
 # The assignee filter: the requesting operator, nobody, or an operator's username.
 ASSIGNEE_ME, ASSIGNEE_NONE = "me", "none"
 
@@ -66,19 +69,20 @@ class AssigneeFilter(django_filters.Filter):
 
 class TicketFilter(django_filters.FilterSet):
     """``queue`` (slug), ``status`` (one status, or ``active``), ``label``, ``topic``, ``assignee`` (``me``, ``none``
-    or a username), ``search`` (tickets.search), ``order``."""
+    or a username), ``search`` or its short name ``q`` (tickets.search), ``order``."""
 
     queue = django_filters.ModelChoiceFilter(field_name="queue", to_field_name="slug", queryset=Queue.objects.none())
     status = django_filters.ChoiceFilter(choices=status_choices, method="filter_status")
     label = django_filters.ChoiceFilter(choices=label_choices)
     topic = django_filters.ChoiceFilter(choices=topic_choices)
     search = django_filters.CharFilter(method="filter_search", max_length=200)
+    q = django_filters.CharFilter(method="filter_search", max_length=200)
     assignee = AssigneeFilter(method="filter_assignee", max_length=150)
-    order = django_filters.ChoiceFilter(choices=ORDER_CHOICES, method="filter_order")
+    order = django_filters.ChoiceFilter(choices=FILTER_ORDER_CHOICES, method="filter_order")
 
     class Meta:
         model = Ticket
-        fields = ["queue", "status", "label", "topic", "assignee", "search", "order"]
+        fields = ["queue", "status", "label", "topic", "assignee", "search", "q", "order"]
 
     def __init__(self, data=None, queryset=None, *, queues: QuerySet[Queue], user=None, **kwargs):
         super().__init__(data, queryset=queryset, **kwargs)
@@ -103,6 +107,8 @@ class TicketFilter(django_filters.FilterSet):
         return ticket_matches(queryset, value)
 
     def filter_order(self, queryset, name, value):
+        if value == RELEVANCE:
+            return ranked(queryset, self.form.cleaned_data.get("q") or self.form.cleaned_data.get("search") or "")
         if value == URGENT:
             return urgency_ordered(queryset)
         return queryset.order_by(*ORDERINGS[value])

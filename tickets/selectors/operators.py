@@ -27,6 +27,13 @@ def _member_ids(queue: Queue | int) -> QuerySet:
     return OperatorProfile.objects.filter(Q(queues=queue_id) | Q(all_queues=True)).values("user_id")
 
 
+def assignable_operators(user) -> QuerySet:
+    """Everyone a ticket of some queue ``user`` sees may be assigned to (the bulk bar offers them; the service still
+    checks each ticket's own queue)."""
+    ids = OperatorProfile.objects.filter(Q(queues__in=operator_queues(user)) | Q(all_queues=True)).values("user_id")
+    return User.objects.filter(Q(pk__in=ids) | Q(is_staff=True) | Q(is_superuser=True), is_active=True).distinct().order_by("username")
+
+
 def queue_assignees(queue: Queue | int) -> QuerySet:
     """Everyone a ticket of the queue may be assigned to: its members and the active admins."""
     return User.objects.filter(Q(pk__in=_member_ids(queue)) | Q(is_staff=True) | Q(is_superuser=True), is_active=True).order_by("username")

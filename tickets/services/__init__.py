@@ -18,11 +18,16 @@ tasks call these; each write that matters leaves a TicketEvent (who, when, old, 
 * ``students``    students as identities (matched by e-mail on the web; Telegram links its accounts)
 * ``accounts``    operators' accounts and a fresh desk's defaults
 * ``fitting``     the classifier's fusion refitted on this desk's confirmed labels (classifier_fit)
+* ``macros``      canned answers: operators' own and shared replies
+* ``merge``       merging a duplicate into a ticket of the same student
+* ``bulk``        one action on many selected tickets, each through its own service and permission check
+* ``search_index`` the operators' search documents, rebuilt by every service that writes searchable text
 
 ``from tickets import services; services.ticket_create(...)`` keeps working: the public functions are
 re-exported here.
 """
 from .accounts import account_create, desk_seed
+from .bulk import BULK_MAX_TICKETS, BulkResult, tickets_bulk
 from .assignment import auto_assign_backlog, operator_set_available, ticket_assign, ticket_assign_to, ticket_auto_assign
 from .auto_answer import (
     answer_enqueue_now,
@@ -43,6 +48,8 @@ from .idempotency import (
     ticket_create_once,
 )
 from .intake import ticket_create, ticket_student_reply
+from .macros import macro_delete, macro_save, may_edit_macro
+from .merge import merge_refusal, ticket_merge
 from .notes import ticket_note
 from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify
 from .operator import label_override, ticket_reply, ticket_set_status
@@ -67,6 +74,7 @@ from .routing import (
     ticket_route,
 )
 from .satisfaction import rating_request, ticket_rate
+from .search_index import ticket_search_refresh
 from .sla_alerts import sla_warnings_sweep
 from .students import student_for_email
 from .uploads_sweep import orphaned_uploads_sweep, uploads_sweep
@@ -74,6 +82,9 @@ from .uploads_sweep import orphaned_uploads_sweep, uploads_sweep
 __all__ = [
     "IDEMPOTENCY_KEY_MAX_LENGTH",
     "IdempotencyKeyReused",
+    "BULK_MAX_TICKETS",
+    "BulkResult",
+    "tickets_bulk",
     "InternalContentError",
     "PENDING_SWEEP_AGE_SECONDS",
     "ServiceUnavailable",
@@ -95,6 +106,10 @@ __all__ = [
     "message_answer",
     "message_answer_sweep",
     "message_enqueue_answer",
+    "merge_refusal",
+    "macro_delete",
+    "macro_save",
+    "may_edit_macro",
     "notifications_mark_read",
     "operator_deliveries_sweep",
     "operator_delivery_retry",
@@ -119,11 +134,13 @@ __all__ = [
     "ticket_create",
     "ticket_create_once",
     "ticket_enqueue_classification",
+    "ticket_merge",
     "ticket_note",
     "ticket_rate",
     "ticket_reclassify",
     "ticket_reply",
     "ticket_route",
+    "ticket_search_refresh",
     "ticket_set_status",
     "ticket_student_reply",
     "uploads_sweep",

@@ -19,6 +19,7 @@ from .lifecycle import status_change
 from .notify import student_notify
 from .operator_notify import student_reply_notify
 from .routing import ticket_enqueue_classification
+from .search_index import ticket_search_refresh
 from .students import student_for_email
 
 logger = logging.getLogger(__name__)
@@ -123,6 +124,7 @@ def ticket_create(
             if key_row is not None:
                 key_row.ticket = ticket
                 key_row.save(update_fields=["ticket"])
+            ticket_search_refresh(ticket.pk)
             ticket_enqueue_classification(ticket)
             message_enqueue_answer(message)
             student_notify(ticket=ticket, message=message, kind=Delivery.Kind.RECEIVED)
@@ -143,6 +145,7 @@ def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[Cle
                 raise ValidationError({"screenshots": _("Too many screenshots in this conversation.")})
             message = Message.objects.create(ticket=ticket, author_kind=Message.Author.STUDENT, body=(body or "").strip())
             _attachments_create(ticket, message, screenshots, attachments)
+            ticket_search_refresh(ticket.pk)
             if ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.WAITING):
                 status_change(ticket, Ticket.Status.OPEN, actor=None, reason="student reply")
             else:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ..models import Message, Ticket
 from ..selectors.operators import may_work_in
 from .operator_notify import Kind, operator_notify
+from .search_index import ticket_search_refresh
 
 User = get_user_model()
 
@@ -67,6 +68,7 @@ def ticket_note(*, ticket: Ticket, body: str, actor) -> NoteResult:
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         note = Message.objects.create(ticket=ticket, author_kind=Message.Author.NOTE, author=actor, body=body)
+        ticket_search_refresh(ticket.pk)
         ticket.save(update_fields=["updated_at"])
         notified, refused = _mentioned_users(body, ticket, actor)
         operator_notify(kind=Kind.MENTION, ticket=ticket, recipients=notified, event_key=f"mention:{note.pk}", actor=actor, message=note)

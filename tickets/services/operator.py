@@ -14,6 +14,7 @@ from ..models import Delivery, Intent, LabelExample, Message, Prediction, Ticket
 from .assignment import ticket_arrived, ticket_assign  # noqa: F401 (ticket_assign: its home before issue 12)
 from .lifecycle import auto_answer_release, status_change
 from .notify import student_notify
+from .search_index import ticket_search_refresh
 
 
 def label_override(*, ticket: Ticket, label: str, actor, reason: str = "") -> Ticket:
@@ -111,6 +112,7 @@ def ticket_reply(*, ticket: Ticket, body: str, actor, faq_entry=None) -> Message
             ticket=ticket, author_kind=Message.Author.OPERATOR, author=actor, body=body, faq_entry=faq_entry,
         )
         TicketEvent.objects.create(ticket=ticket, actor=actor, kind=TicketEvent.Kind.REPLY, new_value=body[:120])
+        ticket_search_refresh(ticket.pk)
         if ticket.first_response_at is None:  # the SLA's and the reports' first response of a person
             ticket.first_response_at = message.created_at
             ticket.save(update_fields=["first_response_at"])

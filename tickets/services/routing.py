@@ -22,6 +22,7 @@ from ..models import TRIAGE_QUEUE_SLUG, Intent, Prediction, Queue, Ticket, Ticke
 from .assignment import ticket_arrived
 from .enqueue import task_enqueue
 from .errors import outage_errors
+from .search_index import ticket_search_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,9 @@ def prediction_record(*, ticket: Ticket, prediction=None, error: str = "", elaps
         model_version=row.model_version,
         reason=row.error[:500],
     )
+    if row.ocr_text:  # the screenshots' text becomes searchable (on the ticket it was merged into too)
+        for ticket_id in {ticket.pk, ticket.merged_into_id} - {None}:
+            ticket_search_refresh(ticket_id)
     return row
 
 

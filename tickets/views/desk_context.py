@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 from .. import selectors, services
 from ..desk_forms import AssignForm, NoteForm
+from ..forms_tools import MergeForm
 
 
 def ticket_desk_context(request: HttpRequest, ticket) -> dict:
@@ -16,4 +17,10 @@ def ticket_desk_context(request: HttpRequest, ticket) -> dict:
         "desk": panel,
         "assign_form": AssignForm(initial={"assignee": current}, assignees=panel.assignees),
         "note_form": NoteForm(prefix="note"),
+        # The same student (issue 12): their other tickets, and those this one could be merged into.
+        "student_tickets": selectors.student_history(request.user, ticket),
+        "duplicates": selectors.likely_duplicates(request.user, ticket),
+        "merge_form": MergeForm(),
+        # Canned answers with this ticket's placeholders filled in (tools.js inserts them into the reply box).
+        "macros": selectors.macros_rendered(request.user, ticket),
     }

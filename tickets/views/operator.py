@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, services
 from ..desk_forms import DeskFilterForm
+from ..forms_tools import BulkForm
 from ..forms import OperatorReplyForm, OverrideForm, QueueFilterForm, StatusForm
 from ..permissions import is_desk_admin, is_operator
-from ..selectors.filters import URGENT
+from ..selectors.filters import FILTER_ORDER_CHOICES, ORDER_CHOICES, RELEVANCE, URGENT
 from .desk_context import ticket_desk_context
 from .files import attachment_response
 
@@ -64,14 +65,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @operator_required
 def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
     queue = selectors.queue_get(request.user, slug)
-    filters = DeskFilterForm(request.GET or None, assignees=selectors.queue_assignees(queue))
+    assignees = list(selectors.queue_assignees(queue))  # read once: the assignee filter and the bulk bar offer them
+    filters = DeskFilterForm(request.GET or None, assignees=assignees)
     data = filters.cleaned_data if filters.is_valid() else {}
     tickets = selectors.ticket_list(  # queue_get above already refused a queue this user may not see
         request.user, queue=queue, status=data.get("status") or None, search=data.get("q") or "", order=data.get("order") or URGENT,
         topic=data.get("topic") or None, assignee=data.get("assignee") or None, count_attachments=False,
     )
     page = desk_list_page(request, tickets, filters, data.get("order") or URGENT, status=data.get("status") or None)
-    return render(request, "operator/queue.html", {"queue": queue, **page})
+    bulk_form = BulkForm(assignees=assignees)  # the bulk bar (views.tools.tickets_bulk)
+    return render(request, "operator/queue.html", {"queue": queue, "bulk_form": bulk_form, **page})
 
 
 @require_GET
@@ -79,10 +82,11 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def ticket_search(request: HttpRequest) -> HttpResponse:
     """Every queue the operator may see at once (the queue page's search stays inside its queue)."""
     filters = QueueFilterForm(request.GET or None)
+    filters.fields["order"].choices = FILTER_ORDER_CHOICES[-1:] + ORDER_CHOICES  # best match first (tickets.search.ranked)
     data = filters.cleaned_data if filters.is_valid() else {}
     query = data.get("q") or ""
     tickets = selectors.ticket_list(
-        request.user, status=data.get("status") or None, search=query, order=data.get("order") or "newest", topic=data.get("topic") or None,
+        request.user, status=data.get("status") or None, search=query, order=data.get("order") or RELEVANCE, topic=data.get("topic") or None,
     ) if query else selectors.ticket_list(request.user).none()
     return render(request, "operator/search.html", {"query": query, **_ticket_page(request, tickets, filters)})
 

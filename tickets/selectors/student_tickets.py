@@ -1,0 +1,69 @@
+"""The ticket page's view of the same student: their other tickets (history) and the likely duplicates to merge."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from rapidfuzz import fuzz
+
+from ..models import Ticket
+from ..search import fold
+from .access import operator_queues
+
+# History rows shown on the ticket page (a student with more sees "and N more" through the search by e-mail).
+HISTORY_LIMIT = 20
+# A likely duplicate: another ticket of the same student within this many days of this one...
+DUPLICATE_WINDOW = timedelta(days=14)
+# ...and "near-identical" when created within a day with texts this similar (rapidfuzz token_set_ratio, 0-100):
+# a student who sends the same form twice, or adds a word.
+NEAR_IDENTICAL_WINDOW = timedelta(days=1)
+NEAR_IDENTICAL_RATIO = 90
+
+
+@dataclass
+class StudentTickets:
+    visible: list[Ticket] = field(default_factory=list)  # newest first, at most HISTORY_LIMIT
+    visible_total: int = 0
+    hidden_count: int = 0  # in queues this operator may not see: counted, never shown
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    ticket: Ticket
+    similarity: int  # 0-100
+    near_identical: bool
+
+
+def student_history(user, ticket: Ticket) -> StudentTickets:
+    """The student's other tickets: those in the user's queues (newest first), and how many others exist."""
+    others = Ticket.objects.filter(student_id=ticket.student_id).exclude(pk=ticket.pk)
+    visible = others.filter(queue__in=operator_queues(user))
+    total = others.count()
+    visible_total = visible.count()
+    rows = list(visible.select_related("queue").order_by("-created_at", "-id")[:HISTORY_LIMIT])
+    return StudentTickets(visible=rows, visible_total=visible_total, hidden_count=total - visible_total)
+
+
+def _text(ticket: Ticket) -> str:
+    return " ".join(fold(ticket.description).split())
+
+
+def likely_duplicates(user, ticket: Ticket, limit: int = 5) -> list[Duplicate]:
+    """Tickets this one could be merged into or with (services.merge: same student only): the student's other
+    tickets in the user's queues, not merged, created within DUPLICATE_WINDOW; the most similar text first."""
+    if ticket.merged_into_id:
+        return []
+    candidates = (
+        Ticket.objects.filter(student_id=ticket.student_id, queue__in=operator_queues(user), merged_into__isnull=True,
+                              created_at__gte=ticket.created_at - DUPLICATE_WINDOW, created_at__lte=ticket.created_at + DUPLICATE_WINDOW)
+        .exclude(pk=ticket.pk).select_related("queue").order_by("-created_at", "-id")[:50]
+    )
+    text = _text(ticket)
+    found = []
+    for other in candidates:
+        other_text = _text(other)
+        similarity = int(fuzz.token_set_ratio(text, other_text)) if text and other_text else 0
+        near = similarity >= NEAR_IDENTICAL_RATIO and abs(other.created_at - ticket.created_at) <= NEAR_IDENTICAL_WINDOW
+        found.append(Duplicate(ticket=other, similarity=similarity, near_identical=near))
+    found.sort(key=lambda d: (not d.near_identical, -d.similarity, -d.ticket.created_at.timestamp()))
+    return found[:limit]
