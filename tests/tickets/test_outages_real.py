@@ -31,13 +31,17 @@ from tickets.models import Ticket
 print("TICKETS", Ticket.objects.count(), sorted(set(Ticket.objects.values_list("classification_state", flat=True))))
 """
 
-# Leave nothing behind in the shared Redis (the list is named after this test's database).
-PURGE = "from django_q.brokers import get_broker; get_broker().purge_queue()"
-
-QUEUE_LENGTH = """
+# Leave nothing behind in the shared Redis (the lists are named after this test's database). Classification has a
+# queue of its own (settings.SUPPORTDESK_Q_CLASSIFY_CLUSTER); everything else is on the main cluster's.
+_QUEUES = """
+from django.conf import settings
 from django_q.brokers import get_broker
-print("QUEUED", get_broker().queue_size())
+queues = [get_broker(), get_broker(settings.SUPPORTDESK_Q_CLASSIFY_CLUSTER)]
 """
+PURGE = _QUEUES + "for queue in queues: queue.purge_queue()"
+
+QUEUE_LENGTH = _QUEUES + 'print("QUEUED", sum(queue.queue_size() for queue in queues))'
+
 
 
 def test_postgres_down_during_submit_gives_503_and_try_again(pg_redis_env):  # noqa: F811

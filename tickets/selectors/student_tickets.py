@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Count, Q
 from rapidfuzz import fuzz
 
 from ..models import Ticket
@@ -37,9 +38,11 @@ class Duplicate:
 def student_history(user, ticket: Ticket) -> StudentTickets:
     """The student's other tickets: those in the user's queues (newest first), and how many others exist."""
     others = Ticket.objects.filter(student_id=ticket.student_id).exclude(pk=ticket.pk)
-    visible = others.filter(queue__in=operator_queues(user))
-    total = others.count()
-    visible_total = visible.count()
+    queues = operator_queues(user)
+    visible = others.filter(queue__in=queues)
+    # Both counts in one query (the ticket page's query count is asserted: tests/tickets/test_page_queries.py).
+    counts = others.aggregate(total=Count("pk"), visible=Count("pk", filter=Q(queue__in=queues)))
+    total, visible_total = counts["total"], counts["visible"]
     rows = list(visible.select_related("queue").order_by("-created_at", "-id")[:HISTORY_LIMIT])
     return StudentTickets(visible=rows, visible_total=visible_total, hidden_count=total - visible_total)
 
