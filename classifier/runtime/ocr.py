@@ -147,8 +147,9 @@ class TesseractApi:
     use two cores).
     """
 
-    def __init__(self, cmd: str = DEFAULT_TESSERACT_CMD, lang: str = DEFAULT_LANG, psm: int = 3) -> None:
-        self.cmd, self.lang, self.psm = cmd, lang, psm
+    def __init__(self, cmd: str = DEFAULT_TESSERACT_CMD, lang: str = DEFAULT_LANG, psm: int = 3,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.cmd, self.lang, self.psm, self.timeout = cmd, lang, psm, timeout
         self._local = threading.local()
         self._path: str | None = None
 
@@ -181,11 +182,16 @@ class TesseractApi:
         api = self._api()
         api.SetImage(image)
         try:
-            return api.GetUTF8Text()
+            # Tesseract's own deadline (its progress monitor), as the command line has a subprocess timeout
+            finished = api.Recognize(int(self.timeout * 1000))
+            text = api.GetUTF8Text() if finished else None
         except RuntimeError as exc:
             raise ClassifierError(f"OCR failed: {exc}") from None
         finally:
             api.Clear()
+        if text is None:
+            raise ClassifierError(f"OCR took longer than {self.timeout:.0f} seconds and was stopped.")
+        return text
 
 
 INK_DELTA = 40  # grey levels from the background that count as ink (anti-aliased text edges are ~60-200 away)
