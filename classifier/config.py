@@ -32,11 +32,16 @@ class RuntimeConfig:
     ``allow_download``: let CLIP fetch a checkpoint that is not on disk. Offline otherwise
     (``local_files_only``), whatever ``HF_HUB_OFFLINE`` says.
     ``tesseract_cmd``: the Tesseract executable (a name on ``PATH`` or a path).
+    ``ocr_workers``: Tesseract readers per screenshot (2 = both cores of a box busy with one job; see
+    ``runtime/ocr.py``). ``ocr_cache_dir``: a folder of OCR text by image content shared by the workers of a box
+    (``""``: the in-process cache only).
     """
 
     clip_model: str = ""
     clip_backend: str = "transformers"
     clip_cache_dir: str = ""
+    ocr_workers: int = 1
+    ocr_cache_dir: str = ""
     threads: int = 1
     allow_download: bool = False
     tesseract_cmd: str = "tesseract"
@@ -45,6 +50,9 @@ class RuntimeConfig:
         if int(self.threads) < 1:
             raise ValueError("threads must be at least 1.")
         object.__setattr__(self, "threads", int(self.threads))
+        if int(self.ocr_workers) < 1:
+            raise ValueError("ocr_workers must be at least 1.")
+        object.__setattr__(self, "ocr_workers", int(self.ocr_workers))
         object.__setattr__(self, "clip_model", str(self.clip_model or "").strip())
 
     @property

@@ -115,7 +115,8 @@ class TicketPipeline(LazyScorer):
                     threshold: float | None = None) -> "TicketPipeline":
         """A pipeline using the machine's resources as ``config`` says (shared encoder, CLIP, Tesseract)."""
         return cls(labels, encoder=shared_sentence_encoder(config.threads), clip=load_clip(config),
-                   threshold=threshold, ocr=TesseractOcr(config.tesseract_cmd))
+                   threshold=threshold, ocr=TesseractOcr(config.tesseract_cmd, workers=config.ocr_workers,
+                                                         cache_dir=config.ocr_cache_dir or None))
 
     def with_labels(self, labels: LabelSet) -> "TicketPipeline":
         """The same models (encoder, CLIP, OCR) and overrides over another label set."""
