@@ -1,8 +1,12 @@
 """Tesseract OCR (rus+eng) with screenshot-oriented image preparation.
 
-Tesseract is run as a subprocess with ``OMP_THREAD_LIMIT=1`` (one core per call) and a timeout,
-so a pathological image can never hang a worker. Which executable runs is the caller's choice
-(``RuntimeConfig.tesseract_cmd``; ``TesseractOcr`` binds it).
+Tesseract runs in this process through tesserocr (``TesseractApi``: the rus+eng models loaded once per worker
+thread instead of once per screenshot, 0.07-0.10 s of CPU saved on each) or, for a caller's own executable
+(``RuntimeConfig.tesseract_cmd``) or without tesserocr, as a subprocess with ``OMP_THREAD_LIMIT=1``. Both run
+one thread per call and stop at a deadline, so a pathological image can never hang a worker.
+``TesseractOcr`` adds a result cache by image content (a chat flood re-sends the same screenshot) and can cut
+a screenshot at a blank band into two pieces read at the same time (both cores for one job).
+Figures: ``bench/classifier.py`` and ``docs/experiments/perfclf.md``.
 
 Preparation (measured on the 80 dev screenshots; see ``prepare_for_ocr``):
 grayscale, upscaling of small/downscaled phone shots, inverting dark themes, and downscaling very
@@ -51,7 +55,10 @@ DEFAULT_TIMEOUT = 20.0
 #   synthetic screenshots of another school; with the min/max channel it read all of them.
 TARGET_MIN_WIDTH = 1000  # images narrower than this are upscaled ...
 UPSCALE_TO = 1400  # ... towards this width,
-MAX_SCALE = 2.0  # ... but at most x2 (phone 390 px -> 780 px)
+MAX_SCALE = 2.0  # ... but at most x2 (phone 390 px -> 780 px) when prepare_for_ocr is called alone
+# What TesseractOcr uses (issue 13; bench/classifier.py, 80 dev + 80 val screenshots, load 7-11, CPU s/image, in-process
+# engine): x2 0.342 dev / accuracy 0.938; x1.5 0.328 / 0.938; x1 (no upscaling) 0.306 / 0.900. Chosen on dev: x1.5.
+OCR_MAX_SCALE = 1.5
 MAX_SIDE = 2600  # larger images are downscaled (time grows with pixels)
 DARK_MEAN = 110  # mean luminance below which the image is treated as a dark theme and inverted
 
@@ -324,7 +331,7 @@ class TesseractOcr:
     """
 
     def __init__(self, cmd: str = DEFAULT_TESSERACT_CMD, *, engine: str = "auto", workers: int = 1,
-                 cache_size: int = 256, cache_dir: str | None = None, max_scale: float = MAX_SCALE) -> None:
+                 cache_size: int = 256, cache_dir: str | None = None, max_scale: float = OCR_MAX_SCALE) -> None:
         if engine not in ENGINES:
             raise ValueError(f"Unknown OCR engine {engine!r}; one of {', '.join(ENGINES)}.")
         if engine == "auto":
