@@ -16,8 +16,8 @@ from classifier.runtime.labels import LabelSet
 
 
 @pytest.fixture(scope="module")
-def clip(tiny_clip_dir):
-    return load_clip(RuntimeConfig(clip_model=tiny_clip_dir))
+def clip(tiny_clip_dir, tmp_path_factory):
+    return load_clip(RuntimeConfig(clip_model=tiny_clip_dir, clip_cache_dir=str(tmp_path_factory.mktemp("clip-cache"))))
 
 
 def test_tiny_checkpoint_loads_and_classifies(clip):
