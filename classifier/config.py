@@ -6,10 +6,13 @@ defaults. Nothing in the classifier package looks at environment variables.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 DEFAULT_CLIP_MODEL = "openai/clip-vit-base-patch32"
 CLIP_OFF = "off"
+# where CLIP's prompt embeddings and ONNX exports are kept between worker starts ("" in RuntimeConfig)
+DEFAULT_CLIP_CACHE_DIR = os.path.join("~", ".cache", "supportdesk", "clip")
 
 
 @dataclass(frozen=True)
@@ -20,16 +23,25 @@ class RuntimeConfig:
     (``openai/clip-vit-base-patch32``) *if it is already on disk* (local directory or Hugging Face cache);
     ``"off"`` never uses CLIP. A checkpoint that cannot be loaded is logged once and the screenshots are
     classified without CLIP.
-    ``clip_backend``: which implementation runs CLIP (``"transformers"``; see ``runtime/clip/__init__.py``).
+    ``clip_backend``: which implementation runs CLIP: ``"transformers"`` (torch), ``"onnx"`` (image tower on ONNX
+    Runtime, fp32) or ``"onnx-int8"`` (dynamic int8); see ``runtime/clip/__init__.py``.
+    ``clip_cache_dir``: the folder of CLIP's prompt-embedding cache and ONNX exports (``""``: ``~/.cache/
+    supportdesk/clip``; ``"off"``: none, every worker encodes the prompts at start).
     ``threads``: threads per model (torch, the sentence encoder's BLAS). One worker process per core, one
     thread each, is the fastest use of a small machine.
     ``allow_download``: let CLIP fetch a checkpoint that is not on disk. Offline otherwise
     (``local_files_only``), whatever ``HF_HUB_OFFLINE`` says.
     ``tesseract_cmd``: the Tesseract executable (a name on ``PATH`` or a path).
+    ``ocr_workers``: Tesseract readers per screenshot (2 = both cores of a box busy with one job; see
+    ``runtime/ocr.py``). ``ocr_cache_dir``: a folder of OCR text by image content shared by the workers of a box
+    (``""``: the in-process cache only).
     """
 
     clip_model: str = ""
     clip_backend: str = "transformers"
+    clip_cache_dir: str = ""
+    ocr_workers: int = 1
+    ocr_cache_dir: str = ""
     threads: int = 1
     allow_download: bool = False
     tesseract_cmd: str = "tesseract"
@@ -38,6 +50,9 @@ class RuntimeConfig:
         if int(self.threads) < 1:
             raise ValueError("threads must be at least 1.")
         object.__setattr__(self, "threads", int(self.threads))
+        if int(self.ocr_workers) < 1:
+            raise ValueError("ocr_workers must be at least 1.")
+        object.__setattr__(self, "ocr_workers", int(self.ocr_workers))
         object.__setattr__(self, "clip_model", str(self.clip_model or "").strip())
 
     @property
@@ -45,9 +60,16 @@ class RuntimeConfig:
         return self.clip_model.lower() != CLIP_OFF
 
     @property
+    def clip_cache_path(self) -> str | None:
+        """The CLIP cache folder, or None when it is off."""
+        if self.clip_cache_dir.strip().lower() == CLIP_OFF:
+            return None
+        return os.path.expanduser(self.clip_cache_dir.strip() or DEFAULT_CLIP_CACHE_DIR)
+
+    @property
     def clip_model_id(self) -> str:
         """The checkpoint to try: the configured one, or the default hub id."""
         return self.clip_model or DEFAULT_CLIP_MODEL
 
 
-__all__ = ["RuntimeConfig", "DEFAULT_CLIP_MODEL", "CLIP_OFF"]
+__all__ = ["RuntimeConfig", "DEFAULT_CLIP_MODEL", "DEFAULT_CLIP_CACHE_DIR", "CLIP_OFF"]

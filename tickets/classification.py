@@ -43,6 +43,10 @@ def classifier_runtime_config() -> RuntimeConfig:
         threads=settings.SUPPORTDESK_MODEL_THREADS,
         allow_download=settings.SUPPORTDESK_ALLOW_DOWNLOAD,
         tesseract_cmd=settings.SUPPORTDESK_TESSERACT_CMD,
+        clip_backend=settings.SUPPORTDESK_CLIP_BACKEND,
+        clip_cache_dir=settings.SUPPORTDESK_CLIP_CACHE_DIR,
+        ocr_workers=settings.SUPPORTDESK_OCR_WORKERS,
+        ocr_cache_dir=settings.SUPPORTDESK_OCR_CACHE_DIR,
     )
 
 

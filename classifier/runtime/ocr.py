@@ -1,8 +1,12 @@
 """Tesseract OCR (rus+eng) with screenshot-oriented image preparation.
 
-Tesseract is run as a subprocess with ``OMP_THREAD_LIMIT=1`` (one core per call) and a timeout,
-so a pathological image can never hang a worker. Which executable runs is the caller's choice
-(``RuntimeConfig.tesseract_cmd``; ``TesseractOcr`` binds it).
+Tesseract runs in this process through tesserocr (``TesseractApi``: the rus+eng models loaded once per worker
+thread instead of once per screenshot, 0.07-0.10 s of CPU saved on each) or, for a caller's own executable
+(``RuntimeConfig.tesseract_cmd``) or without tesserocr, as a subprocess with ``OMP_THREAD_LIMIT=1``. Both run
+one thread per call and stop at a deadline, so a pathological image can never hang a worker.
+``TesseractOcr`` adds a result cache by image content (a chat flood re-sends the same screenshot) and can cut
+a screenshot at a blank band into two pieces read at the same time (both cores for one job).
+Figures: ``bench/classifier.py`` and ``docs/experiments/perfclf.md``.
 
 Preparation (measured on the 80 dev screenshots; see ``prepare_for_ocr``):
 grayscale, upscaling of small/downscaled phone shots, inverting dark themes, and downscaling very
@@ -10,11 +14,17 @@ large images (keeps time bounded).
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import os
+import re
 import shutil
 import subprocess
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -45,7 +55,10 @@ DEFAULT_TIMEOUT = 20.0
 #   synthetic screenshots of another school; with the min/max channel it read all of them.
 TARGET_MIN_WIDTH = 1000  # images narrower than this are upscaled ...
 UPSCALE_TO = 1400  # ... towards this width,
-MAX_SCALE = 2.0  # ... but at most x2 (phone 390 px -> 780 px)
+MAX_SCALE = 2.0  # ... but at most x2 (phone 390 px -> 780 px) when prepare_for_ocr is called alone
+# What TesseractOcr uses (issue 13; bench/classifier.py, 80 dev + 80 val screenshots, load 7-11, CPU s/image, in-process
+# engine): x2 0.342 dev / accuracy 0.938; x1.5 0.328 / 0.938; x1 (no upscaling) 0.306 / 0.900. Chosen on dev: x1.5.
+OCR_MAX_SCALE = 1.5
 MAX_SIDE = 2600  # larger images are downscaled (time grows with pixels)
 DARK_MEAN = 110  # mean luminance below which the image is treated as a dark theme and inverted
 
@@ -63,7 +76,7 @@ def to_gray(image: Image.Image, dark: bool) -> Image.Image:
 
 
 def prepare_for_ocr(image: Image.Image, *, grayscale: bool = True, upscale: bool = True, invert_dark: bool = True,
-                    color_aware: bool = True) -> Image.Image:
+                    color_aware: bool = True, max_scale: float = MAX_SCALE) -> Image.Image:
     """Return the image Tesseract should see.
 
     Grayscale (colour-aware), upscaling of small phone shots, downscaling of huge images and inverting
@@ -81,8 +94,8 @@ def prepare_for_ocr(image: Image.Image, *, grayscale: bool = True, upscale: bool
     else:
         im = luminance
     w, h = im.size
-    if upscale and w < TARGET_MIN_WIDTH:
-        scale = min(MAX_SCALE, UPSCALE_TO / max(w, 1))
+    scale = min(max_scale, UPSCALE_TO / max(w, 1))
+    if upscale and w < TARGET_MIN_WIDTH and scale > 1.0:
         im = im.resize((int(w * scale), int(h * scale)), Image.BICUBIC)
     elif max(w, h) > MAX_SIDE:
         scale = MAX_SIDE / max(w, h)
@@ -93,6 +106,7 @@ def prepare_for_ocr(image: Image.Image, *, grayscale: bool = True, upscale: bool
 
 
 DEFAULT_TESSERACT_CMD = "tesseract"
+ENGINES = ("auto", "api", "cli")
 
 
 def run_tesseract(image: Image.Image, *, cmd: str = DEFAULT_TESSERACT_CMD, lang: str = DEFAULT_LANG,
@@ -117,6 +131,184 @@ def run_tesseract(image: Image.Image, *, cmd: str = DEFAULT_TESSERACT_CMD, lang:
     return proc.stdout.decode("utf-8", "replace")
 
 
+def tessdata_dir(cmd: str = DEFAULT_TESSERACT_CMD) -> str | None:
+    """The folder of the traineddata the ``cmd`` executable reads (``tesseract --list-langs`` says it), or None."""
+    if shutil.which(cmd) is None:
+        return None
+    try:
+        out = subprocess.run([cmd, "--list-langs"], capture_output=True, timeout=DEFAULT_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = re.search(r'"([^"]+)"', (out.stdout + out.stderr).decode("utf-8", "replace"))
+    return found.group(1) if found and os.path.isdir(found.group(1)) else None
+
+
+class TesseractApi:
+    """Tesseract in this process through tesserocr: the models are loaded once per thread, not once per image.
+
+    The command line loads rus+eng for every screenshot: 0.07-0.10 s of CPU of a ~0.45 s reading (measured on
+    this machine, ``time tesseract blank.png stdout -l rus+eng``), and needs the image encoded to PPM and piped.
+    tesserocr's wheel bundles its own libtesseract (5.5, no OpenMP: one thread per call, like
+    ``OMP_THREAD_LIMIT=1``) and reads the system's traineddata, found through ``cmd --list-langs``.
+    One ``PyTessBaseAPI`` per thread (the API object is not thread-safe; calls release the GIL, so two threads
+    use two cores).
+    """
+
+    def __init__(self, cmd: str = DEFAULT_TESSERACT_CMD, lang: str = DEFAULT_LANG, psm: int = 3,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.cmd, self.lang, self.psm, self.timeout = cmd, lang, psm, timeout
+        self._local = threading.local()
+        self._path: str | None = None
+
+    @staticmethod
+    def importable() -> bool:
+        try:
+            import tesserocr  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def _api(self):
+        api = getattr(self._local, "api", None)
+        if api is None:
+            import tesserocr
+
+            if self._path is None:
+                self._path = tessdata_dir(self.cmd)
+                if self._path is None:
+                    raise ModelUnavailableError("Tesseract OCR is not installed; screenshots cannot be read.")
+            try:
+                api = tesserocr.PyTessBaseAPI(path=self._path, lang=self.lang, psm=self.psm,
+                                              oem=tesserocr.OEM.LSTM_ONLY)
+            except RuntimeError as exc:
+                raise ModelUnavailableError(f"Tesseract could not load its {self.lang} models ({exc}).") from None
+            self._local.api = api
+        return api
+
+    def __call__(self, image: Image.Image) -> str:
+        api = self._api()
+        api.SetImage(image)
+        try:
+            # Tesseract's own deadline (its progress monitor), as the command line has a subprocess timeout
+            finished = api.Recognize(int(self.timeout * 1000))
+            text = api.GetUTF8Text() if finished else None
+        except RuntimeError as exc:
+            raise ClassifierError(f"OCR failed: {exc}") from None
+        finally:
+            api.Clear()
+        if text is None:
+            raise ClassifierError(f"OCR took longer than {self.timeout:.0f} seconds and was stopped.")
+        return text
+
+
+INK_DELTA = 40  # grey levels from the background that count as ink (anti-aliased text edges are ~60-200 away)
+MIN_GAP_ROWS = 6  # a cut needs this many blank rows (a text line's own leading is 2-5 px at screenshot sizes)
+MIN_SPLIT_HEIGHT = 500  # shorter images are read in one piece (two processes cost more than they save)
+
+
+def ink_rows(gray: Image.Image) -> np.ndarray:
+    """Row profile: True where a row of the (prepared, light-background) image has any ink."""
+    arr = np.asarray(gray, dtype=np.uint8)
+    background = int(np.median(arr[:, :: max(1, arr.shape[1] // 64)]))
+    return (np.abs(arr.astype(np.int16) - background) > INK_DELTA).any(axis=1)
+
+
+def split_rows(gray: Image.Image, parts: int = 2) -> list[Image.Image]:
+    """Cut the image into ``parts`` horizontal bands at blank rows nearest the even cut points (projection profile).
+
+    A cut is made only through ``MIN_GAP_ROWS`` blank rows, so no text line is cut; an image with no such gap
+    near the middle (a dense page, a photo) stays whole. Blank bands at the top and bottom are dropped.
+    """
+    w, h = gray.size
+    ink = ink_rows(gray)
+    rows = np.flatnonzero(ink)
+    if rows.size == 0:
+        return []
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    if parts < 2 or bottom - top < MIN_SPLIT_HEIGHT:
+        return [gray.crop((0, max(0, top - 4), w, min(h, bottom + 4)))]
+    blank = ~ink
+    # centre of every run of >= MIN_GAP_ROWS blank rows between top and bottom
+    runs, start = [], None
+    for y in range(top, bottom + 1):
+        if y < bottom and blank[y]:
+            start = y if start is None else start
+        elif start is not None:
+            if y - start >= MIN_GAP_ROWS:
+                runs.append((start + y) // 2)
+            start = None
+    cuts, span = [], bottom - top
+    for k in range(1, parts):
+        target = top + span * k / parts
+        near = [c for c in runs if abs(c - target) <= span / (2 * parts) and (not cuts or c > cuts[-1])]
+        if near:
+            cuts.append(min(near, key=lambda c: abs(c - target)))
+    edges = [max(0, top - 4), *cuts, min(h, bottom + 4)]
+    return [gray.crop((0, a, w, b)) for a, b in zip(edges, edges[1:]) if b > a]
+
+
+def image_key(image: Image.Image) -> str:
+    """Content hash of the decoded pixels (the same screenshot re-sent, re-encoded by a messenger with the same
+    pixels, or attached twice gives the same key). blake2b of a 1920x1080 RGB image: ~6 ms."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{image.mode}:{image.size}".encode())
+    h.update(image.tobytes())
+    return h.hexdigest()
+
+
+class OcrResultCache:
+    """OCR text by image content: an in-process LRU plus, optionally, a folder of small text files shared by
+    the workers of one box (a chat flood sends the same screenshot again and again)."""
+
+    def __init__(self, size: int = 256, folder: str | None = None) -> None:
+        self.size, self.folder = size, folder
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def _file(self, key: str) -> str:
+        return os.path.join(self.folder, key[:2], f"{key}.txt")
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            text = self._items.get(key)
+            if text is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return text
+        if self.folder:
+            try:
+                with open(self._file(key), encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError:
+                text = None
+            if text is not None:
+                self._remember(key, text)
+                self.hits += 1
+                return text
+        self.misses += 1
+        return None
+
+    def _remember(self, key: str, text: str) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = text
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def put(self, key: str, text: str) -> None:
+        self._remember(key, text)
+        if self.folder:
+            path = self._file(key)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)  # atomic: a reader never sees half a file
+
+
 def clean_ocr_text(text: str) -> str:
     """Drop empty lines and lines that are mostly OCR noise (no 2+ letter word)."""
     lines = (" ".join(line.split()) for line in text.splitlines())
@@ -124,18 +316,60 @@ def clean_ocr_text(text: str) -> str:
 
 
 def ocr_image(image: Image.Image, *, cmd: str = DEFAULT_TESSERACT_CMD, **prepare) -> str:
-    """Prepare and OCR a screenshot; returns cleaned text (possibly empty). ``prepare``: see prepare_for_ocr."""
+    """Prepare and OCR a screenshot with the command line; returns cleaned text. ``prepare``: see prepare_for_ocr."""
     return clean_ocr_text(run_tesseract(prepare_for_ocr(image, **prepare), cmd=cmd))
 
 
 class TesseractOcr:
-    """``ocr(image) -> text`` with a chosen Tesseract executable (what ``TicketPipeline`` calls)."""
+    """``ocr(image) -> text`` (what ``TicketPipeline`` calls): prepare, cut, read, remember.
 
-    def __init__(self, cmd: str = DEFAULT_TESSERACT_CMD) -> None:
-        self.cmd = cmd
+    ``cmd``: the Tesseract executable. ``engine``: ``"api"`` (in-process tesserocr), ``"cli"`` (one ``cmd``
+    process per piece) or ``"auto"`` (the API when tesserocr is installed and ``cmd`` is the default, so a
+    caller's own executable is always honoured). ``workers``: pieces of one screenshot read at the same time
+    (2 = both cores of a worker box busy with one job; the image is cut at a blank band near the middle).
+    ``cache_size``/``cache_dir``: the result cache (0 = none). ``max_scale``: upscaling of narrow phone shots.
+    """
+
+    def __init__(self, cmd: str = DEFAULT_TESSERACT_CMD, *, engine: str = "auto", workers: int = 1,
+                 cache_size: int = 256, cache_dir: str | None = None, max_scale: float = OCR_MAX_SCALE) -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"Unknown OCR engine {engine!r}; one of {', '.join(ENGINES)}.")
+        if engine == "auto":
+            engine = "api" if cmd == DEFAULT_TESSERACT_CMD and TesseractApi.importable() else "cli"
+        self.cmd, self.engine, self.workers, self.max_scale = cmd, engine, max(1, int(workers)), float(max_scale)
+        self.cache = OcrResultCache(cache_size, cache_dir) if cache_size > 0 or cache_dir else None
+        self._read: Callable[[Image.Image], str] = (
+            TesseractApi(cmd) if engine == "api" else (lambda im: run_tesseract(im, cmd=self.cmd))
+        )
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ocr")
+            return self._pool
+
+    def read(self, image: Image.Image) -> str:
+        """OCR without the cache."""
+        prepared = prepare_for_ocr(image, upscale=self.max_scale > 1.0, max_scale=self.max_scale)
+        pieces = split_rows(prepared, self.workers)
+        if not pieces:
+            return ""
+        if len(pieces) == 1:
+            return clean_ocr_text(self._read(pieces[0]))
+        return clean_ocr_text("\n".join(self._executor().map(self._read, pieces)))
 
     def __call__(self, image: Image.Image) -> str:
-        return ocr_image(image, cmd=self.cmd)
+        if self.cache is None:
+            return self.read(image)
+        key = image_key(image)
+        text = self.cache.get(key)
+        if text is None:
+            text = self.read(image)
+            self.cache.put(key, text)
+        return text
 
 
-__all__ = ["prepare_for_ocr", "run_tesseract", "ocr_image", "clean_ocr_text", "TesseractOcr", "DEFAULT_TESSERACT_CMD"]
+__all__ = ["prepare_for_ocr", "run_tesseract", "ocr_image", "clean_ocr_text", "TesseractOcr", "TesseractApi",
+           "OcrResultCache", "split_rows", "image_key", "tessdata_dir", "DEFAULT_TESSERACT_CMD", "ENGINES"]

@@ -115,7 +115,8 @@ class TicketPipeline(LazyScorer):
                     threshold: float | None = None) -> "TicketPipeline":
         """A pipeline using the machine's resources as ``config`` says (shared encoder, CLIP, Tesseract)."""
         return cls(labels, encoder=shared_sentence_encoder(config.threads), clip=load_clip(config),
-                   threshold=threshold, ocr=TesseractOcr(config.tesseract_cmd))
+                   threshold=threshold, ocr=TesseractOcr(config.tesseract_cmd, workers=config.ocr_workers,
+                                                         cache_dir=config.ocr_cache_dir or None))
 
     def with_labels(self, labels: LabelSet) -> "TicketPipeline":
         """The same models (encoder, CLIP, OCR) and overrides over another label set."""
@@ -131,7 +132,11 @@ class TicketPipeline(LazyScorer):
         return f"offline-ocr-{enc}@{fp}{fit}"
 
     # --- per image -----------------------------------------------------------------------------
-    def analyse_image(self, image: Image.Image, path: str = "") -> ImageAnalysis:
+    def wants_clip(self) -> bool:
+        return self.clip is not None and bool(self.settings.get("w_clip", 0))
+
+    def analyse_image(self, image: Image.Image, path: str = "", *, clip: bool = True) -> ImageAnalysis:
+        """OCR (and, with ``clip``, CLIP) of one screenshot; ``predict`` runs CLIP once for all of a ticket's."""
         res = ImageAnalysis()
         t = time.perf_counter()
         try:
@@ -140,7 +145,7 @@ class TicketPipeline(LazyScorer):
             res.error = str(exc)
             log.warning("OCR failed for %s: %s", path or "image", exc)
         res.timings["ocr"] = time.perf_counter() - t
-        if self.clip is not None and self.settings.get("w_clip", 0):
+        if clip and self.wants_clip():
             t = time.perf_counter()
             try:
                 res.clip_probs = self.clip.classify_labels(image, self.labels)
@@ -203,6 +208,7 @@ class TicketPipeline(LazyScorer):
         errors: dict[str, float] = {}
         ocr_parts: list[str] = []
         clip_probs: list[np.ndarray] = []
+        loaded: list[tuple[Image.Image, str]] = []
         for path in image_paths or ():
             t = time.perf_counter()
             name = os.path.basename(str(path)) if isinstance(path, (str, os.PathLike)) else getattr(path, "name", "upload")
@@ -214,8 +220,11 @@ class TicketPipeline(LazyScorer):
                 timings["load"] += time.perf_counter() - t
                 continue
             timings["load"] += time.perf_counter() - t
-            res = self.analyse_image(image, str(name))
-            image.close()
+            res = self.analyse_image(image, str(name), clip=False)
+            if self.wants_clip():
+                loaded.append((image, str(name)))
+            else:
+                image.close()
             for key, value in res.timings.items():
                 timings[key] = timings.get(key, 0.0) + value
             if res.error:
@@ -223,8 +232,16 @@ class TicketPipeline(LazyScorer):
                 errors[f"{name}: OCR"] = 1.0
             if res.ocr_text:
                 ocr_parts.append(res.ocr_text)
-            if res.clip_probs is not None:
-                clip_probs.append(res.clip_probs)
+        if loaded:
+            # the screenshots of one ticket (a burst) in one forward pass of CLIP's image tower
+            t = time.perf_counter()
+            try:
+                clip_probs.extend(self.clip.classify_labels_batch([im for im, _ in loaded], self.labels))
+            except Exception as exc:  # a broken checkpoint must not take the desk down
+                log.warning("CLIP failed for %s: %s", ", ".join(n for _, n in loaded), exc)
+            timings["clip"] += time.perf_counter() - t
+            for im, _ in loaded:
+                im.close()
         ocr_text = "\n".join(ocr_parts)
         t = time.perf_counter()
         logits, extra = self.fuse(ocr_text, text, clip_probs)

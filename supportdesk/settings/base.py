@@ -259,6 +259,10 @@ SUPPORTDESK_FAQ_ENCODER = env("SUPPORTDESK_FAQ_ENCODER")
 SUPPORTDESK_CLIP_MODEL = env("SUPPORTDESK_CLIP_MODEL")  # a local directory or a hub id; empty = no CLIP
 SUPPORTDESK_ALLOW_DOWNLOAD = env("SUPPORTDESK_ALLOW_DOWNLOAD")  # off: model weights from local files only
 SUPPORTDESK_TESSERACT_CMD = env("SUPPORTDESK_TESSERACT_CMD")
+SUPPORTDESK_CLIP_BACKEND = env("SUPPORTDESK_CLIP_BACKEND")  # transformers | onnx | onnx-int8
+SUPPORTDESK_CLIP_CACHE_DIR = env("SUPPORTDESK_CLIP_CACHE_DIR")  # prompt embeddings + ONNX exports between starts
+SUPPORTDESK_OCR_WORKERS = env("SUPPORTDESK_OCR_WORKERS")  # Tesseract readers per screenshot (2: both cores, one job)
+SUPPORTDESK_OCR_CACHE_DIR = env("SUPPORTDESK_OCR_CACHE_DIR")  # OCR text by image content, shared by workers
 # Whole request may hold 5 screenshots of 10 MB plus text.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Django's own cap on files per request (default 100). The desk stops parsing at the first file past

@@ -97,6 +97,13 @@ def test_runtime_config_comes_from_the_settings(settings, monkeypatch):
                                                         tesseract_cmd="/opt/tesseract/bin/tesseract")
     pipeline = desk_ticket_classifier(build_label_set())
     assert pipeline.clip is None and pipeline.ocr.cmd == "/opt/tesseract/bin/tesseract"
+    settings.SUPPORTDESK_CLIP_BACKEND = "onnx-int8"
+    settings.SUPPORTDESK_CLIP_CACHE_DIR = "/var/cache/clip"
+    settings.SUPPORTDESK_OCR_WORKERS = 2
+    settings.SUPPORTDESK_OCR_CACHE_DIR = "/var/cache/ocr"
+    config = classifier_runtime_config()
+    assert (config.clip_backend, config.clip_cache_path, config.ocr_workers, config.ocr_cache_dir) == (
+        "onnx-int8", "/var/cache/clip", 2, "/var/cache/ocr")
     # the desk's label set, plus the shipped taxonomy of other services the pipeline gives every "other"
     assert pipeline.labels.fingerprint() == build_label_set().with_scope_knowledge().fingerprint()
 

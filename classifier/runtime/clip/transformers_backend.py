@@ -51,6 +51,35 @@ def checkpoint_available(model_id: str) -> bool:
         return False
 
 
+def checkpoint_files(model_id: str) -> list[str]:
+    """The checkpoint's config and weight files on disk (local directory or Hugging Face cache)."""
+    names = ("config.json", "model.safetensors", "pytorch_model.bin", "preprocessor_config.json")
+    if os.path.isdir(model_id):
+        return [os.path.join(model_id, n) for n in names if os.path.isfile(os.path.join(model_id, n))]
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return []
+    found = []
+    for n in names:
+        try:
+            path = try_to_load_from_cache(model_id, n)
+        except Exception:  # malformed id
+            return []
+        if isinstance(path, str) and os.path.isfile(path):
+            found.append(path)
+    return found
+
+
+def checkpoint_key(model_id: str) -> str:
+    """Model id + size and modification time of its files: a re-saved checkpoint under the same name is a new key."""
+    parts = [model_id]
+    for path in checkpoint_files(model_id):
+        st = os.stat(path)
+        parts.append(f"{os.path.basename(path)}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)
+
+
 def _offline_hint(towers: "TransformersClip") -> str:
     """Why a permitted download may still not happen: the Hugging Face libraries' own offline switch."""
     if not towers.allow_download:
@@ -122,17 +151,33 @@ class TransformersClip:
         return l2_normalise(feats.float().numpy())
 
     def encode_image(self, image: Image.Image) -> np.ndarray:
+        return self.encode_images([image])[0]
+
+    def encode_images(self, images) -> np.ndarray:
+        """(N, D) embeddings of N images in one forward pass."""
         import torch
 
         self.load()
-        inputs = self._processor.image_processor(images=image.convert("RGB"), return_tensors="pt")
+        inputs = self._processor.image_processor(images=[im.convert("RGB") for im in images], return_tensors="pt")
         with torch.inference_mode():
             feats = _as_tensor(self._model.get_image_features(pixel_values=inputs["pixel_values"]))
-        return l2_normalise(feats.float().numpy()[0])
+        return l2_normalise(feats.float().numpy())
+
+    def cache_key(self) -> str:
+        return checkpoint_key(self.model_id)
+
+    @property
+    def model(self):
+        """The loaded ``CLIPModel`` (for the ONNX export)."""
+        return self.load()._model
+
+    @property
+    def processor(self):
+        return self.load()._processor
 
     def logit_scale(self) -> float:
         self.load()
         return float(self._model.logit_scale.exp().item())
 
 
-__all__ = ["TransformersClip", "checkpoint_available", "configure_torch_threads"]
+__all__ = ["TransformersClip", "checkpoint_available", "checkpoint_files", "checkpoint_key", "configure_torch_threads"]

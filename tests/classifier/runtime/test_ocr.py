@@ -68,3 +68,103 @@ def test_tesseract_command_is_the_callers_choice(render, tmp_path):
     wrapper.chmod(0o755)
     text = TesseractOcr(str(wrapper))(render(["Неверный пароль"], size=(600, 90))).lower()
     assert "пароль" in text and calls.read_text() == "called\n"
+
+
+# --- issue 13: in-process engine, pieces for two cores, result cache ------------------------------------------
+
+def _tall_two_blocks(render):
+    """Two text blocks with a wide blank band between them (a chat with a gap), 600 px tall."""
+    from PIL import Image
+
+    top = render(["Оплата не прошла"], size=(700, 90))
+    bottom = render(["Payment declined"], size=(700, 90))
+    im = Image.new("RGB", (700, 600), "white")
+    im.paste(top, (0, 0))
+    im.paste(bottom, (0, 500))
+    return im
+
+
+def test_split_rows_cuts_at_a_blank_band_and_never_through_text(render):
+    from classifier.runtime.ocr import split_rows
+
+    gray = prepare_for_ocr(_tall_two_blocks(render), upscale=False)
+    pieces = split_rows(gray, 2)
+    assert len(pieces) == 2 and all(p.size[0] == gray.size[0] for p in pieces)
+    assert sum(p.size[1] for p in pieces) <= gray.size[1]
+    for piece in pieces:  # each piece begins and ends on blank rows
+        arr = np.asarray(piece)
+        assert arr[0].min() > 200 and arr[-1].min() > 200
+    short = prepare_for_ocr(render(["Оплата"], size=(700, 90)), upscale=False)
+    assert len(split_rows(short, 2)) == 1  # too short to be worth two readers
+    assert split_rows(prepare_for_ocr(render([], size=(300, 200))), 2) == []  # nothing to read
+
+
+def test_the_same_pixels_are_read_once(render, tmp_path):
+    ocr = TesseractOcr(engine="cli", cache_size=8, cache_dir=str(tmp_path))
+    reads = []
+    ocr._read = lambda im: reads.append(im.size) or "Оплата не прошла"
+    image = render(["Оплата не прошла"])
+    assert ocr(image) == "Оплата не прошла"
+    assert ocr(image.copy()) == "Оплата не прошла"  # the same screenshot attached again
+    assert len(reads) == 1 and ocr.cache.hits == 1
+    other_worker = TesseractOcr(engine="cli", cache_size=8, cache_dir=str(tmp_path))
+    other_worker._read = lambda im: pytest.fail("the disk cache should have answered")
+    assert other_worker(image) == "Оплата не прошла"
+    ocr(render(["Неверный пароль"]))
+    assert len(reads) == 2  # other pixels: read
+
+
+def test_the_lru_keeps_only_the_newest(render):
+    from classifier.runtime.ocr import OcrResultCache
+
+    cache = OcrResultCache(size=2)
+    for key in "abc":
+        cache.put(key, key.upper())
+    assert cache.get("a") is None and cache.get("c") == "C"
+
+
+def test_two_workers_read_the_pieces_in_order(render):
+    ocr = TesseractOcr(engine="cli", workers=2, cache_size=0)
+    seen = []
+
+    def read(im):
+        seen.append(im.size)
+        return f"piece {len(seen)} of the screenshot\n"
+
+    ocr._read = read
+    text = ocr(_tall_two_blocks(render))
+    assert len(seen) == 2
+    assert text.splitlines() == sorted(text.splitlines())  # top piece first
+
+
+def test_engine_auto_honours_a_callers_executable():
+    assert TesseractOcr("/opt/my-tesseract").engine == "cli"
+    with pytest.raises(ValueError, match="Unknown OCR engine"):
+        TesseractOcr(engine="gpu")
+
+
+needs_tesserocr = pytest.mark.skipif(not __import__("classifier.runtime.ocr", fromlist=["x"]).TesseractApi.importable(),
+                                     reason="tesserocr is not installed")
+
+
+@needs_tesseract
+@needs_tesserocr
+@pytest.mark.parametrize("workers", [1, 2])
+def test_in_process_engine_reads_russian_and_english(render, workers):
+    ocr = TesseractOcr(engine="api", workers=workers, cache_size=0)
+    assert ocr.engine == "api"
+    text = ocr(_tall_two_blocks(render)).lower()
+    assert "оплата" in text and "payment" in text
+    assert text.index("оплата") < text.index("payment")
+    assert ocr(render(["Неверный пароль"], dark=True, size=(600, 90))).lower().count("пароль") == 1
+
+
+@needs_tesseract
+@needs_tesserocr
+def test_in_process_engine_stops_at_its_deadline(render):
+    from classifier.errors import ClassifierError
+    from classifier.runtime.ocr import TesseractApi
+
+    api = TesseractApi(timeout=0.001)
+    with pytest.raises(ClassifierError, match="longer than"):
+        api(prepare_for_ocr(render(["Оплата не прошла"] * 30, size=(2400, 1200), font_size=40)))
