@@ -139,7 +139,7 @@ def test_admin_can_deactivate_an_example(admin_client):
 
 LEAVE_TICKET = "Хочу взять академ на пару месяцев из-за болезни, как это оформить?"
 LEAVE_QUESTION = "Можно взять академический отпуск?"
-UNRELATED = "Списали деньги два раза"
+UNRELATED = "Не проходит оплата картой"  # routed to payment with a margin (0.79 vs the threshold 0.69)
 
 
 def _real_prediction(text: str):
