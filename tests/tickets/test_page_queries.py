@@ -5,12 +5,6 @@ N+1), and stays under the ceiling asserted here. The times at 100k and 1M ticket
 """
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import sys
-from pathlib import Path
-
 from io import StringIO
 
 import pytest
@@ -21,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import AdminFactory
+from tests.postgres import run_module_on_postgresql
 from tickets.models import Ticket
 
 # Ceilings, measured: dashboard 4, queue and deep page 12 and 10, ticket page 15, admin list 6 (sessions/auth, the
@@ -92,16 +87,4 @@ def test_the_admin_ticket_list_has_no_year_links_and_a_cheap_created_filter(boss
 @pytest.mark.slow
 def test_the_same_on_postgresql():
     """This module's tests again with DATABASE_URL pointing at PostgreSQL (a database of their own)."""
-    psycopg = pytest.importorskip("psycopg")
-    base = os.environ.get("SUPPORTDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432")
-    try:
-        psycopg.connect(os.environ.get("SUPPORTDESK_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3")).close()
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL unreachable: {exc}")
-    env = {**os.environ, "DATABASE_URL": f"{base}/sd_pages_{secrets.token_hex(4)}"}  # pytest-django creates test_<name>
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db", "-m", "not postgres", __file__],
-        cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout and "failed" not in result.stdout
+    run_module_on_postgresql(__file__, "sd_pages")
