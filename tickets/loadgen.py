@@ -11,6 +11,9 @@ save per row:
   the obvious call, but it runs each field's ``pre_save`` and ``auto_now_add`` then stamps every row with
   *now*, which throws away the ages the pages sort and count by.
 
+Each ticket's search document (what the operators' search reads) is written with the chunk, the same as
+services.search_index.ticket_search_refresh builds it (search_documents_write).
+
 Ids are assigned here (each table's max + 1) so the rows of one chunk can point at each other without a
 round trip. Meant for a database of its own, not one the desk is writing to at the same time.
 """
