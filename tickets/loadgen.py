@@ -11,6 +11,9 @@ save per row:
   the obvious call, but it runs each field's ``pre_save`` and ``auto_now_add`` then stamps every row with
   *now*, which throws away the ages the pages sort and count by.
 
+Each ticket's search document (what the operators' search reads) is written with the chunk, the same as
+services.search_index.ticket_search_refresh builds it (search_documents_write).
+
 Ids are assigned here (each table's max + 1) so the rows of one chunk can point at each other without a
 round trip. Meant for a database of its own, not one the desk is writing to at the same time.
 """
@@ -27,10 +30,13 @@ from typing import Callable
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.db.models import Max
+from django.db.models import Max, TextField, sql
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from .models import Attachment, Delivery, Message, Prediction, Queue, Student, Ticket, TicketEvent
+from . import search
+from .models import Attachment, Delivery, Message, Prediction, Queue, Student, Ticket, TicketEvent, TicketSearchDocument
+from .services.search_index import document_texts
 
 # What a queue's tickets say (the student's words) and what the screenshots read: short Russian support texts.
 TEXTS = {
@@ -76,6 +82,22 @@ LABELS = ["payment-problem", "course-problem", "profile-problem", "other"]
 SIGNALS = ["ocr_text", "student_text", "lexical", "memory", "school"]
 EMBEDDING_DIMENSIONS = 512  # the sentence encoder's (USE-multilingual)
 LOAD_OPERATORS = 8
+FIRST_NAMES = [("Анна", True), ("Иван", False), ("Мария", True), ("Олег", False), ("Дина", True), ("Пётр", False), ("Алия", True), ("Сергей", False)]
+# Surnames as common as in life (Zipf): the first ~19 % of the students, the last ~0.2 %, so a search by a
+# surname can be measured both for a common and a rare one.
+SURNAMES = [
+    "Смирнов", "Иванов", "Кузнецов", "Соколов", "Попов", "Лебедев", "Козлов", "Новиков", "Морозов", "Петров", "Волков",
+    "Соловьёв", "Васильев", "Зайцев", "Павлов", "Семёнов", "Голубев", "Виноградов", "Богданов", "Воробьёв", "Фёдоров",
+    "Михайлов", "Беляев", "Тарасов", "Белов", "Комаров", "Орлов", "Киселёв", "Макаров", "Андреев", "Ковалёв", "Ильин",
+    "Гусев", "Титов", "Кузьмин", "Кудрявцев", "Баранов", "Куликов", "Алексеев", "Степанов", "Яковлев", "Сорокин",
+    "Сергеев", "Романов", "Захаров", "Борисов", "Королёв", "Герасимов", "Пономарёв", "Григорьев", "Лазарев", "Медведев",
+    "Ершов", "Никитин", "Соболев", "Рябов", "Поляков", "Цветков", "Данилов", "Жуков", "Фролов", "Журавлёв", "Николаев",
+    "Крылов", "Максимов", "Сидоров", "Осипов", "Белоусов", "Федотов", "Дорофеев", "Егоров", "Матвеев", "Бобров",
+    "Дмитриев", "Калинин", "Анисимов", "Петухов", "Антонов", "Тимофеев", "Никифоров", "Веселов", "Филиппов", "Марков",
+    "Большаков", "Суханов", "Миронов", "Ширяев", "Александров", "Коновалов", "Шестаков", "Казаков", "Ефимов", "Денисов",
+    "Громов", "Фомин", "Давыдов", "Мельников", "Щербаков", "Блинов", "Колесников",
+]
+SURNAME_WEIGHTS = [1 / rank for rank in range(1, len(SURNAMES) + 1)]
 
 
 @dataclass
@@ -83,6 +105,8 @@ class Rows:
     """The rows of one chunk, per model, as tuples in the order of ``columns(model)``."""
 
     by_model: dict[type[models.Model], list[tuple]] = field(default_factory=dict)
+    # (ticket_id, people, conversation, ocr) as services.search_index.document_texts folds them: the search documents.
+    search_texts: list[tuple[int, str, str, str]] = field(default_factory=list)
 
     def add(self, model: type[models.Model], row: tuple) -> None:
         self.by_model.setdefault(model, []).append(row)
@@ -120,6 +144,7 @@ FIELDS = {
     TicketEvent: EVENT_FIELDS, Delivery: DELIVERY_FIELDS,
 }
 WRITE_ORDER = [Student, Ticket, Message, Attachment, Prediction, TicketEvent, Delivery]
+# TicketSearchDocument is written after them (search_documents_write); its primary key is the ticket's, no sequence.
 
 
 def columns(model) -> list[str]:
@@ -171,7 +196,9 @@ class Generator:
         if self.students and self.random.random() < 0.33:
             return self.random.choice(self.students)
         pk = self.ids.take(Student)
-        name = f"{self.random.choice(['Анна', 'Иван', 'Мария', 'Олег', 'Дина', 'Пётр', 'Алия', 'Сергей'])} {pk}"
+        first, female = self.random.choice(FIRST_NAMES)
+        surname = self.random.choices(SURNAMES, SURNAME_WEIGHTS)[0]
+        name = f"{first} {surname}{'а' if female else ''}"
         student = (pk, name, f"load-{pk}@students.example")
         rows.add(Student, (pk, created_at, created_at, name, student[2]))
         self.students.append(student)
@@ -207,6 +234,7 @@ class Generator:
         ))
         first_message = self.ids.take(Message)
         rows.add(Message, (first_message, pk, "student", None, description, None, created))
+        conversation = [description, description]  # as ticket_search_refresh reads it: the description, then the messages
         screenshots = r.choices([0, 1, 2, 3], [40, 40, 15, 5])[0]
         for n in range(screenshots):
             digest = secrets.token_hex(32)
@@ -217,7 +245,7 @@ class Generator:
             ))
         events = [(None, "created", "", slug if slug == "triage" else "triage", None, "", "", created)]
         predicted_at = created + timedelta(seconds=r.uniform(1, 30))
-        self._prediction(rows, pk, label, confidence, classification, screenshots, predicted_at)
+        ocr = self._prediction(rows, pk, label, confidence, classification, screenshots, predicted_at)
         events.append((None, "predicted", "", label or ("failed" if classification == "failed" else ""), confidence, "use-m+fit-2", "", predicted_at))
         if slug != "triage":
             events.append((None, "routed", "triage", slug, confidence, "use-m+fit-2", "", predicted_at))
@@ -225,7 +253,9 @@ class Generator:
             events.append((assignee, "assign", "", str(assignee), None, "", "", first_response_at or predicted_at))
         if first_response_at:
             reply = self.ids.take(Message)
-            rows.add(Message, (reply, pk, "operator", assignee, r.choice(REPLIES), None, first_response_at))
+            reply_text = r.choice(REPLIES)
+            rows.add(Message, (reply, pk, "operator", assignee, reply_text, None, first_response_at))
+            conversation.append(reply_text)
             events.append((assignee, "reply", "", "", None, "", "", first_response_at))
             failed = r.random() < 0.005
             rows.add(Delivery, (
@@ -237,6 +267,9 @@ class Generator:
             events.append((assignee, "status", "new", status, None, "", "", resolved_at or first_response_at or predicted_at))
         for actor, kind, old, new, conf, version, reason, at in events:
             rows.add(TicketEvent, (self.ids.take(TicketEvent), pk, actor, kind, old, new, conf, version, reason, at))
+        rows.search_texts.append((pk, *document_texts(
+            ticket_name=student_name, student_name=student_name, email=email, conversation=conversation, ocr=[ocr] if ocr else [],
+        )))
 
     def _status(self, age: timedelta) -> str:
         r = self.random.random()
@@ -246,9 +279,11 @@ class Generator:
             return "open" if r < 0.01 else "waiting" if r < 0.02 else "resolved" if r < 0.5 else "closed"
         return "resolved" if r < 0.1 else "closed"
 
-    def _prediction(self, rows, ticket_id, label, confidence, classification, screenshots, at) -> None:
+    def _prediction(self, rows, ticket_id, label, confidence, classification, screenshots, at) -> str:
+        """Adds the ticket's prediction; returns the OCR text the search reads of it (none from a failed one)."""
         r = self.random
         if classification == "failed":
+            ocr = ""
             values = [ticket_id, "", 0.0, "{}", "{}", "", "", json.dumps({"total_task": 0.4}), "OCR timed out", at]
         else:
             scores = {name: round(r.random(), 4) for name in LABELS}
@@ -263,6 +298,7 @@ class Generator:
             embedding = None if classification == "failed" else r.choice(self.embeddings)
             values.insert(-1, embedding)
         rows.add(Prediction, (self.ids.take(Prediction), *values))
+        return ocr
 
 
 def _load_operators() -> list[int]:
@@ -293,7 +329,52 @@ def write(rows: Rows) -> dict[str, int]:
                 placeholders = ", ".join(["%s"] * len(cols))
                 cursor.executemany(f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({placeholders})', data)
             written[table] = len(data)
+        if rows.search_texts:
+            search_documents_write(cursor, rows.search_texts)
+            written[TicketSearchDocument._meta.db_table] = len(rows.search_texts)
     return written
+
+
+SEARCH_STAGING_TABLE = "loadgen_search_text"
+
+
+def search_documents_write(cursor, texts: list[tuple[int, str, str, str]]) -> None:
+    """The chunk's search documents, as services.search_index.document_save would write them one by one.
+
+    PostgreSQL: the folded texts are copied into a temporary table and the weighted tsvector is computed in one
+    ``INSERT ... SELECT`` over it, by the very expression the service stores (``search.search_vector``, its
+    weights and configuration); ~2 KB of OCR per ticket is not sent twice and no ticket gets an UPDATE of its own.
+    SQLite: the Snowball stems (``search.stems_text``) in Python, one ``executemany``."""
+    table = TicketSearchDocument._meta.db_table
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f'CREATE TEMPORARY TABLE "{SEARCH_STAGING_TABLE}" (ticket_id bigint, people text, conversation text, ocr text) ON COMMIT DROP'
+        )
+        with cursor.cursor.copy(f'COPY "{SEARCH_STAGING_TABLE}" (ticket_id, people, conversation, ocr) FROM STDIN') as copy:
+            for row in texts:
+                copy.write_row(row)
+        vector_sql, vector_params = _staged_vector_sql()
+        cursor.execute(
+            f'INSERT INTO "{table}" (ticket_id, people, stems, vector, updated_at) '
+            f'SELECT s.ticket_id, s.people, \'\', {vector_sql}, %s FROM "{SEARCH_STAGING_TABLE}" s',
+            [*vector_params, now],
+        )
+        cursor.execute(f'DROP TABLE "{SEARCH_STAGING_TABLE}"')  # a chunk may not be the transaction's last
+        return
+    updated_at = connection.ops.adapt_datetimefield_value(now)
+    cursor.executemany(
+        f'INSERT INTO "{table}" (ticket_id, people, stems, vector, updated_at) VALUES (%s, %s, %s, NULL, %s)',
+        [(ticket_id, people, search.stems_text((people, conversation, ocr)), updated_at) for ticket_id, people, conversation, ocr in texts],
+    )
+
+
+def _staged_vector_sql() -> tuple[str, list]:
+    """``search.search_vector`` over the staging table's columns, compiled to SQL (weights and config as the service's)."""
+    query = sql.Query(TicketSearchDocument)
+    expression = search.search_vector(*(RawSQL(f"s.{column}", [], output_field=TextField()) for column in ("people", "conversation", "ocr")))
+    sql_text, params = query.get_compiler(connection=connection).compile(expression.resolve_expression(query))
+    return sql_text, list(params)
 
 
 def sequences_reset() -> None:

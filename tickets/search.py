@@ -91,12 +91,16 @@ def is_postgresql(queryset_or_alias) -> bool:
     return connections[alias].vendor == "postgresql"
 
 
-def search_vector(people: str, conversation: str, ocr: str) -> SearchVector:
-    """The weighted tsvector of one ticket (PostgreSQL), built from already folded texts."""
+def search_vector(people, conversation, ocr) -> SearchVector:
+    """The weighted tsvector of one ticket (PostgreSQL), built from already folded texts (strings, or SQL
+    expressions giving them: tickets.loadgen builds many documents in one INSERT ... SELECT)."""
+    def text(value):
+        return Value(value) if isinstance(value, str) else value
+
     return (
-        SearchVector(Value(people), weight="A", config=FTS_CONFIG)
-        + SearchVector(Value(conversation), weight="B", config=FTS_CONFIG)
-        + SearchVector(Value(ocr), weight="C", config=FTS_CONFIG)
+        SearchVector(text(people), weight="A", config=FTS_CONFIG)
+        + SearchVector(text(conversation), weight="B", config=FTS_CONFIG)
+        + SearchVector(text(ocr), weight="C", config=FTS_CONFIG)
     )
 
 

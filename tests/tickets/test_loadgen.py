@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from tests.factories import TicketFactory
-from tickets.models import Attachment, Delivery, Message, Prediction, Student, Ticket, TicketEvent, public_token_digest
+from tests.factories import TicketFactory, operator
+from tickets import selectors
+from tickets.models import Attachment, Delivery, Message, Prediction, Student, Ticket, TicketEvent, TicketSearchDocument, public_token_digest
+from tickets.services.search_index import ticket_search_refresh
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,3 +106,44 @@ def test_the_same_on_postgresql():
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+def _document(ticket_id: int) -> tuple:
+    row = TicketSearchDocument.objects.filter(ticket_id=ticket_id).values_list("people", "stems", "vector").get()
+    return row[0], row[1], str(row[2]) if row[2] is not None else None
+
+
+def test_every_ticket_gets_the_search_document_the_service_builds(generated):
+    """Bulk-built (COPY + one INSERT ... SELECT on PostgreSQL, executemany on SQLite) equals ticket_search_refresh's."""
+    assert TicketSearchDocument.objects.count() == 300
+    with_ocr = Prediction.objects.exclude(ocr_text="").filter(error="").values_list("ticket_id", flat=True).first()
+    failed = Prediction.objects.exclude(error="").values_list("ticket_id", flat=True).first()
+    replied = Ticket.objects.filter(first_response_at__isnull=False).values_list("pk", flat=True).first()
+    unanswered = Ticket.objects.filter(first_response_at__isnull=True).values_list("pk", flat=True).first()
+    returning = Ticket.objects.values("student").annotate(n=Count("id")).filter(n__gt=1).order_by("student").values_list("student", flat=True).first()
+    chosen = {pk for pk in (with_ocr, failed, replied, unanswered, Ticket.objects.filter(student=returning).values_list("pk", flat=True).first()) if pk}
+    assert len(chosen) >= 4
+    for ticket_id in chosen:
+        bulk = _document(ticket_id)
+        ticket_search_refresh(ticket_id)
+        assert _document(ticket_id) == bulk, ticket_id
+    document = TicketSearchDocument.objects.get(ticket_id=with_ocr)
+    assert document.people == document.people.lower() and "@students.example" in document.people
+    if connection.vendor == "postgresql":
+        assert document.vector and not document.stems
+    else:
+        assert document.vector is None and " оплат" in TicketSearchDocument.objects.get(ticket_id=Ticket.objects.filter(queue__slug="payment", description__contains="оплат").values_list("pk", flat=True).first()).stems
+
+
+def test_operators_search_finds_generated_tickets(generated):
+    """By a word in another form than written and by the student's surname, with both selectors."""
+    user = operator()
+    paid = Ticket.objects.filter(description__contains="Не проходит оплата картой").first()
+    found = selectors.ticket_search(user, "оплатой")
+    assert found.filter(pk=paid.pk).exists()
+    assert selectors.ticket_list(user, search="оплатой").filter(pk=paid.pk).exists()
+    surname = paid.student.name.split()[1]  # "Анна Волкова"
+    assert selectors.ticket_search(user, surname).filter(pk=paid.pk).exists()
+    assert selectors.ticket_list(user, search=surname.lower()).filter(pk=paid.pk).exists()
+    # And only the tickets that say it: a word no generated text contains finds nothing.
+    assert not selectors.ticket_search(user, "метеорит").exists()

@@ -188,3 +188,17 @@ def test_operator_opening_the_quality_page_gets_a_page_not_a_traceback(operator_
     body = response.content.decode()
     assert "только для администраторов" in body and 'class="top"' in body  # the desk's layout, with a way back
     assert not [record for record in caplog.records if record.exc_info]
+
+
+def test_search_page_counts_matches_up_to_a_cap(operator_client, monkeypatch):
+    """The search page counts at most NUMBERED_ROWS + 1 matches ("3+"), so a common word costs no COUNT of them all."""
+    monkeypatch.setattr("tickets.selectors.pages.NUMBERED_ROWS", 3)
+    ClassifiedTicketFactory.create_batch(5, description="Оплата не прошла")
+    ClassifiedTicketFactory(description="Курс не открывается")
+    many = operator_client.get(reverse("operator:search"), {"q": "оплатой"})
+    paginator = many.context["page"].paginator
+    assert paginator.count == 3 and paginator.count_capped and paginator.num_pages == 1
+    assert "(3+)" in many.content.decode() and len(many.context["page"]) == 3
+    few = operator_client.get(reverse("operator:search"), {"q": "курсом"})
+    assert few.context["page"].paginator.count == 1 and not few.context["page"].paginator.count_capped
+    assert "(1)" in few.content.decode()

@@ -23,7 +23,7 @@ from .fitting import confirmed_labels
 from .notifications import desk_counters, notifications_for, notifications_unread
 from .macros import MacroNotFound, RenderedMacro, macro_get, macros_for, macros_rendered
 from .operators import assignable_operators, available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
-from .pages import TicketPage, ticket_page
+from .pages import CappedPaginator, TicketPage, ticket_page
 from .quality import model_quality
 from .reports import report_summary
 from .student_tickets import Duplicate, StudentTickets, likely_duplicates, student_history
@@ -48,6 +48,7 @@ from .tickets import (
 
 __all__ = [
     "ACTIVE",
+    "CappedPaginator",
     "Duplicate",
     "MacroNotFound",
     "RenderedMacro",

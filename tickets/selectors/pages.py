@@ -21,7 +21,9 @@ from datetime import datetime
 from math import ceil
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
+from django.utils.functional import cached_property
 from django.utils.dateparse import parse_datetime
 
 from ..models import Attachment, Ticket
@@ -31,6 +33,27 @@ PAGE_SIZE = 25
 NUMBERED_ROWS = 2_500  # 100 numbered pages: OFFSET over at most 2,500 index entries (~1-3 ms)
 OPEN_ONLY = {ACTIVE, *Ticket.OPEN_STATUSES}  # status filters that leave nothing resolved or closed
 DONE_STATUSES = {Ticket.Status.RESOLVED, Ticket.Status.CLOSED}
+
+
+class CappedPaginator(Paginator):
+    """Django's Paginator counting at most ``NUMBERED_ROWS + 1`` matches (the search page: "2500+").
+
+    A common word matches half the desk: at 100k tickets ``COUNT(*)`` of "оплатой"'s 57,529 matches was ~220 ms
+    of a 500 ms page (README, "Operator pages at a million tickets"), growing with the history; ``COUNT(*)`` over a
+    ``LIMIT`` reads 2,501 rows at most. The pages past the cap are not numbered: best match first, nobody reads
+    past page 100 of a search — they add a word."""
+
+    @cached_property
+    def _counted(self) -> int:
+        return self.object_list.order_by().values("pk")[:NUMBERED_ROWS + 1].count()  # one query, at most 2,501 rows
+
+    @property
+    def count_capped(self) -> bool:
+        return self._counted > NUMBERED_ROWS
+
+    @property
+    def count(self) -> int:
+        return min(self._counted, NUMBERED_ROWS)
 
 
 @dataclass

@@ -6,7 +6,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -93,7 +92,7 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
 
 def _ticket_page(request: HttpRequest, tickets, filters: QueueFilterForm) -> dict:
     """One page of a ticket list, the filters and the other queues (the queue page and the search page)."""
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.CappedPaginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return {"page": page, "filters": filters, "querystring": query.urlencode(), "queues": selectors.queue_counts(request.user)}

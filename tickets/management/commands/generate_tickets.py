@@ -8,7 +8,7 @@ from tickets.loadgen import generate
 class Command(BaseCommand):
     help = (
         "Make N realistic tickets for load tests (students, messages, screenshots' rows, predictions, replies, "
-        "deliveries, audit events; statuses and ages of a desk after DAYS days). PostgreSQL: COPY. "
+        "deliveries, audit events, search documents; statuses and ages of a desk after DAYS days). PostgreSQL: COPY. "
         "For a database of its own: never run it on a desk in use."
     )
 
