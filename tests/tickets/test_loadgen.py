@@ -4,13 +4,8 @@ The same tests run on PostgreSQL in a subprocess (the ``postgres`` test at the e
 """
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import sys
 from datetime import timedelta
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -19,11 +14,11 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from tests.factories import TicketFactory, operator
+from tests.postgres import run_module_on_postgresql
 from tickets import selectors
 from tickets.models import Attachment, Delivery, Message, Prediction, Student, Ticket, TicketEvent, TicketSearchDocument, public_token_digest
 from tickets.services.search_index import ticket_search_refresh
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -93,19 +88,7 @@ def test_bad_arguments_are_refused(db):
 @pytest.mark.slow
 def test_the_same_on_postgresql():
     """This module's tests again with DATABASE_URL pointing at PostgreSQL: the rows go through COPY."""
-    psycopg = pytest.importorskip("psycopg")
-    base = os.environ.get("SUPPORTDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432")
-    try:
-        psycopg.connect(os.environ.get("SUPPORTDESK_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3")).close()
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL unreachable: {exc}")
-    env = {**os.environ, "DATABASE_URL": f"{base}/sd_loadgen_{secrets.token_hex(4)}"}  # pytest-django creates test_<name>
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db", "-m", "not postgres", __file__],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout and "failed" not in result.stdout
+    run_module_on_postgresql(__file__, "sd_loadgen")
 
 
 def _document(ticket_id: int) -> tuple:
