@@ -146,7 +146,9 @@ def design_matrix(f: Mapping[str, np.ndarray], fallback: np.ndarray, min_words: 
     ``fused_logits`` is ``design_matrix(...) @ weights`` divided by nothing (the temperature is applied by
     ``softmax``); the fitting code uses the matrix directly.
     """
-    label_columns = [np.asarray(f[name], dtype=np.float64) for name in LABEL_FEATURES]
+    # features stored before a signal existed (a desk's stored signals have no "faqtop") count as zero
+    label_columns = [np.asarray(f[name] if name in f else np.zeros_like(np.asarray(f["mem"], dtype=np.float64)),
+                                dtype=np.float64) for name in LABEL_FEATURES]
     columns = [c * (1.0 - fallback) for c in label_columns] + [c * fallback for c in label_columns]
     flags = fallback_flags(f, min_words)
     columns += [FLAG_SIGNS[name] * flags[name] * fallback for name in FALLBACK_FLAGS]
