@@ -68,11 +68,13 @@ TOPIC_KEYWORDS = {
 }
 TOPICS = ("payment", "course", "profile", "career", "general", "offtopic")
 message_calls: list[tuple[str, dict | None]] = []
+message_faq_indexes: list = []  # the ``faq_index`` of each call (the desk passes knowledge's cached index)
 
 
-def fake_classify_message(text: str, extra_examples: dict | None = None) -> TopicResult:
+def fake_classify_message(text: str, extra_examples: dict | None = None, faq_index=None) -> TopicResult:
     """Keyword topic: the first topic whose keyword occurs (0.9), else "general" (0.5)."""
     message_calls.append((text, extra_examples))
+    message_faq_indexes.append(faq_index)
     lowered = (text or "").lower()
     topic = next((name for name, words in TOPIC_KEYWORDS.items() if any(w in lowered for w in words)), "general")
     confidence = 0.9 if topic != "general" else 0.5

@@ -85,8 +85,14 @@ def evaluate_faq(root: str, entries: Sequence[FaqDocument], *, encoder: Sentence
 
 
 def school_topic_classifier(entries: Sequence[FaqDocument]) -> MessageClassifier:
-    """The message-topic classifier a school gets: shipped topics + its FAQ questions as examples."""
-    return MessageClassifier(extra_examples=topic_examples(entries) or None)
+    """The message-topic classifier a school gets: shipped topics + its FAQ questions as examples, and its FAQ
+    index for the ``faqtop`` signal (as the desk passes ``knowledge``'s cached index)."""
+    from ..faq.index import FaqIndex
+
+    clf = MessageClassifier(extra_examples=topic_examples(entries) or None)
+    if entries:
+        clf.faq_index = FaqIndex(list(entries))
+    return clf
 
 
 def evaluate_dataset(root: str, pipeline: TicketPipeline, *, show_progress: bool = False,

@@ -33,7 +33,9 @@ from .signals import TextScorer
 TEXTS = ("ocr", "focus", "user")
 SIGNALS = ("sem", "kw", "ng")
 # Per-intent signals, in the order of the weight vector; each has the setting "w_<name>".
-LABEL_FEATURES = tuple(f"{t}_{s}" for t in TEXTS for s in SIGNALS) + ("clip", "mem")
+# "faqtop": the retrieval score of the school's best-matching FAQ entry, on that entry's topic only (messages
+# given the school's FAQ; zero elsewhere).
+LABEL_FEATURES = tuple(f"{t}_{s}" for t in TEXTS for s in SIGNALS) + ("clip", "mem", "faqtop")
 # 0/1 flags added to the fallback intents; each has the setting "<name>_bias" (school_bias counts negatively).
 FALLBACK_FLAGS = ("other", "nocue", "empty", "foreign", "school", "edu", "faq")
 # Each per-intent signal has one weight for the in-scope intents ("w_<name>") and one for the fallback intents
@@ -48,6 +50,7 @@ DEFAULT_SETTINGS: dict[str, float] = {
     "w_focus_sem": 5.0, "w_focus_kw": 0.5, "w_focus_ng": 0.0,
     "w_clip": 1.0,
     "w_mem": 0.0,  # operators' corrections: off until a fit on corrections says how much they weigh
+    "w_faqtop": 0.0,  # the school's best FAQ entry's topic: off until a fit with the school's FAQ weighs it
     "other_bias": 0.0,
     "nocue_bias": 0.0,  # the OCR text has no problem cue at all and the student wrote nothing
     "empty_bias": 3.0,  # the ticket has fewer than min_words words
@@ -101,6 +104,7 @@ def ticket_features(scorer: TextScorer, ocr_text: str, user_text: str = "",
         f["clip"] = z
         f["has_clip"] = np.array(0.0)
     f["mem"] = scorer.memory(ocr_text, user_text)
+    f["faqtop"] = z  # set by the message classifier when it has the school's FAQ (``runtime.messages``)
     named, foreign, edu = scorer.school_evidence(f"{ocr_text}\n{user_text}")
     f["school"] = np.array(float(named))
     f["foreign"] = np.array(float(foreign))
@@ -142,7 +146,9 @@ def design_matrix(f: Mapping[str, np.ndarray], fallback: np.ndarray, min_words: 
     ``fused_logits`` is ``design_matrix(...) @ weights`` divided by nothing (the temperature is applied by
     ``softmax``); the fitting code uses the matrix directly.
     """
-    label_columns = [np.asarray(f[name], dtype=np.float64) for name in LABEL_FEATURES]
+    # features stored before a signal existed (a desk's stored signals have no "faqtop") count as zero
+    label_columns = [np.asarray(f[name] if name in f else np.zeros_like(np.asarray(f["mem"], dtype=np.float64)),
+                                dtype=np.float64) for name in LABEL_FEATURES]
     columns = [c * (1.0 - fallback) for c in label_columns] + [c * fallback for c in label_columns]
     flags = fallback_flags(f, min_words)
     columns += [FLAG_SIGNS[name] * flags[name] * fallback for name in FALLBACK_FLAGS]

@@ -1,12 +1,15 @@
 """Topic of a student's chat message (payment, course, profile, career, general, offtopic).
 
 The same signals and fusion as screenshots (:mod:`classifier.runtime.signals`), over the topics of
-``data/topics.yaml``; a school's FAQ questions can be added as labelled examples of their topics.
+``data/topics.yaml``; a school's FAQ questions can be added as labelled examples of their topics, and the school's
+FAQ index (``faq_index``: entries with topics) adds one more per-topic signal, ``faqtop``: the retrieval score of
+the best-matching FAQ entry, on that entry's topic only (weight ``w_faqtop``, fitted by ``calibrate`` with the
+school's FAQ; ``docs/experiments/topics2.md``). Costs one more sentence encoding and a scan of the FAQ per message.
 """
 from __future__ import annotations
 
 import threading
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
@@ -17,12 +20,30 @@ from .labels import LabelSet
 from .pipeline import LazyScorer, as_score_dict, short_hash
 from .signals import TextScorer
 
+if TYPE_CHECKING:
+    from ..faq.index import FaqIndex
+
+
+def best_faq_topic_signal(index: "FaqIndex | None", text: str, names: Sequence[str]) -> np.ndarray:
+    """Over ``names``: the fused retrieval score of the FAQ entry that matches ``text`` best, on its topic; zero
+    elsewhere (and everywhere without an index, an entry, text, or when the best entry's topic is not a topic)."""
+    signal = np.zeros(len(names))
+    if index is None or not index.entries or not (text or "").strip():
+        return signal
+    scores = index.features(text)["score"]
+    best = int(np.argmax(scores))
+    topic = index.entries[best].topic
+    if topic in names:
+        signal[list(names).index(topic)] = float(scores[best])
+    return signal
+
 
 class MessageClassifier(LazyScorer):
     """Topic of a chat message; ``topic`` is None only when a fitted threshold is not reached."""
 
     def __init__(self, labels: LabelSet | None = None, encoder: SentenceEncoder | None = None,
-                 extra_examples: Mapping[str, Sequence[str]] | None = None, threshold: float | None = None):
+                 extra_examples: Mapping[str, Sequence[str]] | None = None, threshold: float | None = None,
+                 faq_index: "FaqIndex | None" = None):
         labels = labels or LabelSet.default_topics()
         if extra_examples:
             labels = labels.with_examples({k: v for k, v in extra_examples.items() if k in labels})
@@ -32,17 +53,20 @@ class MessageClassifier(LazyScorer):
         if threshold is None and "threshold" not in (labels.settings or {}):
             self.settings["threshold"] = 0.0  # messages: always a topic unless a threshold was fitted
         self.names = labels.all_names
+        self.faq_index = faq_index
         self.fallback = fallback_vector(labels, self.settings)
         self._scorer: TextScorer | None = None
         self._lock = threading.Lock()
 
     @property
     def model_version(self) -> str:
-        fp = short_hash(self.labels.fingerprint(), repr(sorted(self.settings.items())))
+        fp = short_hash(self.labels.fingerprint(), repr(sorted(self.settings.items())), _index_fingerprint(self.faq_index))
         return f"text-{getattr(self.encoder, 'name', 'encoder')}@{fp}"
 
     def features(self, text: str) -> dict:
-        return ticket_features(self.scorer, "", text or "", (), top_k=int(self.settings["top_k"]))
+        f = ticket_features(self.scorer, "", text or "", (), top_k=int(self.settings["top_k"]))
+        f["faqtop"] = best_faq_topic_signal(self.faq_index, text, self.names)
+        return f
 
     def logits(self, text: str) -> np.ndarray:
         return fused_logits(self.features(text), self.settings, self.fallback)
@@ -56,25 +80,38 @@ class MessageClassifier(LazyScorer):
                            model_version=self.model_version)
 
 
+def _index_fingerprint(index: "FaqIndex | None") -> str:
+    if index is None:
+        return ""
+    return repr(sorted((e.id, e.topic, e.content_hash()) for e in index.entries))
+
+
 _message_classifiers: dict[str, MessageClassifier] = {}
 _message_lock = threading.Lock()
 
 
 def classify_message(text: str, labels: LabelSet | None = None,
-                     extra_examples: Mapping[str, Sequence[str]] | None = None) -> TopicResult:
-    """Topic of a student's message with a calibrated confidence (kept classifiers: 16 per process)."""
+                     extra_examples: Mapping[str, Sequence[str]] | None = None,
+                     faq_index: "FaqIndex | None" = None) -> TopicResult:
+    """Topic of a student's message with a calibrated confidence (kept classifiers: 16 per process).
+
+    ``faq_index``: the school's FAQ index (the desk's ``knowledge.services.faq_index_get()``), for the ``faqtop``
+    signal; a classifier is kept per FAQ content, so an edited FAQ gets a new one."""
     key = short_hash(
         labels.fingerprint() if labels is not None else "default",
         repr(sorted((k, tuple(v)) for k, v in (extra_examples or {}).items())),
+        _index_fingerprint(faq_index),
     )
     with _message_lock:
         clf = _message_classifiers.get(key)
+        if clf is not None and faq_index is not None:
+            clf.faq_index = faq_index  # same content; the newest index object (the desk rebuilds it on edits)
         if clf is None:
-            clf = MessageClassifier(labels=labels, extra_examples=extra_examples)
+            clf = MessageClassifier(labels=labels, extra_examples=extra_examples, faq_index=faq_index)
             if len(_message_classifiers) > 16:
                 _message_classifiers.clear()
             _message_classifiers[key] = clf
     return clf.classify(text)
 
 
-__all__ = ["MessageClassifier", "classify_message"]
+__all__ = ["MessageClassifier", "classify_message", "best_faq_topic_signal"]

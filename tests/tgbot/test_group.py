@@ -38,6 +38,14 @@ def test_a_sure_faq_question_gets_one_brief_threaded_answer(telegram, faq, run):
     replied_to = answer.get("reply_to_message_id") or answer["reply_parameters"]["message_id"]
     assert int(replied_to) == update["message"]["message_id"]
     assert Ticket.objects.count() == 0
+    # The topic classifier was given the FAQ's cached index, as on the desk's own messages.
+    from knowledge.models import FaqEntry
+    from knowledge.services import faq_index_get
+    from tests import fakes
+
+    assert fakes.message_calls[-1][0] == SURE and fakes.message_faq_indexes[-1] is faq_index_get()
+    assert {e.id for e in fakes.message_faq_indexes[-1].entries} == set(
+        FaqEntry.objects.filter(is_active=True).values_list("external_id", flat=True))
 
 
 def test_a_question_needing_a_person_gets_a_deep_link_that_carries_it_into_a_ticket(telegram, faq, run):

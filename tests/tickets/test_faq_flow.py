@@ -86,6 +86,13 @@ def test_sure_question_is_answered_automatically_and_waits_for_feedback(client, 
     # The topic classifier got the school's FAQ questions as labelled examples.
     text, examples = fakes.message_calls[-1]
     assert text == SURE_QUESTION and "Забыл пароль" in examples["profile"]
+    # ... and the FAQ's cached index (its entries, with their topics) for the "best FAQ entry's topic" signal.
+    from knowledge.services import faq_index_get
+
+    index = fakes.message_faq_indexes[-1]
+    assert index is faq_index_get()
+    assert {(e.id, e.topic) for e in index.entries} == set(
+        FaqEntry.objects.filter(is_active=True).values_list("external_id", "topic"))
 
 
 def test_this_solved_it_through_the_status_page_resolves(client, faq, django_capture_on_commit_callbacks):

@@ -21,7 +21,7 @@ from django.utils.module_loading import import_string
 from classifier import FaqOutcome
 from knowledge.models import FaqEntry
 from tickets.channels import DeliveryFailed
-from knowledge.services import faq_answer_decision
+from knowledge.services import faq_answer_decision, faq_index_get
 
 from .. import api, texts
 from ..models import GroupReply, TelegramGroup, TelegramUpdate
@@ -77,7 +77,8 @@ def _topic(text: str):
     for topic, question, alt in FaqEntry.objects.filter(is_active=True).values_list("topic", "question", "alt_questions"):
         examples.setdefault(topic, []).extend(q for q in [question, *(alt or [])] if str(q).strip())
     try:
-        return import_string(settings.SUPPORTDESK_MESSAGE_CLASSIFIER)(text, extra_examples=examples or None)
+        return import_string(settings.SUPPORTDESK_MESSAGE_CLASSIFIER)(text, extra_examples=examples or None,
+                                                                      faq_index=faq_index_get())
     except Exception:
         logger.exception("Telegram group: topic classification failed")
         return None

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from classifier import FaqOutcome
 from knowledge.models import FaqEntry
-from knowledge.services import faq_answer_decision, faq_usage_record
+from knowledge.services import faq_answer_decision, faq_index_get, faq_usage_record
 
 from ..models import Delivery, Message, MessageAnalysis, Ticket, TicketEvent
 from .assignment import ticket_assigned_by_person
@@ -50,8 +50,10 @@ def message_enqueue_answer(message: Message) -> None:
 
 
 def _message_topic(text: str, extra_examples: dict[str, list[str]]):
+    """The topic with the FAQ's questions as examples and the FAQ's cached index (the ``faqtop`` signal), as
+    ``python -m classifier evaluate`` gives a school's FAQ to its topic classifier."""
     classify = import_string(settings.SUPPORTDESK_MESSAGE_CLASSIFIER)
-    return classify(text, extra_examples=extra_examples or None)
+    return classify(text, extra_examples=extra_examples or None, faq_index=faq_index_get())
 
 
 def _faq_topic_examples() -> dict[str, list[str]]:

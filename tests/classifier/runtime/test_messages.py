@@ -43,3 +43,59 @@ def test_classify_message_with_faq_examples():
                              extra_examples={"payment": ["Как оформить налоговый вычет за обучение?"]})
     assert extra.topic == "payment"
     assert extra.scores["payment"] >= base.scores["payment"]
+
+
+# -- the school's FAQ as a signal: the topic of the best-matching FAQ entry ("faqtop") ---------------------------
+
+def _small_faq_index():
+    from classifier.faq.index import FaqIndex
+    from tests.classifier.fake_encoders import TokenHashEncoder
+    from tests.classifier.faq.sample import ENTRIES
+
+    return FaqIndex(ENTRIES, encoder=TokenHashEncoder())
+
+
+def test_best_faq_topic_signal_is_the_best_entry_score_on_its_topic_only(hash_encoder):
+    from classifier.runtime.messages import best_faq_topic_signal
+
+    index = _small_faq_index()
+    names = MessageClassifier(encoder=hash_encoder).names
+    signal = best_faq_topic_signal(index, "забыл пароль от аккаунта", names)
+    best = index.search("забыл пароль от аккаунта", k=1)[0]
+    assert best.entry.topic == "profile"
+    assert signal[names.index("profile")] == pytest.approx(best.score) and best.score > 0
+    assert [name for name, value in zip(names, signal) if value != 0] == ["profile"]
+    # no index, no text, an empty FAQ: no signal
+    from classifier.faq.index import FaqIndex
+    for idx, text in ((None, "забыл пароль"), (index, "   "), (FaqIndex([], encoder=index.encoder), "забыл пароль")):
+        assert not best_faq_topic_signal(idx, text, names).any()
+
+
+def test_the_faq_signal_adds_its_fitted_weight_to_the_best_entrys_topic(hash_encoder):
+    from classifier.runtime.labels import LabelSet
+
+    index = _small_faq_index()
+    labels = LabelSet.default_topics()
+    weighted = labels.with_settings({**labels.settings, "w_faqtop": 5.0})
+    text = "как вернуть деньги"
+    without = MessageClassifier(labels=weighted, encoder=hash_encoder)
+    with_faq = MessageClassifier(labels=weighted, encoder=hash_encoder, faq_index=index)
+    signal = with_faq.features(text)["faqtop"]
+    assert signal[with_faq.names.index("payment")] > 0
+    assert with_faq.logits(text) - without.logits(text) == pytest.approx(5.0 * signal)
+    assert with_faq.classify(text).scores["payment"] > without.classify(text).scores["payment"]
+    assert with_faq.model_version != without.model_version  # the FAQ is part of what decided the topic
+    # the shipped weight 0 (no fit with a FAQ) leaves the logits as they were
+    unweighted = labels.with_settings({**labels.settings, "w_faqtop": 0.0})
+    assert MessageClassifier(labels=unweighted, encoder=hash_encoder, faq_index=index).logits(text) == pytest.approx(
+        MessageClassifier(labels=unweighted, encoder=hash_encoder).logits(text))
+
+
+def test_school_topic_classifier_gets_the_schools_faq_index(monkeypatch, hash_encoder):
+    from classifier.fitting import evaluate
+    from tests.classifier.faq.sample import ENTRIES
+
+    monkeypatch.setattr("classifier.faq.index.shared_sentence_encoder", lambda *a, **k: hash_encoder)
+    clf = evaluate.school_topic_classifier(ENTRIES)
+    assert [e.id for e in clf.faq_index.entries] == [e.id for e in ENTRIES]
+    assert evaluate.school_topic_classifier([]).faq_index is None
