@@ -3,7 +3,8 @@
 A ticket reaches the student in Telegram when its student has a TelegramAccount with a private chat. The
 outbox (tickets.services.notify) writes the Delivery and retries it; ``send`` renders one delivery in the
 ticket's language and calls sendMessage: an automatic answer with "It helped" / "I need an operator", a rating
-request with 1–5 buttons (tgbot.services.callbacks handles the presses).
+request with 1–5 buttons (tgbot.services.callbacks handles the presses), a person's resolve or close
+without a reply as one line.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ def _render(delivery: Delivery) -> tuple[str, list]:
         return texts.auto_answer(ticket_id, body), feedback_buttons(ticket_id)
     if kind == Delivery.Kind.RATING_REQUEST:
         return texts.rating_question(ticket_id), rating_buttons(ticket_id)
+    if kind == Delivery.Kind.STATUS_CHANGED:
+        return texts.status_changed(ticket_id, payload.get("status", "")), []
     return body, []  # OFFTOPIC and any later kind: the message itself
 
 

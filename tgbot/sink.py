@@ -1,4 +1,5 @@
-"""The operators' Telegram chat (tickets.sinks): new tickets, SLA warnings and students' replies, with a desk link.
+"""The operators' Telegram chat (tickets.sinks): new tickets, escalations, SLA warnings and students' replies,
+with a desk link.
 
 One chat every operator shares: ``address_for`` gives the same chat for each recipient of an event and the
 outbox (OperatorDelivery is unique per sink, address and event) posts it once. Nothing when
@@ -15,9 +16,10 @@ from tickets.notices import ticket_desk_url, notification_line
 from . import api, texts
 
 Kind = OperatorNotification.Kind
-# New tickets (triage included, and tickets moved to another queue), a student's reply (an escalation from an
-# automatic answer arrives as one), targets about to be missed. Mentions and assignments are personal.
-CHAT_KINDS = (Kind.NEW_TICKET, Kind.STUDENT_REPLY, Kind.SLA_WARNING)
+# New tickets (triage included, and tickets moved to another queue), a student's reply, an escalation after an
+# automatic answer ("I need an operator", or no feedback in time), targets about to be missed. Mentions and
+# assignments are personal.
+CHAT_KINDS = (Kind.NEW_TICKET, Kind.STUDENT_REPLY, Kind.ESCALATED, Kind.SLA_WARNING)
 
 
 class OperatorsChatSink:

@@ -71,6 +71,12 @@ def rating_question(ticket_id: int) -> str:
     return _("Request #%(id)s has been resolved. How did we do? Rate our help from 1 to 5.") % {"id": ticket_id}
 
 
+def status_changed(ticket_id: int, status: str) -> str:
+    if status == "closed":
+        return _("Request #%(id)s has been closed by support. To ask something else, just write a new message here.") % {"id": ticket_id}
+    return _("Request #%(id)s has been marked as resolved by support. If the problem is still there, just write here.") % {"id": ticket_id}
+
+
 def rating_thanks(score: int) -> str:
     return _("Thank you for the rating (%(score)s)!") % {"score": score}
 

@@ -55,6 +55,10 @@ def notification_line(notification: OperatorNotification, now: datetime | None =
         if notification.actor is None:
             return _("#%(id)s was assigned to you automatically") % values
         return _("%(user)s assigned #%(id)s to you") % values
+    if kind == K.ESCALATED:
+        if notification.data.get("reason") == "no feedback in time":
+            return _("#%(id)s: %(name)s did not answer the automatic answer; an operator is needed") % values
+        return _("#%(id)s: %(name)s still needs help after the automatic answer") % values
     if kind == K.SLA_WARNING:
         return _sla_line(notification, values, now or timezone.now())
     return f"#{ticket.pk}: {notification.get_kind_display()}"

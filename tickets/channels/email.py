@@ -54,12 +54,28 @@ def _rating_request(values: dict) -> tuple[str, str]:
     )
 
 
+def _status_changed(values: dict) -> tuple[str, str]:
+    # A person resolved or closed the request without a message of their own (services.operator.status_notice).
+    if values["status"] == Ticket.Status.CLOSED:
+        return (
+            _("Your request #%(id)s has been closed") % values,
+            _("Hello, %(name)s!\n\nSupport has closed your request. It takes no more replies; if you need help "
+              "again, please submit a new request. The conversation stays here:\n%(url)s") % values,
+        )
+    return (
+        _("Your request #%(id)s has been resolved") % values,
+        _("Hello, %(name)s!\n\nSupport has marked your request as resolved. If the problem is still there, just "
+          "reply on the request page and it opens again:\n%(url)s") % values,
+    )
+
+
 RENDERERS = {
     Delivery.Kind.RECEIVED: _received,
     Delivery.Kind.REPLY: _reply,
     Delivery.Kind.AUTO_ANSWER: _auto_answer,
     Delivery.Kind.OFFTOPIC: _offtopic,
     Delivery.Kind.RATING_REQUEST: _rating_request,
+    Delivery.Kind.STATUS_CHANGED: _status_changed,
 }
 
 
@@ -74,7 +90,7 @@ class EmailChannel:
         payload = delivery.payload or {}
         values = {
             "id": delivery.ticket_id, "name": payload.get("name", ""), "body": payload.get("body", ""),
-            "url": ticket_status_url(delivery.ticket),
+            "url": ticket_status_url(delivery.ticket), "status": payload.get("status", ""),
         }
         with translation.override(payload.get("language") or settings.LANGUAGE_CODE):
             return RENDERERS[delivery.kind](values)

@@ -13,3 +13,5 @@ class NotificationKind(models.TextChoices):
     MENTION = "mention", _("A colleague mentioned me in a note")
     SLA_WARNING = "sla_warning", _("A ticket is about to miss its target")
     ASSIGNED = "assigned", _("A ticket was assigned to me")
+    # The student answered an automatic answer with "I still need help" (or wrote again, or did not answer in time).
+    ESCALATED = "escalated", _("A student needs an operator after an automatic answer")

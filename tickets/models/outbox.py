@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStamped
+from .audit import TicketEvent
 from .ticket import Message, Ticket
 
 
@@ -55,6 +56,9 @@ class Delivery(OutboxItem):
         # A person resolved the ticket: the student is asked to rate the help (services.satisfaction). Carried by
         # the last operator reply; a channel renders it as its own question (the e-mail: a link, Telegram: buttons).
         RATING_REQUEST = "rating_request", _("Request for a rating")
+        # A person resolved or closed the ticket without the student hearing of it otherwise (services.operator
+        # .status_notice): carried by the status event, not by a message (``event``; ``message`` is empty).
+        STATUS_CHANGED = "status_changed", _("Status change")
 
     # The author a message of each kind must have: nothing else (system messages, internal notes) can be sent.
     KIND_AUTHORS = {
@@ -64,9 +68,16 @@ class Delivery(OutboxItem):
         Kind.OFFTOPIC: Message.Author.BOT,
         Kind.RATING_REQUEST: Message.Author.OPERATOR,
     }
+    # Kinds carried by a status event (TicketEvent of kind "status") instead of a message.
+    EVENT_KINDS = (Kind.STATUS_CHANGED,)
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("ticket"))
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("message"))
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("message"),
+    )
+    event = models.ForeignKey(
+        TicketEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("status change"),
+    )
     channel = models.CharField(_("channel"), max_length=32)
     address = models.CharField(_("address"), max_length=254, help_text=_("Where the channel sends it (an e-mail address, a chat id)."))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -79,6 +90,9 @@ class Delivery(OutboxItem):
         constraints = [
             # One delivery of a message per channel, however often a service or a task runs.
             models.UniqueConstraint(fields=["message", "kind", "channel"], name="delivery_once_per_channel"),
+            # One notice of a status change per channel (the event is the change).
+            models.UniqueConstraint(fields=["event", "kind", "channel"], name="delivery_once_per_event"),
+            models.CheckConstraint(condition=Q(message__isnull=False) | Q(event__isnull=False), name="delivery_carries_something"),
         ]
         indexes = [
             # The sweep: rows waiting to be (re)tried whose time has come.

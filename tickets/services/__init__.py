@@ -51,7 +51,7 @@ from .intake import ticket_create, ticket_student_reply
 from .macros import macro_delete, macro_save, may_edit_macro
 from .merge import merge_refusal, ticket_merge
 from .notes import ticket_note
-from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify
+from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify, student_notify_status
 from .operator import label_override, ticket_reply, ticket_set_status
 from .operator_notify import (
     notifications_mark_read,
@@ -126,6 +126,7 @@ __all__ = [
     "sla_warnings_sweep",
     "student_for_email",
     "student_notify",
+    "student_notify_status",
     "ticket_assign",
     "ticket_assign_to",
     "ticket_auto_assign",

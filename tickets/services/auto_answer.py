@@ -26,6 +26,7 @@ from .assignment import ticket_assigned_by_person
 from .enqueue import task_enqueue
 from .lifecycle import status_change
 from .notify import student_notify
+from .operator_notify import escalation_notify
 
 logger = logging.getLogger(__name__)
 
@@ -220,8 +221,10 @@ def _auto_answer_post(ticket: Ticket, analysis: MessageAnalysis, fields: list[st
     student_notify(ticket=ticket, message=answer, kind=Delivery.Kind.AUTO_ANSWER)
 
 
-def auto_answer_settle(ticket: Ticket, *, solved: bool | None, reason: str) -> None:
-    """End the wait for feedback on a locked ticket: solved → resolved; still need help or no reply → open.
+def auto_answer_settle(ticket: Ticket, *, solved: bool | None, reason: str, message: Message | None = None) -> None:
+    """End the wait for feedback on a locked ticket: solved → resolved; still need help or no reply → open, and
+    the queue's operators are notified (operator_notify.escalation_notify; ``message``: the student's reply that
+    escalated it, if that was how).
 
     ``solved=None`` is "no reply in time" (counted neither accepted nor rejected).
     """
@@ -243,6 +246,8 @@ def auto_answer_settle(ticket: Ticket, *, solved: bool | None, reason: str) -> N
     ticket.save(update_fields=["auto_answer_state", "updated_at"])
     if ticket.status in (Ticket.Status.NEW, Ticket.Status.WAITING) or (solved and ticket.is_open):
         status_change(ticket, new_status, actor=None, reason=reason)
+    if not solved:
+        escalation_notify(ticket, answer=last, reason=reason, message=message)
 
 
 def message_answer_sweep(*, older_than: int = ANSWER_SWEEP_AGE_SECONDS, newer_than: int = ANSWER_SWEEP_MAX_AGE_SECONDS) -> int:

@@ -153,7 +153,9 @@ def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[Cle
             if ticket.auto_answer_state == Ticket.AutoAnswerState.PENDING_FEEDBACK:
                 # Writing again instead of "this solved it" means "I still need help" (unless this
                 # message gets a new sure automatic answer: message_answer then waits for feedback again).
-                auto_answer_settle(ticket, solved=False, reason="student reply")
-            student_reply_notify(ticket, message)
+                # The escalation's notice carries this reply to the queue and the assignee: no second one for it.
+                auto_answer_settle(ticket, solved=False, reason="student reply", message=message)
+            else:
+                student_reply_notify(ticket, message)
             message_enqueue_answer(message)
     return message

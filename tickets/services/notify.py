@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..channels import DeliveryFailed, channel_get, channels_registered
-from ..models import Delivery, Message, Ticket
+from ..models import Delivery, Message, Ticket, TicketEvent
 from .enqueue import task_enqueue
 from .outbox import LOST_TASK_GRACE, outbox_claim, outbox_due, outbox_retry, outbox_send, retry_delay  # noqa: F401 (retry_delay: importable here too)
 
@@ -44,19 +44,38 @@ def student_notify(*, ticket: Ticket, message: Message, kind: str) -> list[Deliv
     is an operator's message, an automatic answer a bot's...): anything else raises InternalContentError
     and nothing is queued. Calling it again for the same message and kind queues nothing new.
     """
+    if kind in Delivery.EVENT_KINDS:
+        raise InternalContentError(f"{kind} is carried by a status change (student_notify_status), not by message #{message.pk}")
     expected_author = Delivery.KIND_AUTHORS.get(kind)
     if expected_author is None:
         raise ValueError(f"unknown delivery kind {kind!r}")
     if message.ticket_id != ticket.pk or not message.is_visible_to_student or message.author_kind != expected_author:
         raise InternalContentError(f"message #{message.pk} ({message.author_kind}) cannot be sent to the student as {kind}")
     payload = {"name": ticket.name, "body": message.body, "language": ticket.language or settings.LANGUAGE_CODE}
+    return _deliveries_queue(ticket, kind, payload, message=message)
+
+
+def student_notify_status(*, ticket: Ticket, event: TicketEvent) -> list[Delivery]:
+    """Tell the student their ticket was resolved or closed (``Delivery.Kind.STATUS_CHANGED``, carried by the
+    status ``event``; call inside its transaction). Once per event and channel however often it runs; which
+    changes deserve it is decided by the caller (services.operator.status_notice)."""
+    if event.ticket_id != ticket.pk or event.kind != TicketEvent.Kind.STATUS or event.new_value not in (
+        Ticket.Status.RESOLVED, Ticket.Status.CLOSED,
+    ):
+        raise InternalContentError(f"event #{event.pk} ({event.kind} → {event.new_value}) is not a status change to tell the student")
+    payload = {"name": ticket.name, "status": event.new_value, "language": ticket.language or settings.LANGUAGE_CODE}
+    return _deliveries_queue(ticket, Delivery.Kind.STATUS_CHANGED, payload, event=event)
+
+
+def _deliveries_queue(ticket: Ticket, kind: str, payload: dict, *, message: Message | None = None,
+                      event: TicketEvent | None = None) -> list[Delivery]:
     created = []
     for channel in channels_registered():
         address = channel.address_for(ticket)
         if not address:
             continue
         delivery, is_new = Delivery.objects.get_or_create(
-            message=message, kind=kind, channel=channel.name,
+            message=message, event=event, kind=kind, channel=channel.name,
             defaults={"ticket": ticket, "address": address, "payload": payload, "next_attempt_at": timezone.now() + LOST_TASK_GRACE},
         )
         if is_new:

@@ -10,10 +10,10 @@ from classifier import correction_text, recurring_lines
 from knowledge.models import FaqEntry
 from knowledge.services import faq_usage_record
 
-from ..models import Delivery, Intent, LabelExample, Message, Prediction, Ticket, TicketEvent
+from ..models import Delivery, Intent, LabelExample, Message, Prediction, Ticket, TicketEvent, TicketRating
 from .assignment import ticket_arrived, ticket_assign  # noqa: F401 (ticket_assign: its home before issue 12)
 from .lifecycle import auto_answer_release, status_change
-from .notify import student_notify
+from .notify import student_notify, student_notify_status
 from .search_index import ticket_search_refresh
 
 
@@ -89,10 +89,37 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
         raise ValidationError({"status": _("Unknown status: %(status)s") % {"status": status}})
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        rated_before = TicketRating.objects.filter(ticket=ticket).exists()
         if status_change(ticket, status, actor=actor):
             # The operator decided; the automatic answer no longer waits for the student's feedback.
             auto_answer_release(ticket)
+            status_notice(ticket, actor=actor, rating_asked=not rated_before and TicketRating.objects.filter(ticket=ticket).exists())
     return ticket
+
+
+# What the student hears of a person's status change. Only resolved and closed change anything for them (their
+# request is done; a closed one takes no more replies); new, open and waiting are the desk's own bookkeeping.
+STUDENT_NOTICE_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+
+
+def status_notice(ticket: Ticket, *, actor, rating_asked: bool) -> list[Delivery]:
+    """Tell the student a person resolved or closed their locked ``ticket`` (just changed by ``ticket_set_status``).
+
+    Decision: one notice per change, and none when another message already says it. A resolve that asked for a
+    rating (services.satisfaction: the ticket had an operator's reply, and no rating was asked before) already
+    tells the student "request #N has been resolved" next to the reply: no second notice. A merged ticket's
+    student was told by the merge. Reopening (by a person) and changes without a person are not announced: the
+    student reopens by writing, and the automatic changes (off-topic close, "this solved it") carry their own
+    message. Changes made through other services (merge) never come here.
+    """
+    if actor is None or ticket.status not in STUDENT_NOTICE_STATUSES or ticket.merged_into_id:
+        return []
+    if ticket.status == Ticket.Status.RESOLVED and rating_asked:
+        return []
+    event = ticket.events.filter(kind=TicketEvent.Kind.STATUS).order_by("-created_at", "-id").first()
+    if event is None or event.new_value != ticket.status:
+        return []
+    return student_notify_status(ticket=ticket, event=event)
 
 
 def ticket_reply(*, ticket: Ticket, body: str, actor, faq_entry=None) -> Message:

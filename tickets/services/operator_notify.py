@@ -148,3 +148,18 @@ def student_reply_notify(ticket: Ticket, message: Message) -> list[OperatorNotif
         kind=Kind.STUDENT_REPLY, ticket=ticket, recipients=User.objects.filter(pk=ticket.assignee_id),
         event_key=f"reply:{message.pk}", message=message,
     )
+
+
+def escalation_notify(ticket: Ticket, *, answer: Message | None, reason: str, message: Message | None = None) -> list[OperatorNotification]:
+    """An automatic answer did not settle the ticket (the student's "I still need help", a reply instead of
+    feedback, or no feedback in time): the queue's operators on duty and its assignee hear that a person is
+    needed now. One event per automatic answer (``answer``, the bot's message; the ticket when it is gone).
+    ``message``: the student's reply that escalated it, shown as the excerpt."""
+    members = queue_members(ticket.queue_id).filter(operator_profile__available=True)
+    recipients = list(members)
+    if ticket.assignee_id and all(user.pk != ticket.assignee_id for user in recipients):
+        recipients += list(User.objects.filter(pk=ticket.assignee_id))
+    key = f"escalated:{ticket.pk}:{answer.pk if answer is not None else 'ticket'}"
+    return operator_notify(
+        kind=Kind.ESCALATED, ticket=ticket, recipients=recipients, event_key=key, message=message, data={"reason": reason},
+    )

@@ -38,7 +38,9 @@ def test_resolved_by_a_person_asks_for_a_rating_once(answered, django_capture_on
         services.ticket_student_reply(ticket=ticket, body="Ой, снова не работает")
         services.ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=olga)
     assert TicketRating.objects.count() == 1
-    assert [m.to for m in mail.outbox] == [["anya@example.org"], ["olga@example.org"]]  # olga: told of the reply
+    # olga: told of the reply; Anya: no second rating request, so the second resolve is told as a status change.
+    assert [m.to for m in mail.outbox] == [["anya@example.org"], ["olga@example.org"], ["anya@example.org"]]
+    assert "решено" in mail.outbox[2].subject and "1 до 5" not in mail.outbox[2].body
 
 
 def test_no_rating_without_a_persons_answer(django_capture_on_commit_callbacks):
