@@ -10,6 +10,8 @@ from .models import Intent, Ticket
 
 class MergeForm(forms.Form):
     into = forms.IntegerField(label=_("Merge this ticket into ticket #"), min_value=1)
+    same_person = forms.BooleanField(label=_("The same person"), required=False,
+                                     help_text=_("Tick when the two tickets come from different contacts of one person."))
 
 
 class TicketIdsField(forms.Field):

@@ -177,6 +177,8 @@ def event_line(event, prediction=None, faq_question: str = "") -> str:
             return _("Answered automatically: off-topic, closed with a fixed reply")
         return _("Answered automatically: %(entry)s") % {"entry": faq_question or new}
     if kind == K.MERGED:
+        if not (old.isdigit() and new.isdigit()):
+            return _("Merged across contacts, confirmed as the same person: %(old)s → %(new)s") % {"old": old, "new": new}
         if str(event.ticket_id) == new:
             return _("Ticket #%(source)s merged into this one") % {"source": old}
         return _("Merged into ticket #%(target)s") % {"target": new}

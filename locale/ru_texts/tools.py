@@ -89,6 +89,18 @@ RU = {
     "An answer has at most %(n)s characters.": "В шаблоне не больше %(n)s символов.",
     "The canned answer is saved.": "Шаблон ответа сохранён.",
     "The canned answer is deleted.": "Шаблон ответа удалён.",
+    # Merging across contacts (one person writing from two contacts)
+    "The same person": "Тот же человек",
+    "Tick when the two tickets come from different contacts of one person.":
+        "Отметьте, если обращения пришли с разных контактов одного человека.",
+    "another contact": "другой контакт",
+    "this ticket": "это обращение",
+    "These tickets come from different contacts: merge them only if it is the same person, with \"The same person\" ticked on the ticket page.":
+        "Эти обращения пришли с разных контактов: объединяйте их, только если это один человек, отметив «Тот же человек» на странице обращения.",
+    "Another contact of the same person (another e-mail, Telegram): tick «The same person»; the student is told on the other ticket's contact.":
+        "Другой контакт того же человека (другая почта, Telegram): отметьте «Тот же человек»; студенту сообщат на контакт другого обращения.",
+    "Merged across contacts, confirmed as the same person: %(old)s → %(new)s":
+        "Объединено с другим контактом (подтверждено, что это тот же человек): %(old)s → %(new)s",
 }
 
 PLURALS = {

@@ -101,6 +101,30 @@ def test_merge_a_suggested_duplicate_and_the_students_old_link(desk, olga, open_
     expect(student.locator("body")).to_contain_text(f"Ваше обращение №{duplicate.pk} теперь часть обращения №{target.pk}")
 
 
+def test_merge_another_contacts_near_identical_ticket_after_confirming_the_same_person(desk, olga, page_watch, live_server):
+    page, watch = page_watch
+    target = _ticket(desk, "Анна", "anna@example.org", "Списали деньги дважды за курс Python")
+    duplicate = _ticket(desk, "Анна К.", "anna.work@example.org", "Списали деньги дважды за курс Python!")
+    log_in(page, live_server, olga)
+    page.goto(f"/desk/tickets/{duplicate.pk}/")
+    suggestion = page.locator(f"#duplicates li[data-ticket='{target.pk}']")
+    expect(suggestion).to_contain_text("другой контакт")
+    expect(suggestion.locator("[data-contacts]")).to_contain_text("anna.work@example.org")
+    expect(suggestion.locator("[data-contacts]")).to_contain_text("anna@example.org")
+    suggestion.locator("button[type=submit]").click()  # not confirmed: the browser keeps the form (required checkbox)
+    assert suggestion.locator("input[name=same_person]").evaluate("box => box.validity.valueMissing")
+    assert page.url.endswith(f"/desk/tickets/{duplicate.pk}/") and Ticket.objects.get(pk=duplicate.pk).merged_into_id is None
+    suggestion.locator("input[name=same_person]").check()
+    watch.shot("desk-duplicate-other-contact")
+    with page.expect_navigation():
+        suggestion.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/desk/tickets/{target.pk}/$"))
+    expect(page.locator(".messages")).to_contain_text(f"Обращение №{duplicate.pk} объединено с этим")
+    expect(page.locator("#history")).to_contain_text("тот же человек")
+    expect(page.locator("#history")).to_contain_text("anna.work@example.org")
+    assert Ticket.objects.get(pk=duplicate.pk).merged_into_id == target.pk
+
+
 def test_canned_answer_saved_and_inserted_into_the_reply(desk, olga, page_watch, live_server):
     page, watch = page_watch
     ticket = _ticket(desk, "Мария Иванова", "maria@example.org", "Не пришёл чек")

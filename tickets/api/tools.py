@@ -14,13 +14,18 @@ from .views import OperatorApiView, TicketActionApi
 
 
 class MergeInputSerializer(serializers.Serializer):
-    into = serializers.IntegerField(min_value=1, help_text="the ticket to merge this one into (same student, a queue you may see)")
+    into = serializers.IntegerField(min_value=1, help_text="the ticket to merge this one into (a queue you may see)")
+    same_person = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true: the two tickets come from different students' contacts and you confirm it is one person "
+                  "(without it a merge across students is refused)",
+    )
 
 
 class TicketMergeApi(TicketActionApi):
     @extend_schema(
         request=MergeInputSerializer, responses={200: s.TicketDetailSerializer},
-        summary="Merge this ticket into another of the same student (moves messages and screenshots, closes this one, tells the student once)",
+        summary="Merge this ticket into another of the same student, or of another contact with same_person (moves messages and screenshots, closes this one, tells the student once)",
     )
     def post(self, request, ticket_id: int):
         source = selectors.ticket_row_for_operator(request.user, ticket_id)
@@ -32,7 +37,7 @@ class TicketMergeApi(TicketActionApi):
         except selectors.TicketNotFound:
             # The same answer for "no such ticket" and "not one of your queues": nothing is revealed.
             raise ValidationError({"into": _("There is no ticket #%(id)s in your queues.") % {"id": into}})
-        services.ticket_merge(source=source, target=target, actor=request.user)
+        services.ticket_merge(source=source, target=target, actor=request.user, same_person=data.validated_data["same_person"])
         return self._detail(request, into)
 
 

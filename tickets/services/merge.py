@@ -1,8 +1,12 @@
 """Merging a duplicate into another ticket of the same student (issue 12).
 
-Decision: only tickets of the **same Student** are merged. The source's status link then leads to the target's
-status page, so merging two people's tickets would show one the other's conversation; an operator who believes
-two identities are one person links them first (services.students), never through a merge.
+Decision: tickets of the **same Student** are merged; tickets of two Students (one person writing from two contacts:
+the web form with another e-mail, then Telegram) only with ``same_person=True``, the operator's explicit
+confirmation. The source's status link then leads to the target's status page, which shows the whole conversation:
+acceptable only because the operator confirmed both contacts are one person (two people would see each other's
+messages). The notice goes to the target's student's channels (where the conversation continues); the source's
+contact learns it from its status page, which points to the target. A ``merged`` event on the target names both
+contacts (old: the source's, new: the target's).
 
 What a merge does, in one transaction with both rows locked (lower id first, so two merges cannot deadlock):
 the source's messages, screenshots and their deliveries move to the target, the source is closed with ``merged_into`` set (its
@@ -23,15 +27,16 @@ from .notify import student_notify
 from .search_index import ticket_search_refresh
 
 
-def merge_refusal(source: Ticket, target: Ticket, actor) -> str:
+def merge_refusal(source: Ticket, target: Ticket, actor, same_person: bool = False) -> str:
     """Why ``source`` cannot be merged into ``target`` by ``actor`` ("" when it can). Unlocked rows: a hint for the
     page; ticket_merge asks again under the locks."""
     if source.pk == target.pk:
         return _("A ticket cannot be merged into itself.")
     if not (may_work_in(actor, source.queue_id) and may_work_in(actor, target.queue_id)):
         return _("You may merge only tickets of your queues.")
-    if source.student_id != target.student_id:
-        return _("Only tickets of the same student can be merged.")
+    if source.student_id != target.student_id and not same_person:
+        return _("These tickets come from different contacts: merge them only if it is the same person, with "
+                 "\"The same person\" ticked on the ticket page.")
     if source.merged_into_id:
         return _("Ticket #%(id)s was already merged into #%(into)s.") % {"id": source.pk, "into": source.merged_into_id}
     if target.merged_into_id:
@@ -39,14 +44,21 @@ def merge_refusal(source: Ticket, target: Ticket, actor) -> str:
     return ""
 
 
-def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
-    """Merge ``source`` into ``target`` (see the module); returns the target. ValidationError says why not."""
+def _contact(ticket: Ticket) -> str:
+    """Who wrote, for the audit trail: the name and the e-mail, or the channel and the student's id."""
+    address = ticket.student.email or f"{ticket.source}, student #{ticket.student_id}"
+    return f"{ticket.name} <{address}>"[:120]
+
+
+def ticket_merge(*, source: Ticket, target: Ticket, actor, same_person: bool = False) -> Ticket:
+    """Merge ``source`` into ``target`` (see the module); returns the target. ValidationError says why not.
+    ``same_person``: the operator confirmed that two different students' contacts are one person."""
     with transaction.atomic():
         locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")}
         source, target = locked.get(source.pk), locked.get(target.pk)
         if source is None or target is None:
             raise ValidationError({"into": _("No such ticket.")})
-        refusal = merge_refusal(source, target, actor)
+        refusal = merge_refusal(source, target, actor, same_person=same_person)
         if refusal:
             raise ValidationError({"into": refusal})
         Message.objects.filter(ticket=source).update(ticket=target)
@@ -59,6 +71,10 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
         # old → new: which ticket went into which (tickets.vocabulary words it on either ticket's history).
         for ticket in (source, target):
             TicketEvent.objects.create(ticket=ticket, actor=actor, kind=TicketEvent.Kind.MERGED, old_value=str(source.pk), new_value=str(target.pk))
+        if source.student_id != target.student_id:
+            # Names, not ids: tickets.vocabulary tells this one from the ids above.
+            TicketEvent.objects.create(ticket=target, actor=actor, kind=TicketEvent.Kind.MERGED,
+                                       old_value=_contact(source), new_value=_contact(target))
         ticket_search_refresh(target.pk)
         ticket_search_refresh(source.pk)
         with translation.override(target.language or None):

@@ -29,7 +29,7 @@ def ticket_merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
     into = form.cleaned_data["into"]
     try:
         target = selectors.ticket_row_for_operator(request.user, into)
-        services.ticket_merge(source=source, target=target, actor=request.user)
+        services.ticket_merge(source=source, target=target, actor=request.user, same_person=form.cleaned_data["same_person"])
     except selectors.TicketNotFound:
         messages.error(request, _("There is no ticket #%(id)s in your queues.") % {"id": into})
     except ValidationError as exc:

@@ -49,7 +49,7 @@ def test_bulk_merge_same_student_only_and_refusals_are_per_ticket(olga):
     other_queue = ClassifiedTicketFactory(email="anna@example.org", queue=queue("course"))
     result = services.tickets_bulk(actor=olga, ticket_ids=[target.pk, twin.pk, stranger.pk, other_queue.pk], action="merge", into=target.pk)
     assert result.done == [twin.pk]
-    assert set(result.refused) == {stranger.pk, other_queue.pk} and "same student" in result.refused[stranger.pk]
+    assert set(result.refused) == {stranger.pk, other_queue.pk} and "different contacts" in result.refused[stranger.pk]
     assert result.refused[other_queue.pk] == "not found"
     assert Ticket.objects.get(pk=twin.pk).merged_into_id == target.pk and Ticket.objects.get(pk=other_queue.pk).merged_into_id is None
     with pytest.raises(ValidationError):  # a target in another queue

@@ -77,7 +77,7 @@ def test_merge_is_refused_across_students_queues_itself_and_into_a_merged_ticket
     stranger = ClassifiedTicketFactory(email="other@example.org")
     course = ClassifiedTicketFactory(email="anna@example.org", queue=queue("course"))
     refusals = [
-        (stranger, target, "same student"), (source, source, "itself"), (course, target, "your queues"), (source, course, "your queues"),
+        (stranger, target, "different contacts"), (source, source, "itself"), (course, target, "your queues"), (source, course, "your queues"),
     ]
     for a, b, reason in refusals:
         with pytest.raises(ValidationError, match=reason):
@@ -124,3 +124,54 @@ def test_merge_form_on_the_ticket_page(client):
     response = client.post(url, {"into": target.pk})
     assert response.status_code == 302 and response["Location"] == reverse("operator:ticket", kwargs={"ticket_id": target.pk})
     assert Ticket.objects.get(pk=source.pk).merged_into_id == target.pk
+
+
+def _contacts_pair():
+    target = services.ticket_create(name="Анна", email="anna@example.org", description="Списали деньги дважды за курс")
+    source = services.ticket_create(name="Анна К.", email="anna.work@example.org", description="Списали деньги дважды за курс!")
+    Ticket.objects.filter(pk__in=[target.pk, source.pk]).update(queue=queue("payment"))
+    return Ticket.objects.get(pk=target.pk), Ticket.objects.get(pk=source.pk)
+
+
+def test_merge_across_contacts_needs_the_same_person_confirmation(django_capture_on_commit_callbacks):
+    olga = operator("olga", queues=["payment"])
+    target, source = _contacts_pair()
+    with pytest.raises(ValidationError, match="The same person"):
+        services.ticket_merge(source=source, target=target, actor=olga)
+    assert not TicketEvent.objects.filter(kind=TicketEvent.Kind.MERGED).exists()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_merge(source=source, target=target, actor=olga, same_person=True)
+    source.refresh_from_db()
+    assert source.merged_into_id == target.pk and source.status == Ticket.Status.CLOSED
+    events = list(TicketEvent.objects.filter(ticket=target, kind=TicketEvent.Kind.MERGED))
+    assert [(e.old_value, e.new_value) for e in events] == [
+        (str(source.pk), str(target.pk)), ("Анна К. <anna.work@example.org>", "Анна <anna@example.org>"),
+    ]
+    from tickets.vocabulary import event_line
+    assert "anna.work@example.org" in event_line(events[1]) and "same person" in event_line(events[1])
+    # Told once, on the target's student's channel (the target's e-mail), not the source's.
+    notices = [m for m in mail.outbox if f"Your request #{source.pk}" in m.body]
+    assert len(notices) == 1 and notices[0].to == ["anna@example.org"]
+    assert Delivery.objects.filter(message__ticket=target, kind=Delivery.Kind.REPLY).count() == 1
+
+
+def test_merge_api_and_form_across_contacts(client, api_client):
+    olga = operator("olga", queues=["payment"])
+    target, source = _contacts_pair()
+    api_client.force_authenticate(olga)
+    url = reverse("api:ticket-merge", kwargs={"ticket_id": source.pk})
+    refused = api_client.post(url, {"into": target.pk}, format="json")
+    assert refused.status_code == 400 and any(words in str(refused.json()) for words in ("The same person", "Тот же человек"))
+    response = api_client.post(url, {"into": target.pk, "same_person": True}, format="json")
+    assert response.status_code == 200 and response.json()["id"] == target.pk
+    assert Ticket.objects.get(pk=source.pk).merged_into_id == target.pk
+    # The ticket page's form: without the checkbox refused (the ticket stays), with it merged.
+    second, third = _contacts_pair()
+    client.force_login(olga)
+    form_url = reverse("operator:ticket_merge", kwargs={"ticket_id": third.pk})
+    shown = [str(m) for m in client.post(form_url, {"into": second.pk}, follow=True).context["messages"]]
+    assert any("разных контактов" in m or "different contacts" in m for m in shown), shown
+    assert Ticket.objects.get(pk=third.pk).merged_into_id is None
+    assert client.post(form_url, {"into": second.pk, "same_person": "on"}).status_code == 302
+    assert Ticket.objects.get(pk=third.pk).merged_into_id == second.pk
