@@ -61,7 +61,11 @@ def test_page_query_counts_stay_flat_as_tickets_grow(boss_client, django_assert_
     small = {name: _queries(boss_client, url) for name, url in _pages().items()}
     _more(400)
     large = {name: _queries(boss_client, url) for name, url in _pages().items()}
-    assert small == large, (small, large)
+    # "Most urgent first" (the queue page's default) reads the open tickets and, when they do not fill the page, the
+    # resolved and closed ones in a second query (selectors.pages): one query more or less with how much of the page
+    # is open work, never more with the size of the history. Every other page is the same to the query.
+    assert {name: count for name, count in small.items() if name != "queue"} == {name: count for name, count in large.items() if name != "queue"}, (small, large)
+    assert abs(small["queue"] - large["queue"]) <= 1, (small, large)
     ceilings = {"dashboard": DASHBOARD_MAX, "queue": QUEUE_MAX, "deep": QUEUE_MAX, "ticket": TICKET_MAX, "admin": ADMIN_LIST_MAX}
     for name, url in _pages().items():
         with django_assert_max_num_queries(ceilings[name]):
