@@ -53,3 +53,25 @@ def test_shared_encoder_is_built_once_with_the_first_thread_count(monkeypatch, c
         assert shared_sentence_encoder(threads=1) is first
         assert shared_sentence_encoder(threads=1) is first
     assert len([r for r in caplog.records if "already runs with 2" in r.getMessage()]) == 1
+
+
+@pytest.mark.slow
+def test_e5_encoder_is_multilingual_normalised_and_shared():
+    e5 = encoders.shared_e5_encoder()
+    assert encoders.shared_e5_encoder() is e5 and e5.dim == 384
+    emb = e5.encode([
+        "Платёж отклонён банком",
+        "The payment was declined by the bank",
+        "Сброс пароля: ссылка устарела",
+        "",
+    ])
+    assert emb.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-4)
+    sims = emb @ emb.T
+    assert sims[0, 1] > sims[0, 2]
+
+
+def test_e5_encoder_kind_is_checked():
+    with pytest.raises(ValueError):
+        encoders.E5Encoder(kind="document")
+    assert encoders.E5Encoder("passage").name == "e5-small-q4-passage"
