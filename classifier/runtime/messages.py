@@ -8,8 +8,7 @@ school's FAQ; ``docs/experiments/topics2.md``). Costs one more sentence encoding
 
 A second sentence encoder (multilingual-e5-small, ``encoders.shared_e5_encoder``) gives a second opinion,
 :class:`SecondOpinion`: the message's nearest topic text under e5, corrected for hubness (CSLS). It is fused as
-its own column: messages have no OCR text, so the fusion's ``ocr_sem`` column is free and carries it (weight
-``w_ocr_sem`` of ``topics.yaml``; ``docs/experiments/topics3.md``: dev nested CV 0.905 -> 0.908, the other school
+its own column ``e5top`` (weight ``w_e5top`` of ``topics.yaml``; ``docs/experiments/topics3.md``: dev nested CV 0.905 -> 0.908, the other school
 0.865 -> 0.89 with USE's nearest text, ``top_k: 1``). Costs ~15 ms of one core per message (e5) and, once per
 classifier (per FAQ content), the e5 encoding of the topic texts (~250 texts, ~4 s).
 """
@@ -45,8 +44,8 @@ def best_faq_topic_signal(index: "FaqIndex | None", text: str, names: Sequence[s
     return signal
 
 
-# The fusion column the second opinion is fused in: messages never have OCR text, so ``ocr_sem`` is otherwise zero.
-SECOND_OPINION_COLUMN = "ocr_sem"
+# The fusion column the second opinion is fused in (``runtime.fusion.LABEL_FEATURES``).
+SECOND_OPINION_COLUMN = "e5top"
 # CSLS (Conneau et al. 2018, "Word translation without parallel data"): 2·cos(x, t) − r(x) − r(t), r the mean
 # cosine to the 10 nearest neighbours. For one message r(x) is the same for every topic text, so the ranking is
 # cos(x, t) − r(t)/2: a topic text close to everything (a "hub": short, generic) counts less. e5's cosines are

@@ -152,4 +152,4 @@ def test_the_second_opinion_fills_its_column_with_its_fitted_weight(hash_encoder
 def test_the_default_message_classifier_asks_e5():
     clf = MessageClassifier()
     assert clf.second_encoder is not None and clf.second_encoder.name.startswith("e5-")
-    assert clf.settings["top_k"] == 1 and clf.settings["w_ocr_sem"] > 0  # fitted on dev (topics3)
+    assert clf.settings["top_k"] == 1 and clf.settings["w_e5top"] > 0  # fitted on dev (topics3)
