@@ -13,31 +13,32 @@ from .views import PublicTicketApi, TicketActionApi
 
 
 class TicketAssignApi(TicketActionApi):
+    input_serializer = AssignInputSerializer
+
+    def perform(self, ticket, data, user):
+        services.ticket_assign_to(ticket=ticket, username=data.get("assignee") or None, actor=user)
+
     @extend_schema(
         request=AssignInputSerializer, responses={200: s.TicketDetailSerializer},
         summary="Assign to an operator of the ticket's queue (null: unassign)",
     )
     def post(self, request, ticket_id: int):
-        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
-        data = AssignInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.ticket_assign_to(ticket=ticket, username=data.validated_data.get("assignee") or None, actor=request.user)
-        return self._detail(request, ticket_id)
+        return self.act(request, ticket_id)
 
 
 class TicketNotesApi(TicketActionApi):
+    input_serializer = NoteInputSerializer
+    success_status = status.HTTP_201_CREATED
+
+    def perform(self, ticket, data, user):
+        services.ticket_note(ticket=ticket, body=data["body"], actor=user)
+
     @extend_schema(
         request=NoteInputSerializer, responses={201: s.TicketDetailSerializer},
         summary="Add an internal note (never shown to the student); @username notifies a colleague",
     )
     def post(self, request, ticket_id: int):
-        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
-        data = NoteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.ticket_note(ticket=ticket, body=data.validated_data["body"], actor=request.user)
-        response = self._detail(request, ticket_id)
-        response.status_code = status.HTTP_201_CREATED
-        return response
+        return self.act(request, ticket_id)
 
 
 class PublicTicketRatingApi(PublicTicketApi):

@@ -23,22 +23,24 @@ class MergeInputSerializer(serializers.Serializer):
 
 
 class TicketMergeApi(TicketActionApi):
+    input_serializer = MergeInputSerializer
+
+    def perform(self, ticket, data, user):
+        into = data["into"]
+        try:
+            target = selectors.ticket_row_for_operator(user, into)
+        except selectors.TicketNotFound:
+            # The same answer for "no such ticket" and "not one of your queues": nothing is revealed.
+            raise ValidationError({"into": _("There is no ticket #%(id)s in your queues.") % {"id": into}})
+        services.ticket_merge(source=ticket, target=target, actor=user, same_person=data["same_person"])
+        return into  # the answer is the ticket this one now lives in
+
     @extend_schema(
         request=MergeInputSerializer, responses={200: s.TicketDetailSerializer},
         summary="Merge this ticket into another of the same student, or of another contact with same_person (moves messages and screenshots, closes this one, tells the student once)",
     )
     def post(self, request, ticket_id: int):
-        source = selectors.ticket_row_for_operator(request.user, ticket_id)
-        data = MergeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        into = data.validated_data["into"]
-        try:
-            target = selectors.ticket_row_for_operator(request.user, into)
-        except selectors.TicketNotFound:
-            # The same answer for "no such ticket" and "not one of your queues": nothing is revealed.
-            raise ValidationError({"into": _("There is no ticket #%(id)s in your queues.") % {"id": into}})
-        services.ticket_merge(source=source, target=target, actor=request.user, same_person=data.validated_data["same_person"])
-        return self._detail(request, into)
+        return self.act(request, ticket_id)
 
 
 class BulkInputSerializer(serializers.Serializer):

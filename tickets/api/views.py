@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions, status
+from rest_framework import permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -185,55 +185,76 @@ class TicketDetailApi(OperatorApiView):
         return Response(s.TicketDetailSerializer(ticket, context={"request": request}).data)
 
 
-# An operator's action on one ticket; the answer is the ticket's detail after it.
+# An operator's action on one ticket: read its row (404 outside the operator's queues), validate the body with
+# ``input_serializer`` (none: no body), call one service in ``perform``, answer with the ticket's detail.
+# Each endpoint keeps its own ``post`` only to carry its ``extend_schema``.
 class TicketActionApi(OperatorApiView):
-    def _detail(self, request, ticket_id):
+    input_serializer: type[serializers.Serializer] | None = None
+    success_status = status.HTTP_200_OK
+
+    def perform(self, ticket: Ticket, data: dict, user) -> int | None:
+        # Calls the service; returns the id of the ticket to answer with (None: this one, e.g. not after a merge).
+        raise NotImplementedError
+
+    def act(self, request, ticket_id: int) -> Response:
+        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
+        data = {}
+        if self.input_serializer is not None:
+            serializer = self.input_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        answer_id = self.perform(ticket, data, request.user)
+        return self._detail(request, ticket_id if answer_id is None else answer_id, self.success_status)
+
+    def _detail(self, request, ticket_id, code: int = status.HTTP_200_OK):
         # After an override the ticket may be in a queue this operator cannot see: answer from the bare row then.
         try:
             ticket = selectors.ticket_detail_for_operator(request.user, ticket_id)
         except selectors.TicketNotFound:
             ticket = selectors.ticket_after_action(ticket_id)
-        return Response(s.TicketDetailSerializer(ticket, context={"request": request}).data)
+        return Response(s.TicketDetailSerializer(ticket, context={"request": request}).data, status=code)
 
 
 class TicketOverrideApi(TicketActionApi):
+    input_serializer = s.OverrideInputSerializer
+
+    def perform(self, ticket, data, user):
+        services.label_override(ticket=ticket, actor=user, **data)
+
     @extend_schema(request=s.OverrideInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Correct the label; the ticket moves to its queue")
     def post(self, request, ticket_id: int):
-        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
-        data = s.OverrideInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.label_override(ticket=ticket, actor=request.user, **data.validated_data)
-        return self._detail(request, ticket_id)
+        return self.act(request, ticket_id)
 
 
 class TicketReplyApi(TicketActionApi):
+    input_serializer = s.ReplyInputSerializer
+
+    def perform(self, ticket, data, user):
+        services.ticket_reply(ticket=ticket, body=data["body"], actor=user, faq_entry=data.get("faq_entry_id"))
+
     @extend_schema(request=s.ReplyInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Reply to the student (e-mails them)")
     def post(self, request, ticket_id: int):
-        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
-        data = s.ReplyInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.ticket_reply(
-            ticket=ticket, body=data.validated_data["body"], actor=request.user, faq_entry=data.validated_data.get("faq_entry_id"),
-        )
-        return self._detail(request, ticket_id)
+        return self.act(request, ticket_id)
 
 
 class TicketStatusApi(TicketActionApi):
+    input_serializer = s.StatusInputSerializer
+
+    def perform(self, ticket, data, user):
+        services.ticket_set_status(ticket=ticket, status=data["status"], actor=user)
+
     @extend_schema(request=s.StatusInputSerializer, responses={200: s.TicketDetailSerializer}, summary="Change the status")
     def post(self, request, ticket_id: int):
-        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
-        data = s.StatusInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.ticket_set_status(ticket=ticket, status=data.validated_data["status"], actor=request.user)
-        return self._detail(request, ticket_id)
+        return self.act(request, ticket_id)
 
 
 class TicketTakeApi(TicketActionApi):
+    def perform(self, ticket, data, user):
+        services.ticket_assign(ticket=ticket, assignee=user, actor=user)
+
     @extend_schema(request=None, responses={200: s.TicketDetailSerializer}, summary="Assign the ticket to me")
     def post(self, request, ticket_id: int):
-        ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
-        services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
-        return self._detail(request, ticket_id)
+        return self.act(request, ticket_id)
 
 
 class QueueCountsApi(OperatorApiView):
