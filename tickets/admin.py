@@ -259,6 +259,7 @@ class TicketEventAdmin(admin.ModelAdmin):
 
     list_display = ["id", "ticket", "kind", "actor", "old_value", "new_value", "confidence", "model_version", "created_at"]
     list_filter = ["kind"]
+    ordering = ["-id"]  # newest first along the primary key: created_at has no index of its own (models.audit)
     search_fields = ["=ticket__id", "old_value", "new_value", "reason"]
     list_select_related = ["ticket", "actor"]
     raw_id_fields = ["ticket", "actor"]

@@ -3,7 +3,8 @@
 * predictions' per-signal scores as float32 bytes (models.packed), converted in place: ~681 → ~190 bytes a row;
 * no LIKE (``varchar_pattern_ops``) indexes on the status-link token digest and the screenshots' checksums, and no
   index on the token itself (the digest's unique index covers it): 41 MB of 103 at 100k on the ticket table;
-* the events' (kind, created_at) index only over the kinds read by time (26 MB → ~0).
+* the events' (kind, created_at) index only over the kinds read by time (26 MB → ~0), none on created_at alone
+  (17 MB: the admin lists them by id).
 
 On PostgreSQL the conversion rewrites every prediction: ``VACUUM FULL tickets_prediction`` (locks the table, a few
 seconds per 100k rows) returns the old rows' space afterwards, as after 0017.
@@ -71,6 +72,11 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='ticketevent',
             index=models.Index(condition=models.Q(('kind__in', ['override', 'faq', 'auto_answer', 'feedback', 'escalated', 'rated', 'merged'])), fields=['kind', 'created_at'], name='event_kind_created'),
+        ),
+        migrations.AlterField(
+            model_name='ticketevent',
+            name='created_at',
+            field=models.DateTimeField(auto_now_add=True, verbose_name='created'),
         ),
         migrations.AlterField(
             model_name='attachment',
