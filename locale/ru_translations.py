@@ -408,6 +408,8 @@ RU = {
     "student": "студент",
     "students": "студенты",
     "Enter a valid email address.": "Введите правильный адрес электронной почты.",
+    # Django admin's own text, used by tickets.admin_paging.PlainActionCheckbox (Django's Russian translation).
+    "Select this object for an action - {}": "Выбрать этот объект, чтобы применить к нему действие - {}",
 }
 PLURALS = {
     "%(n)s screenshot": ["%(n)s скриншот", "%(n)s скриншота", "%(n)s скриншотов", "%(n)s скриншотов"],

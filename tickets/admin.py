@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from knowledge.forms import LinesField
 
 from . import services, vocabulary
-from .admin_paging import CappedCountPaginator, TopicListFilter
+from .admin_paging import CappedCountPaginator, PlainActionCheckbox, TopicListFilter
 from .models import (
     Attachment,
     ClassifierFit,
@@ -186,7 +186,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(PlainActionCheckbox, admin.ModelAdmin):
     list_display = ["id", "name", "email", "queue", "status", "label", "confidence", "classification_state", "label_overridden", "created_at"]
     list_filter = ["queue", "status", "classification_state", "label_overridden", "source", TopicListFilter, "auto_answer_state", "created_at"]
     search_fields = ["=id", "student__email", "name", "description"]
@@ -242,9 +242,10 @@ class MessageAnalysisAdmin(admin.ModelAdmin):
 
 
 @admin.register(Prediction)
-class PredictionAdmin(admin.ModelAdmin):
+class PredictionAdmin(PlainActionCheckbox, admin.ModelAdmin):
     list_display = ["id", "ticket", "label", "confidence", "model_version", "created_at"]
     list_filter = ["label", "model_version"]
+    readonly_fields = ["signals"]  # float32 bytes in the database (models.packed), shown as {signal: {label: score}}
     search_fields = ["=ticket__id", "ocr_text"]
     list_select_related = ["ticket"]
     raw_id_fields = ["ticket"]
@@ -253,11 +254,12 @@ class PredictionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin):
+class TicketEventAdmin(PlainActionCheckbox, admin.ModelAdmin):
     """The audit trail; overrides are the rows with kind 'override'."""
 
     list_display = ["id", "ticket", "kind", "actor", "old_value", "new_value", "confidence", "model_version", "created_at"]
     list_filter = ["kind"]
+    ordering = ["-id"]  # newest first along the primary key: created_at has no index of its own (models.audit)
     search_fields = ["=ticket__id", "old_value", "new_value", "reason"]
     list_select_related = ["ticket", "actor"]
     raw_id_fields = ["ticket", "actor"]

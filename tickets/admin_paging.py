@@ -8,15 +8,32 @@ table's rows (``pg_class.reltuples``, kept by autovacuum/ANALYZE) gives the page
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import vocabulary
 from .models import Topic
 
 COUNT_CAP = 10_000  # 100 admin pages of 100
+
+
+class PlainActionCheckbox:
+    """A ModelAdmin mixin: each row's action checkbox as Django renders it, without rendering a form widget's template
+    per row (CheckboxInput through the form renderer: ~18 % of the admin ticket list's CPU time, 50 rows, measured
+    with cProfile at 1M tickets). The markup is Django's (tests/tickets/test_admin_paging.py compares them)."""
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        label = format_html(gettext("Select this object for an action - {}"), obj)
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">', helpers.ACTION_CHECKBOX_NAME, str(obj.pk), label,
+        )
 
 
 class CappedCountPaginator(Paginator):

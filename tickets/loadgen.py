@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from . import search
 from .models import Attachment, Delivery, Message, Prediction, Queue, Student, Ticket, TicketEvent, TicketSearchDocument
+from .models.packed import pack_score_table
 from .services.search_index import document_texts
 
 # What a queue's tickets say (the student's words) and what the screenshots read: short Russian support texts.
@@ -284,14 +285,14 @@ class Generator:
         r = self.random
         if classification == "failed":
             ocr = ""
-            values = [ticket_id, "", 0.0, "{}", "{}", "", "", json.dumps({"total_task": 0.4}), "OCR timed out", at]
+            values = [ticket_id, "", 0.0, "{}", b"", "", "", json.dumps({"total_task": 0.4}), "OCR timed out", at]
         else:
             scores = {name: round(r.random(), 4) for name in LABELS}
             signals = {signal: {name: round(r.random(), 4) for name in LABELS} for signal in SIGNALS}
             ocr = "\n".join(r.choices(OCR_LINES, k=8 * screenshots))
             timings = {"ocr": round(0.5 * screenshots, 3), "fusion": 0.07, "total_task": round(0.5 * screenshots + 0.1, 3)}
             values = [
-                ticket_id, label, confidence or round(r.uniform(0.3, 0.5), 3), json.dumps(scores), json.dumps(signals), ocr,
+                ticket_id, label, confidence or round(r.uniform(0.3, 0.5), 3), json.dumps(scores), pack_score_table(signals), ocr,
                 "use-m+fit-2", json.dumps(timings), "", at,
             ]
         if self.with_embedding:

@@ -41,19 +41,24 @@ class CappedPaginator(Paginator):
     A common word matches half the desk: at 100k tickets ``COUNT(*)`` of "оплатой"'s 57,529 matches was ~220 ms
     of a 500 ms page (README, "Operator pages at a million tickets"), growing with the history; ``COUNT(*)`` over a
     ``LIMIT`` reads 2,501 rows at most. The pages past the cap are not numbered: best match first, nobody reads
-    past page 100 of a search — they add a word."""
+    past page 100 of a search — they add a word. ``cap``: a lower cap than ``NUMBERED_ROWS`` (the search page's
+    ranked rows, tickets.search.RANKED_ROWS)."""
+
+    def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.cap = min(cap or NUMBERED_ROWS, NUMBERED_ROWS)
 
     @cached_property
     def _counted(self) -> int:
-        return self.object_list.order_by().values("pk")[:NUMBERED_ROWS + 1].count()  # one query, at most 2,501 rows
+        return self.object_list.order_by().values("pk")[:self.cap + 1].count()  # one query, at most cap + 1 rows
 
     @property
     def count_capped(self) -> bool:
-        return self._counted > NUMBERED_ROWS
+        return self._counted > self.cap
 
     @property
     def count(self) -> int:
-        return min(self._counted, NUMBERED_ROWS)
+        return min(self._counted, self.cap)
 
 
 @dataclass

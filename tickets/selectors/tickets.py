@@ -51,8 +51,7 @@ def ticket_list(
     (by slug it joins the queues and scans every queue's tickets by date: 82 ms for page 100 at 100k).
     """
     params = {"status": status, "search": search, "order": order, "label": label, "topic": topic, "assignee": assignee}
-    visible = _ticket_list(user, params, queue_slug=queue_slug, count_attachments=count_attachments)
-    return visible.filter(queue_id=queue.pk) if queue is not None else visible
+    return _ticket_list(user, params, queue_slug=queue_slug, count_attachments=count_attachments, queue=queue)
 
 
 def ticket_list_filtered(user, params: Mapping[str, Any]) -> QuerySet[Ticket]:
@@ -62,9 +61,13 @@ def ticket_list_filtered(user, params: Mapping[str, Any]) -> QuerySet[Ticket]:
     return _ticket_list(user, params)
 
 
-def _ticket_list(user, params: Mapping[str, Any], *, queue_slug: str | None = None, count_attachments: bool = True) -> QuerySet[Ticket]:
+def _ticket_list(
+    user, params: Mapping[str, Any], *, queue_slug: str | None = None, count_attachments: bool = True, queue: Queue | None = None,
+) -> QuerySet[Ticket]:
     queues = operator_queues(user)
     visible = Ticket.objects.filter(queue__in=queues).order_by(*ORDERINGS["newest"])
+    if queue is not None:  # before the filters: "best match first" ranks the newest matches of this queue (tickets.search.ranked)
+        visible = visible.filter(queue_id=queue.pk)
     if queue_slug:
         visible = visible.filter(queue__slug=queue_slug)
     filters = TicketFilter(params, queryset=visible, queues=queues, user=user)

@@ -16,6 +16,7 @@ from ..desk_forms import DeskFilterForm
 from ..forms_tools import BulkForm
 from ..forms import OperatorReplyForm, OverrideForm, QueueFilterForm, StatusForm
 from ..permissions import is_desk_admin, is_operator
+from ..search import RANKED_ROWS
 from ..selectors.filters import FILTER_ORDER_CHOICES, ORDER_CHOICES, RELEVANCE, URGENT
 from .desk_context import ticket_desk_context
 from .files import attachment_response
@@ -92,7 +93,8 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
 
 def _ticket_page(request: HttpRequest, tickets, filters: QueueFilterForm) -> dict:
     """One page of a ticket list, the filters and the other queues (the queue page and the search page)."""
-    page = selectors.CappedPaginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    # As many rows as "best match first" ranks (tickets.search.RANKED_ROWS): every numbered page is filled.
+    page = selectors.CappedPaginator(tickets, PAGE_SIZE, cap=RANKED_ROWS).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return {"page": page, "filters": filters, "querystring": query.urlencode(), "queues": selectors.queue_counts(request.user)}
