@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..runtime.encoders import SentenceEncoder, shared_sentence_encoder
+from ..runtime.encoders import SentenceEncoder
 from ..runtime.tfidf import TfidfCosine
 from .documents import FaqDocument
 from .lexical import Bm25, char_ngrams, tokens
@@ -57,7 +57,9 @@ class FaqIndex:
     @property
     def encoder(self) -> SentenceEncoder:
         if self._encoder is None:
-            self._encoder = shared_sentence_encoder()
+            from .encoder import faq_encoder  # the blend named by the params (retrieval.encoders)
+
+            self._encoder = faq_encoder(self.params["retrieval"].get("encoders"))
         return self._encoder
 
     def embedding_for(self, entry: FaqDocument) -> Embeddings:
