@@ -133,13 +133,18 @@ def fit_needs_human(X: np.ndarray, y: np.ndarray, l2: float) -> dict[str, Any]:
     z = X @ w + b
     p = 1 / (1 + np.exp(-np.clip(z, -40, 40)))
     p[~live] = 0.0
+    return {"weights": {n: round(float(v), 4) for n, v in zip(FEATURES, w)}, "bias": round(b, 4),
+            "threshold": best_f1_threshold(y, p), "faq_low": 0.5}
+
+
+def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The needs-human threshold (grid step 0.025) with the best F1 of ``p`` against ``y``."""
     best_t, best_f = 0.5, -1.0
     for t in np.arange(0.2, 0.81, 0.025):
         f = f1_score(y, (p >= t).astype(int))
         if f > best_f + 1e-9:
             best_f, best_t = f, float(t)
-    return {"weights": {n: round(float(v), 4) for n, v in zip(FEATURES, w)}, "bias": round(b, 4),
-            "threshold": round(best_t, 3), "faq_low": 0.5}
+    return round(best_t, 3)
 
 
 def nh_predict(X: np.ndarray, nhp: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -256,6 +261,9 @@ def fit_all(P: Prepared, idx: np.ndarray, l2: float) -> dict[str, Any]:
     X, S, _ = P.nh_features(w)
     nhp = fit_needs_human(X[idx], P.nh[idx], l2)
     flag, prob = oof_needs_human(P, idx, X, l2)
+    # the threshold too is chosen where the model has not seen the message (in-sample F1 picks one too low)
+    nhp["threshold"] = best_f1_threshold(P.nh[idx], prob[idx])
+    flag = prob >= nhp["threshold"]
     aa = fit_auto_answer(P, idx, S, X, flag, prob)
     return {"retrieval": {**w, "encoders": P.encoders}, "needs_human": nhp, "auto_answer": aa}
 
@@ -316,7 +324,7 @@ def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any],
         "#                 the sentence-encoder blend of the dense signals (classifier/faq/encoder.py), chosen by\n"
         "#                 the figures in docs/experiments, not fitted here;\n"
         "#  needs_human -- L2 logistic regression (Newton) over the named generic features of\n"
-        "#                 classifier/faq/needs_human.py; threshold maximises F1 on the fitting data;\n"
+        "#                 classifier/faq/needs_human.py; threshold maximises F1 of out-of-fold probabilities;\n"
         "#  auto_answer -- largest coverage whose safe answers keep a one-sided Wilson bound (z=%.3f) >= %.2f and\n"
         "#                 <= %.0f%% needs-human answered, on out-of-fold (%d-fold) needs-human scores (max over a\n"
         "#                 grid of min_votes, max_needs_human_score, min_margin); min_score = median over %d\n"
