@@ -261,9 +261,6 @@ def fit_all(P: Prepared, idx: np.ndarray, l2: float) -> dict[str, Any]:
     X, S, _ = P.nh_features(w)
     nhp = fit_needs_human(X[idx], P.nh[idx], l2)
     flag, prob = oof_needs_human(P, idx, X, l2)
-    # the threshold too is chosen where the model has not seen the message (in-sample F1 picks one too low)
-    nhp["threshold"] = best_f1_threshold(P.nh[idx], prob[idx])
-    flag = prob >= nhp["threshold"]
     aa = fit_auto_answer(P, idx, S, X, flag, prob)
     return {"retrieval": {**w, "encoders": P.encoders}, "needs_human": nhp, "auto_answer": aa}
 
@@ -324,7 +321,7 @@ def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any],
         "#                 the sentence-encoder blend of the dense signals (classifier/faq/encoder.py), chosen by\n"
         "#                 the figures in docs/experiments, not fitted here;\n"
         "#  needs_human -- L2 logistic regression (Newton) over the named generic features of\n"
-        "#                 classifier/faq/needs_human.py; threshold maximises F1 of out-of-fold probabilities;\n"
+        "#                 classifier/faq/needs_human.py; threshold maximises F1 on the fitting data;\n"
         "#  auto_answer -- largest coverage whose safe answers keep a one-sided Wilson bound (z=%.3f) >= %.2f and\n"
         "#                 <= %.0f%% needs-human answered, on out-of-fold (%d-fold) needs-human scores (max over a\n"
         "#                 grid of min_votes, max_needs_human_score, min_margin); min_score = median over %d\n"
