@@ -43,17 +43,22 @@ _shared: dict[tuple, CachedEncoder] = {}
 _lock = threading.Lock()
 
 
+def use_alone(shares: Mapping[str, float] | None) -> bool:
+    """True when ``shares`` (``retrieval.encoders``) name USE alone, or nothing (every fit before the blend)."""
+    return not shares or [k for k, v in shares.items() if float(v) > 0] == ["use"]
+
+
 def faq_encoder(shares: Mapping[str, float] | None = None) -> SentenceEncoder:
     """The encoder of the FAQ layer for ``shares`` (default: ``thresholds.yaml`` → ``retrieval.encoders``;
     no such key: USE alone, the encoder every earlier fit used). One cached instance per blend."""
     if shares is None:
         shares = load_params()["retrieval"].get("encoders") or {"use": 1.0}
+    if use_alone(shares):
+        return shared_sentence_encoder()
     live = {k: float(v) for k, v in shares.items() if float(v) > 0}
     unknown = set(live) - set(ENCODERS)
     if unknown:
         raise ValueError(f"unknown FAQ encoder(s): {', '.join(sorted(unknown))}")
-    if list(live) == ["use"]:
-        return shared_sentence_encoder()
     key = tuple(sorted(live.items()))
     with _lock:
         if key not in _shared:
@@ -61,4 +66,4 @@ def faq_encoder(shares: Mapping[str, float] | None = None) -> SentenceEncoder:
         return _shared[key]
 
 
-__all__ = ["BlendedEncoder", "faq_encoder", "ENCODERS"]
+__all__ = ["BlendedEncoder", "faq_encoder", "use_alone", "ENCODERS"]

@@ -12,9 +12,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..runtime.encoders import SentenceEncoder
+from ..runtime.encoders import SentenceEncoder, shared_sentence_encoder
 from ..runtime.tfidf import TfidfCosine
 from .documents import FaqDocument
+from .encoder import faq_encoder, use_alone
 from .lexical import Bm25, char_ngrams, tokens
 from .params import load_params
 
@@ -57,9 +58,8 @@ class FaqIndex:
     @property
     def encoder(self) -> SentenceEncoder:
         if self._encoder is None:
-            from .encoder import faq_encoder  # the blend named by the params (retrieval.encoders)
-
-            self._encoder = faq_encoder(self.params["retrieval"].get("encoders"))
+            shares = self.params["retrieval"].get("encoders")  # the blend the params were fitted with
+            self._encoder = shared_sentence_encoder() if use_alone(shares) else faq_encoder(shares)
         return self._encoder
 
     def embedding_for(self, entry: FaqDocument) -> Embeddings:
