@@ -34,8 +34,9 @@ TEXTS = ("ocr", "focus", "user")
 SIGNALS = ("sem", "kw", "ng")
 # Per-intent signals, in the order of the weight vector; each has the setting "w_<name>".
 # "faqtop": the retrieval score of the school's best-matching FAQ entry, on that entry's topic only (messages
-# given the school's FAQ; zero elsewhere).
-LABEL_FEATURES = tuple(f"{t}_{s}" for t in TEXTS for s in SIGNALS) + ("clip", "mem", "faqtop")
+# given the school's FAQ; zero elsewhere). "e5top": a second encoder's (e5) hubness-corrected nearest label text
+# (messages; ``runtime.messages.SecondOpinion``; zero elsewhere).
+LABEL_FEATURES = tuple(f"{t}_{s}" for t in TEXTS for s in SIGNALS) + ("clip", "mem", "faqtop", "e5top")
 # 0/1 flags added to the fallback intents; each has the setting "<name>_bias" (school_bias counts negatively).
 FALLBACK_FLAGS = ("other", "nocue", "empty", "foreign", "school", "edu", "faq")
 # Each per-intent signal has one weight for the in-scope intents ("w_<name>") and one for the fallback intents
@@ -51,6 +52,7 @@ DEFAULT_SETTINGS: dict[str, float] = {
     "w_clip": 1.0,
     "w_mem": 0.0,  # operators' corrections: off until a fit on corrections says how much they weigh
     "w_faqtop": 0.0,  # the school's best FAQ entry's topic: off until a fit with the school's FAQ weighs it
+    "w_e5top": 0.0,  # e5's second opinion: off unless a fit weighs it (messages only)
     "other_bias": 0.0,
     "nocue_bias": 0.0,  # the OCR text has no problem cue at all and the student wrote nothing
     "empty_bias": 3.0,  # the ticket has fewer than min_words words
@@ -105,6 +107,7 @@ def ticket_features(scorer: TextScorer, ocr_text: str, user_text: str = "",
         f["has_clip"] = np.array(0.0)
     f["mem"] = scorer.memory(ocr_text, user_text)
     f["faqtop"] = z  # set by the message classifier when it has the school's FAQ (``runtime.messages``)
+    f["e5top"] = z  # set by the message classifier's second opinion (``runtime.messages``)
     named, foreign, edu = scorer.school_evidence(f"{ocr_text}\n{user_text}")
     f["school"] = np.array(float(named))
     f["foreign"] = np.array(float(foreign))

@@ -1,6 +1,7 @@
 """Topics of students' messages (the real encoder: slow)."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from classifier import MessageClassifier, TopicResult, classify_message
@@ -99,3 +100,56 @@ def test_school_topic_classifier_gets_the_schools_faq_index(monkeypatch, hash_en
     clf = evaluate.school_topic_classifier(ENTRIES)
     assert [e.id for e in clf.faq_index.entries] == [e.id for e in ENTRIES]
     assert evaluate.school_topic_classifier([]).faq_index is None
+
+
+# -- the second opinion: the nearest topic text under a second encoder, hubness-corrected (CSLS) ------------------
+
+def _tiny_topics():
+    from classifier.runtime.labels import IntentSpec, LabelSet
+
+    return LabelSet([IntentSpec("payment", examples=["оплата картой", "вернуть деньги за курс"]),
+                     IntentSpec("course", examples=["урок не открывается", "курс урок видео домашка деньги"]),
+                     IntentSpec("offtopic", examples=["всем привет"])],
+                    settings={"fallback_label": "offtopic"})
+
+
+def test_second_opinion_is_the_best_similarity_minus_half_the_texts_hubness():
+    from classifier.runtime.encoders import CachedEncoder
+    from classifier.runtime.messages import SecondOpinion
+    from tests.classifier.fake_encoders import PrefixHashEncoder
+
+    labels = _tiny_topics()
+    encoder = CachedEncoder(PrefixHashEncoder())
+    opinion = SecondOpinion(labels, encoder, neighbours=2)
+    texts = [t for intent in labels for t in intent.texts]
+    emb = encoder.encode(texts)
+    sims = emb @ emb.T
+    np.fill_diagonal(sims, -np.inf)
+    hub = np.sort(sims, axis=1)[:, -2:].mean(axis=1)
+    query = encoder.encode(["вернуть деньги"])[0]
+    expected = [max(float(emb[i] @ query) - 0.5 * hub[i] for i, t in enumerate(texts) if t in intent.texts)
+                for intent in labels]
+    assert opinion.scores("вернуть деньги") == pytest.approx(expected)
+    assert opinion.scores("вернуть деньги").argmax() == labels.all_names.index("payment")
+    assert not opinion.scores("   ").any()
+
+
+def test_the_second_opinion_fills_its_column_with_its_fitted_weight(hash_encoder):
+    from classifier.runtime.messages import SECOND_OPINION_COLUMN
+    from tests.classifier.fake_encoders import PrefixHashEncoder
+
+    labels = _tiny_topics().with_settings({"w_user_sem": 1.0, f"w_{SECOND_OPINION_COLUMN}": 3.0})
+    alone = MessageClassifier(labels=labels, encoder=hash_encoder)
+    second = MessageClassifier(labels=labels, encoder=hash_encoder, second_encoder=PrefixHashEncoder(dim=64))
+    assert alone.second_opinion is None and not alone.features("урок не открывается")[SECOND_OPINION_COLUMN].any()
+    signal = second.features("урок не открывается")[SECOND_OPINION_COLUMN]
+    assert signal.argmax() == second.names.index("course")
+    assert second.logits("урок не открывается") - alone.logits("урок не открывается") == pytest.approx(3.0 * signal)
+    assert second.model_version != alone.model_version
+
+
+@pytest.mark.slow
+def test_the_default_message_classifier_asks_e5():
+    clf = MessageClassifier()
+    assert clf.second_encoder is not None and clf.second_encoder.name.startswith("e5-")
+    assert clf.settings["top_k"] == 1 and clf.settings["w_e5top"] > 0  # fitted on dev (topics3)
