@@ -58,6 +58,7 @@ _LAZY = {
     "school_texts": "classifier.faq.documents",
     "FaqIndex": "classifier.faq.index",
     "FaqHit": "classifier.faq.index",
+    "faq_encoder": "classifier.faq.encoder",
     "AutoAnswerDecision": "classifier.faq.decision",
     "desk_refit": "classifier.fitting.desk_fit",
     "DeskFit": "classifier.fitting.desk_fit",

@@ -17,7 +17,8 @@ The index's version is its content: the id, topic and text hash of every active 
 call sees it; nothing depends on ``updated_at``.
 
 Settings: ``SUPPORTDESK_FAQ_ENCODER`` -- dotted path of a zero-argument factory returning a sentence encoder
-(empty: the classifier's shared multilingual encoder with ``SUPPORTDESK_MODEL_THREADS`` threads).
+(empty: the classifier's FAQ encoder, ``classifier.faq_encoder()``: the blend named in its ``thresholds.yaml``, USE
+with ``SUPPORTDESK_MODEL_THREADS`` threads and/or e5).
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from django.utils.module_loading import import_string
 
 from classifier import (
     AutoAnswerDecision, FaqCalibration, FaqDocument, FaqIndex, SentenceEncoder, answer_decision, calibrate_faq,
-    dump_faq_yaml, load_faq_document, shared_sentence_encoder,
+    dump_faq_yaml, faq_encoder as classifier_faq_encoder, load_faq_document, shared_sentence_encoder,
 )
 
 from .models import FaqCalibrationFit, FaqEntry, FaqUsage, SchoolProfile
@@ -51,7 +52,11 @@ def faq_encoder() -> SentenceEncoder:
     global _encoder
     if _encoder is None:
         path = settings.SUPPORTDESK_FAQ_ENCODER
-        _encoder = import_string(path)() if path else shared_sentence_encoder(settings.SUPPORTDESK_MODEL_THREADS)
+        if path:
+            _encoder = import_string(path)()
+        else:
+            shared_sentence_encoder(settings.SUPPORTDESK_MODEL_THREADS)  # built with the desk's thread count
+            _encoder = classifier_faq_encoder()  # the encoder blend the shipped FAQ numbers were fitted with
     return _encoder
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from ..runtime.encoders import SentenceEncoder, shared_sentence_encoder
 from ..runtime.tfidf import TfidfCosine
 from .documents import FaqDocument
+from .encoder import faq_encoder, use_alone
 from .lexical import Bm25, char_ngrams, tokens
 from .params import load_params
 
@@ -57,7 +58,8 @@ class FaqIndex:
     @property
     def encoder(self) -> SentenceEncoder:
         if self._encoder is None:
-            self._encoder = shared_sentence_encoder()
+            shares = self.params["retrieval"].get("encoders")  # the blend the params were fitted with
+            self._encoder = shared_sentence_encoder() if use_alone(shares) else faq_encoder(shares)
         return self._encoder
 
     def embedding_for(self, entry: FaqDocument) -> Embeddings:

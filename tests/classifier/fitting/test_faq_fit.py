@@ -1,0 +1,38 @@
+"""`faq-fit`: the auto-answer rule is fitted robustly, and the shipped thresholds.yaml is what the fit gives on dev."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from classifier.faq import params as faq_params
+from classifier.fitting import faq_fit
+
+DEV = Path(os.environ.get("SUPPORTDESK_DEV_DATASET", Path(__file__).resolve().parents[3].parent / "shared/dataset/dev"))
+
+
+def test_precision_bound_is_below_the_rate_and_tightens_with_more_answers():
+    bound = faq_fit.precision_bound(np.array([49.0, 98.0, 196.0, 0.0]), np.array([50.0, 100.0, 200.0, 0.0]))
+    assert np.all(bound[:3] < 0.98)
+    assert bound[0] < bound[1] < bound[2]
+    assert bound[3] == 0.0  # nothing answered: no evidence of precision
+    assert faq_fit.precision_bound(np.array([170.0]), np.array([173.0]))[0] >= faq_fit.PRECISION_TARGET
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (DEV / "texts.csv").exists(), reason="the development dataset is not here")
+def test_the_fit_on_dev_reproduces_the_shipped_numbers():
+    """`python -m classifier faq-fit DEV --write` wrote thresholds.yaml: the all-data fit gives the same numbers
+    (retrieval weights and encoders, needs-human model, auto-answer rule). ~1–2 min of one core."""
+    shipped = faq_params.load_params()
+    P = faq_fit.Prepared(DEV)
+    fitted = faq_fit.fit_all(P, np.arange(len(P.rows)), 1.0)
+    assert {**fitted["retrieval"], "bm25_answer_weight": shipped["retrieval"]["bm25_answer_weight"]} \
+        == shipped["retrieval"]
+    assert fitted["needs_human"] == shipped["needs_human"]
+    assert fitted["auto_answer"] == shipped["auto_answer"]
+    # and what --write would store round-trips through YAML unchanged
+    assert yaml.safe_load(yaml.safe_dump(fitted["auto_answer"])) == shipped["auto_answer"]
