@@ -44,11 +44,12 @@ DATASETS = [str(ROOT.parent / "shared" / "dataset" / name) for name in ("dev", "
 
 # OCR configurations of the offline pipeline: TesseractOcr keyword arguments.
 CONFIGS = {
-    "today": dict(engine="cli", workers=1, max_scale=2.0),  # main before issue 13: one process per image, x2 phones
+    "today": dict(engine="cli", workers=1, max_scale=2.0, photo_side=None),  # main before issue 13: one process per image, x2 phones
     "api-x2": dict(engine="api", workers=1, max_scale=2.0),  # models loaded once per worker
     "api-x1.5": dict(engine="api", workers=1, max_scale=1.5),
     "api-x1": dict(engine="api", workers=1, max_scale=1.0),  # no upscaling
     "api-x1.5-2cores": dict(engine="api", workers=2, max_scale=1.5),  # one job, both cores
+    "api-x1.5-rus": dict(engine="api", workers=1, max_scale=1.5, lang="rus"),  # a school whose screens are all Russian
 }
 DEFAULT_CONFIGS = "today,api-x2,api-x1.5,api-x1,api-x1.5-2cores"
 
