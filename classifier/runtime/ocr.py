@@ -78,7 +78,7 @@ def to_gray(image: Image.Image, dark: bool) -> Image.Image:
     dark grey, which Tesseract often drops. Pillow's channel min/max (``ImageChops``) gives the same pixels
     as numpy's ``min(axis=2)`` in ~1/5 of the time (no RGB copy, no strided reduction).
     """
-    red, green, blue = image.convert("RGB").split()
+    red, green, blue = (image if image.mode == "RGB" else image.convert("RGB")).split()
     pick = ImageChops.lighter if dark else ImageChops.darker
     return pick(pick(red, green), blue)
 
