@@ -13,7 +13,8 @@ configurations interleaved image by image so a change in the machine's load hits
 * ``ours:<config>``: the whole offline pipeline (``TicketPipeline.predict``: load, prepare, OCR, sentence
   encoder, fusion) with an OCR configuration (``CONFIGS``); ``today`` is the configuration of main before
   issue 13. Accuracy is ``classifier.fitting.metrics.image_metrics`` of the predictions, the figures
-  ``python -m classifier evaluate`` prints, with the folder's school as ``evaluate_dataset`` gives it.
+  ``python -m classifier evaluate`` prints, with the folder's school as ``evaluate_dataset`` deploys it
+  (``deployment_labels``: its identity and the vocabulary of its ``faq.yaml``).
   The OCR result cache is off here (each image is new); ``duplicate`` is the same image sent again.
 
 Wall seconds are what a student waits; CPU seconds (this process + its Tesseract children) are what a
@@ -44,11 +45,12 @@ DATASETS = [str(ROOT.parent / "shared" / "dataset" / name) for name in ("dev", "
 
 # OCR configurations of the offline pipeline: TesseractOcr keyword arguments.
 CONFIGS = {
-    "today": dict(engine="cli", workers=1, max_scale=2.0),  # main before issue 13: one process per image, x2 phones
+    "today": dict(engine="cli", workers=1, max_scale=2.0, photo_side=None),  # main before issue 13: one process per image, x2 phones
     "api-x2": dict(engine="api", workers=1, max_scale=2.0),  # models loaded once per worker
     "api-x1.5": dict(engine="api", workers=1, max_scale=1.5),
     "api-x1": dict(engine="api", workers=1, max_scale=1.0),  # no upscaling
     "api-x1.5-2cores": dict(engine="api", workers=2, max_scale=1.5),  # one job, both cores
+    "api-x1.5-rus": dict(engine="api", workers=1, max_scale=1.5, lang="rus"),  # a school whose screens are all Russian
 }
 DEFAULT_CONFIGS = "today,api-x2,api-x1.5,api-x1,api-x1.5-2cores"
 
@@ -87,10 +89,9 @@ def tesseract_alone(path: str) -> tuple[float, float]:
 
 
 def offline(args) -> dict:
-    from classifier.fitting.datasets import read_csv, school_profile
+    from classifier.fitting.datasets import deployment_labels, read_csv
     from classifier.fitting.metrics import image_metrics
     from classifier.runtime.encoders import CachedEncoder, shared_sentence_encoder
-    from classifier.runtime.labels import LabelSet
     from classifier.runtime.ocr import TesseractOcr
     from classifier.runtime.pipeline import TicketPipeline
 
@@ -100,12 +101,13 @@ def offline(args) -> dict:
     for root in args.datasets:
         ds = os.path.basename(root.rstrip("/"))
         rows = read_csv(os.path.join(root, "images.csv"))[: args.limit]
-        labels = LabelSet.default_images().with_school(school_profile(root))
         pipes = {}
         for name in names:
-            # a fresh per-text cache per configuration: no configuration reuses another's sentence embeddings
-            pipes[name] = TicketPipeline(labels, encoder=CachedEncoder(inner), clip=None,
-                                         ocr=TesseractOcr(cache_size=0, **CONFIGS[name]))
+            # a fresh per-text cache per configuration: no configuration reuses another's sentence embeddings;
+            # the folder's school as ``evaluate_dataset`` deploys it (identity + vocabulary from its faq.yaml)
+            base = TicketPipeline(None, encoder=CachedEncoder(inner), clip=None,
+                                  ocr=TesseractOcr(cache_size=0, **CONFIGS[name]))
+            pipes[name] = base.with_labels(deployment_labels(root, base.labels))
             pipes[name].scorer  # label embeddings built before timing, as in evaluate_images
             pipes[name].ocr(_blank())  # the in-process engine loads its models here (a worker's start)
         wall = {n: [] for n in ["tesseract-alone", *names]}
@@ -128,8 +130,9 @@ def offline(args) -> dict:
                 print(f"  {ds} {i + 1}/{len(rows)}", file=sys.stderr, end="\r")
         # a duplicate screenshot (chat flood): the same images again through a pipeline with the result cache
         dup_name = names[-1]
-        cached = TicketPipeline(labels, encoder=CachedEncoder(inner), clip=None,
+        cached = TicketPipeline(None, encoder=CachedEncoder(inner), clip=None,
                                 ocr=TesseractOcr(cache_size=1024, **CONFIGS[dup_name]))
+        cached = cached.with_labels(deployment_labels(root, cached.labels))
         cached.scorer
         dup_wall = []
         for row in rows[: min(10, len(rows))]:

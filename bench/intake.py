@@ -1,15 +1,17 @@
 #!/usr/bin/env python
-"""Intake: what re-encoding a screenshot costs at the old and the new PNG level, and tickets/s of the whole
+"""Intake: what re-encoding a screenshot costs with the old and the new PNG writer, and tickets/s of the whole
 request, measured side by side in one run (issue 13: "re-encoding the PNG is 122 of ~170 ms").
 
     python bench/intake.py                       # 200-250 KB screenshots of ../shared/dataset/dev, 4 clients
     python bench/intake.py --tickets 40 --clients 4 --repeat 5 --image path/to/shot.png
 
-Part 1 times ``Image.save(format="PNG")`` of each screenshot at Pillow's default level (6, what the desk used)
-and at ``tickets.uploads.PNG_COMPRESS_LEVEL`` (medians of --repeat), with the stored sizes.
+Part 1 times the PNG writers on each screenshot: Pillow's ``Image.save(format="PNG")`` at its default level (6,
+what the desk used before issue 13) and at level 1 (the first step of issue 13), and ``tickets.uploads.png_bytes``
+(today's writer, ``tickets.png_encoder``), medians of --repeat, with the stored sizes; CPU milliseconds.
 Part 2 posts --tickets new tickets, one screenshot each, from --clients threads (each its own Django test client)
-to ``/support/new/`` of a fresh SQLite desk (tasks queued, not run: intake alone), once per level, alternating
-the order, and prints tickets/s and the ratio. Note the machine's load: ``uptime`` is printed first.
+to ``/support/new/`` of a fresh SQLite desk (tasks queued, not run: intake alone), once with the old writer
+swapped in (``uploads.png_bytes`` = Pillow level 6; the rest of the request is today's) and once as it is,
+alternating the order, and prints tickets/s and the ratio. Note the machine's load: ``uptime`` is printed first.
 """
 from __future__ import annotations
 
@@ -27,6 +29,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OLD_LEVEL = 6  # Pillow's default, what tickets.uploads used before issue 13
+STEP_LEVEL = 1  # Pillow at level 1: the first step of issue 13
+
+
+def pillow_writer(level: int):
+    def write(image) -> bytes:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=False, compress_level=level)
+        return buffer.getvalue()
+    return write
 
 
 def _uptime() -> str:
@@ -59,22 +70,21 @@ def _setup_django(workdir: Path) -> None:
     call_command("migrate", verbosity=0)
 
 
-def reencode_times(paths: list[Path], levels: tuple[int, int], repeat: int) -> dict[int, tuple[float, int]]:
-    """level → (median ms per screenshot, mean stored bytes)."""
+def reencode_times(paths: list[Path], writers: dict, repeat: int) -> dict[str, tuple[float, int]]:
+    """writer name → (median CPU ms per screenshot, mean stored bytes)."""
     from PIL import Image
 
     images = [Image.open(path).convert("RGB") for path in paths]
-    times: dict[int, list[float]] = {level: [] for level in levels}
-    sizes: dict[int, list[int]] = {level: [] for level in levels}
+    times: dict[str, list[float]] = {name: [] for name in writers}
+    sizes: dict[str, list[int]] = {name: [] for name in writers}
     for _ in range(repeat):
-        for level in levels:  # side by side: both levels in every round
+        for name, write in writers.items():  # side by side: every writer in every round
             for image in images:
-                buffer = io.BytesIO()
-                started = time.perf_counter()
-                image.save(buffer, format="PNG", optimize=False, compress_level=level)
-                times[level].append((time.perf_counter() - started) * 1000)
-                sizes[level].append(buffer.tell())
-    return {level: (statistics.median(times[level]), int(statistics.mean(sizes[level]))) for level in levels}
+                started = time.process_time()
+                data = write(image)
+                times[name].append((time.process_time() - started) * 1000)
+                sizes[name].append(len(data))
+    return {name: (statistics.median(times[name]), int(statistics.mean(sizes[name]))) for name in writers}
 
 
 def intake_rate(screenshot: bytes, tickets: int, clients: int) -> float:
@@ -129,31 +139,33 @@ def main() -> None:
         _setup_django(Path(workdir))
         from tickets import uploads
 
-        new_level = uploads.PNG_COMPRESS_LEVEL
-        levels = (OLD_LEVEL, new_level)
+        current = uploads.png_bytes
+        writers = {f"pillow level {OLD_LEVEL} (before issue 13)": pillow_writer(OLD_LEVEL),
+                   f"pillow level {STEP_LEVEL}": pillow_writer(STEP_LEVEL), "today (tickets.png_encoder)": current}
         print(f"\nre-encode, {len(paths)} screenshot(s): " + ", ".join(f"{p.name} {p.stat().st_size // 1000} KB" for p in paths))
-        encoded = reencode_times(paths, levels, args.repeat)
-        for level in levels:
-            ms, size = encoded[level]
-            print(f"  compress_level={level}: {ms:7.1f} ms median, stored {size // 1000} KB")
-        print(f"  ratio old/new time: {encoded[OLD_LEVEL][0] / encoded[new_level][0]:.2f}x faster; "
-              f"size new/old: {encoded[new_level][1] / encoded[OLD_LEVEL][1]:.2f}")
+        encoded = reencode_times(paths, writers, args.repeat)
+        for name, (ms, size) in encoded.items():
+            print(f"  {name:<34}{ms:7.1f} ms CPU median, stored {size // 1000} KB")
+        old_name, new_name = next(iter(writers)), "today (tickets.png_encoder)"
+        print(f"  ratio old/today time: {encoded[old_name][0] / encoded[new_name][0]:.2f}x faster; "
+              f"size today/old: {encoded[new_name][1] / encoded[old_name][1]:.2f}")
 
         screenshot = paths[0].read_bytes()
         print(f"\nintake: {args.tickets} tickets per round, {args.clients} clients, one {len(screenshot) // 1000} KB screenshot each, "
-              f"{args.repeat} rounds per level (medians)")
-        rates: dict[int, list[float]] = {level: [] for level in levels}
+              f"{args.repeat} rounds per writer (medians)")
+        modes = {"old writer": writers[old_name], "today": current}
+        rates: dict[str, list[float]] = {mode: [] for mode in modes}
         intake_rate(screenshot, args.clients, args.clients)  # warm-up: imports, first queries
         for round_number in range(args.repeat):
-            order = levels if round_number % 2 == 0 else levels[::-1]
-            for level in order:
-                uploads.PNG_COMPRESS_LEVEL = level
-                rates[level].append(intake_rate(screenshot, args.tickets, args.clients))
-        uploads.PNG_COMPRESS_LEVEL = new_level
-        for level in levels:
-            print(f"  compress_level={level}: {statistics.median(rates[level]):6.1f} tickets/s (rounds: "
-                  + ", ".join(f"{r:.1f}" for r in rates[level]) + ")")
-        print(f"  ratio new/old tickets/s: {statistics.median(rates[new_level]) / statistics.median(rates[OLD_LEVEL]):.2f}x "
+            order = list(modes) if round_number % 2 == 0 else list(modes)[::-1]
+            for mode in order:
+                uploads.png_bytes = modes[mode]
+                rates[mode].append(intake_rate(screenshot, args.tickets, args.clients))
+        uploads.png_bytes = current
+        for mode in modes:
+            print(f"  {mode:<12}{statistics.median(rates[mode]):6.1f} tickets/s (rounds: "
+                  + ", ".join(f"{r:.1f}" for r in rates[mode]) + ")")
+        print(f"  ratio today/old tickets/s: {statistics.median(rates['today']) / statistics.median(rates['old writer']):.2f}x "
               f"on {os.cpu_count()} cores")
     print("load:", _uptime())
 

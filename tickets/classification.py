@@ -47,6 +47,7 @@ def classifier_runtime_config() -> RuntimeConfig:
         clip_cache_dir=settings.SUPPORTDESK_CLIP_CACHE_DIR,
         ocr_workers=settings.SUPPORTDESK_OCR_WORKERS,
         ocr_cache_dir=settings.SUPPORTDESK_OCR_CACHE_DIR,
+        ocr_lang=settings.SUPPORTDESK_OCR_LANG,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageCms
 
 from classifier import CorruptImageError, EmptyImageError, ImageError, ImageTooLargeError, load_image
+
+from .png_encoder import png_encode
 
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
 # What the form's file picker offers and what its script accepts before sending (the same three formats).
@@ -97,10 +100,11 @@ def _error_message(exc: Exception) -> str:
     return not_an_image_message()
 
 
-# zlib level of re-encoded PNG screenshots. Pillow's default (6) spent most of an intake request compressing
-# (issue 13: 122 of ~170 ms for a 200 KB screenshot); level 1 is several times faster for files ~10-30 % larger
-# (bench/intake.py prints both, side by side). The pixels are the same at every level.
-PNG_COMPRESS_LEVEL = 1
+# Re-encoded PNG screenshots. Pillow's default (zlib level 6) spent most of an intake request compressing
+# (issue 13: 122 of ~170 ms for a 200 KB screenshot); Pillow at level 1 took 27 ms, our own writer
+# (tickets.png_encoder: one Sub filter, zlib level 2) 16 ms for smaller files (bench/intake.py prints all three).
+# The pixels are the same with every writer; ``bench/intake.py`` swaps this function to compare.
+png_bytes = png_encode
 
 
 def clean_screenshot(uploaded_file) -> CleanImage:
@@ -124,16 +128,14 @@ def clean_screenshot(uploaded_file) -> CleanImage:
     # Lossless PNG keeps screenshot text crisp for OCR; photos (JPEG/WebP) stay JPEG.
     buffer = io.BytesIO()
     if source_format == "PNG":
-        image.save(buffer, format="PNG", optimize=False, compress_level=PNG_COMPRESS_LEVEL)
+        content = png_bytes(image)
         content_type, extension = "image/png", "png"
     else:
         image.save(buffer, format="JPEG", quality=90)
+        content = buffer.getvalue()
         content_type, extension = "image/jpeg", "jpg"
-    content = buffer.getvalue()
 
-    thumb = image.copy()
-    size = settings.SUPPORTDESK_THUMBNAIL_SIZE
-    thumb.thumbnail((size, size))
+    thumb = _thumbnail(image, settings.SUPPORTDESK_THUMBNAIL_SIZE)
     thumb_buffer = io.BytesIO()
     thumb.save(thumb_buffer, format="JPEG", quality=80)
 
@@ -230,6 +232,28 @@ def clean_screenshots(files) -> list[CleanImage]:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def thumbnail_size(width: int, height: int, size: int) -> tuple[int, int] | None:
+    """The size ``Image.thumbnail((size, size))`` resizes to (Pillow's rounding), or None when it keeps the image."""
+    if size >= width and size >= height:
+        return None
+    aspect = width / height
+    x = y = size
+    if x / y >= aspect:
+        x = max(min(math.floor(y * aspect), math.ceil(y * aspect), key=lambda n: abs(aspect - n / y)), 1)
+    else:
+        y = max(min(math.floor(x / aspect), math.ceil(x / aspect), key=lambda n: 0 if n == 0 else abs(aspect - x / n)), 1)
+    return (x, y) if (x, y) != (width, height) else None
+
+
+def _thumbnail(image: Image.Image, size: int) -> Image.Image:
+    """What ``image.copy().thumbnail((size, size))`` gives, without copying the full-size pixels first (a 1366x768
+    copy is 3 MB of fresh memory per request): the same size rule and resampling (bicubic, reducing gap 2)."""
+    target = thumbnail_size(image.width, image.height, size)
+    if target is None:
+        return image
+    return image.resize(target, Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
 def _pixels_only(image: Image.Image) -> Image.Image:

@@ -116,7 +116,8 @@ class TicketPipeline(LazyScorer):
         """A pipeline using the machine's resources as ``config`` says (shared encoder, CLIP, Tesseract)."""
         return cls(labels, encoder=shared_sentence_encoder(config.threads), clip=load_clip(config),
                    threshold=threshold, ocr=TesseractOcr(config.tesseract_cmd, workers=config.ocr_workers,
-                                                         cache_dir=config.ocr_cache_dir or None))
+                                                         cache_dir=config.ocr_cache_dir or None,
+                                                         lang=config.ocr_lang))
 
     def with_labels(self, labels: LabelSet) -> "TicketPipeline":
         """The same models (encoder, CLIP, OCR) and overrides over another label set."""

@@ -168,3 +168,59 @@ def test_in_process_engine_stops_at_its_deadline(render):
     api = TesseractApi(timeout=0.001)
     with pytest.raises(ClassifierError, match="longer than"):
         api(prepare_for_ocr(render(["Оплата не прошла"] * 30, size=(2400, 1200), font_size=40)))
+
+
+def test_colour_aware_gray_is_the_darkest_channel_on_light_and_the_brightest_on_dark():
+    from PIL import Image
+
+    from classifier.runtime.ocr import to_gray
+
+    rng = np.random.default_rng(0)
+    arr = rng.integers(0, 256, size=(37, 53, 3), dtype=np.uint8)
+    image = Image.fromarray(arr, "RGB")
+    assert np.array_equal(np.asarray(to_gray(image, dark=False)), arr.min(axis=2))
+    assert np.array_equal(np.asarray(to_gray(image, dark=True)), arr.max(axis=2))
+
+
+def test_ink_rows_marks_rows_far_from_the_background_either_way():
+    from PIL import Image
+
+    from classifier.runtime.ocr import INK_DELTA, ink_rows
+
+    arr = np.full((6, 80), 128, dtype=np.uint8)
+    arr[1, 5] = 128 + INK_DELTA + 1  # lighter ink
+    arr[3, 7] = 128 - INK_DELTA - 1  # darker ink
+    arr[4, 9] = 128 + INK_DELTA  # within the delta: not ink
+    assert ink_rows(Image.fromarray(arr, "L")).tolist() == [False, True, False, True, False, False]
+
+
+def test_large_photos_are_read_smaller_and_screenshots_are_not(render):
+    from PIL import Image
+
+    from classifier.runtime.ocr import PHOTO_SIDE, photo_like
+
+    rng = np.random.default_rng(1)
+    photo = Image.fromarray(rng.integers(0, 256, size=(2340, 1080, 3), dtype=np.uint8), "RGB")
+    assert photo_like(photo.convert("L"))
+    assert max(prepare_for_ocr(photo, photo_side=PHOTO_SIDE).size) == PHOTO_SIDE
+    assert prepare_for_ocr(photo).size == (1080, 2340)  # not asked: read as it comes
+    shot = render(["Оплата не прошла"] * 20, size=(1920, 1200), font_size=20)
+    assert not photo_like(prepare_for_ocr(shot))
+    assert prepare_for_ocr(shot, photo_side=PHOTO_SIDE).size == (1920, 1200)
+
+
+@needs_tesseract
+def test_a_russian_only_deployment_reads_russian_and_keeps_its_own_cache_entries(render):
+    from classifier.config import RuntimeConfig
+    from classifier.runtime.pipeline import TicketPipeline
+
+    image = render(["Оплата не прошла"], size=(700, 90), font_size=28)
+    both = TesseractOcr(workers=1)
+    rus = TicketPipeline.from_config(RuntimeConfig(clip_model="off", ocr_lang="rus")).ocr
+    assert rus.lang == "rus" and both.lang == "rus+eng"
+    assert "Оплата" in rus(image)
+    shared = both.cache
+    rus.cache = shared  # one cache for both settings: each language setting keeps its own text
+    both(image)
+    rus(image)
+    assert shared.misses == 2
