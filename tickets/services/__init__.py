@@ -64,6 +64,7 @@ from .operator_notify import (
 from .routing import (
     PENDING_SWEEP_AGE_SECONDS,
     classification_enqueue_now,
+    classify_expired_leases,
     classify_pending_sweep,
     prediction_problem,
     prediction_record,
@@ -95,6 +96,7 @@ __all__ = [
     "auto_answers_escalate_stale",
     "auto_assign_backlog",
     "classification_enqueue_now",
+    "classify_expired_leases",
     "classify_pending_sweep",
     "deliveries_sweep",
     "delivery_retry",
