@@ -12,6 +12,7 @@ opened and closed each time (SQLite or PostgreSQL: a few ms).
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 
@@ -44,13 +45,18 @@ def _watch(stop: threading.Event) -> None:
         lease_watch_check()
 
 
+_watching: dict[str, int | None] = {"pid": None}
+
+
 def lease_watch_start(sender=None, proc_name: str = "", **kwargs) -> threading.Thread | None:
     """django-q2's ``post_spawn`` receiver, in each new worker process: watch the leases if this worker belongs to
-    the classification cluster (the main cluster's minute sweep stays the backstop)."""
+    the classification cluster (the main cluster's minute sweep stays the backstop). Once per process: with
+    ``SUPPORTDESK_Q_SYNC`` django-q2 sends the signal in the caller's process for every task, and runs no cluster."""
     from django_q.conf import Conf
 
-    if Conf.CLUSTER_NAME != settings.SUPPORTDESK_Q_CLASSIFY_CLUSTER:
+    if Conf.SYNC or Conf.CLUSTER_NAME != settings.SUPPORTDESK_Q_CLASSIFY_CLUSTER or _watching["pid"] == os.getpid():
         return None
+    _watching["pid"] = os.getpid()  # a forked worker inherits the parent's value, never its pid
     thread = threading.Thread(target=_watch, args=(threading.Event(),), name="classification-lease-watch", daemon=True)
     thread.start()
     logger.info("%s watches the classification leases every %.0f s", proc_name or "worker", watch_interval())

@@ -16,10 +16,23 @@ def watched(monkeypatch):
     return runs
 
 
-def test_a_classification_worker_watches_the_leases_as_soon_as_it_is_spawned(monkeypatch, watched):
+@pytest.fixture
+def classification_worker(monkeypatch):
     monkeypatch.setattr(Conf, "CLUSTER_NAME", settings.SUPPORTDESK_Q_CLASSIFY_CLUSTER)
+    monkeypatch.setattr(Conf, "SYNC", False)
+    monkeypatch.setitem(lease_watch._watching, "pid", None)
+
+
+def test_a_classification_worker_watches_the_leases_as_soon_as_it_is_spawned(classification_worker, watched):
     post_spawn.send(sender="django_q", proc_name="Process-1:1")
     assert len(watched) == 1
+    post_spawn.send(sender="django_q", proc_name="Process-1:1")  # once per process
+    assert len(watched) == 1
+
+
+def test_tasks_run_inline_start_no_watch(classification_worker, monkeypatch, watched):
+    monkeypatch.setattr(Conf, "SYNC", True)
+    assert lease_watch.lease_watch_start(proc_name="MainProcess") is None and watched == []
 
 
 def test_the_main_clusters_workers_do_not(monkeypatch, watched):
