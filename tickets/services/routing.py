@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -227,7 +227,7 @@ def _classification_apply(ticket_id: int, *, result, error: str, elapsed: float)
     return row
 
 
-def _classification_attempt_start(ticket_id: int) -> tuple[int, object] | None:
+def _classification_attempt_start(ticket_id: int) -> tuple[int, datetime] | None:
     """Claim the ticket's lease and count one classification attempt in its own committed transaction, before the
     classifier runs.
 
