@@ -181,41 +181,6 @@ def print_offline(report: dict) -> None:
 
 # --- CLIP -------------------------------------------------------------------------------------------
 
-def write_random_vit_b32(directory: str) -> str:
-    """A CLIP checkpoint with ViT-B/32's dimensions (vision 768x12, patch 32, 224 px; text 512x12; projection
-    512; 49,408-token embedding) and random weights, saved like a real one, with a character tokenizer."""
-    import torch
-    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTokenizer
-
-    chars = list("abcdefghijklmnopqrstuvwxyz0123456789.,-' ")
-    vocab: dict[str, int] = {}
-    for c in chars:
-        vocab[c] = len(vocab)
-    for c in chars:
-        vocab[c + "</w>"] = len(vocab)
-    for special in ("<|startoftext|>", "<|endoftext|>"):
-        vocab[special] = len(vocab)
-    with open(os.path.join(directory, "vocab.json"), "w") as fh:
-        json.dump(vocab, fh)
-    with open(os.path.join(directory, "merges.txt"), "w") as fh:
-        fh.write("#version: 0.2\n")
-    tokenizer = CLIPTokenizer(os.path.join(directory, "vocab.json"), os.path.join(directory, "merges.txt"))
-    config = CLIPConfig(
-        text_config=dict(vocab_size=49408, hidden_size=512, intermediate_size=2048, num_hidden_layers=12,
-                         num_attention_heads=8, max_position_embeddings=77,
-                         bos_token_id=vocab["<|startoftext|>"], eos_token_id=vocab["<|endoftext|>"],
-                         pad_token_id=vocab["<|endoftext|>"]),
-        vision_config=dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12,
-                           image_size=224, patch_size=32),
-        projection_dim=512,
-    )
-    torch.manual_seed(0)
-    CLIPModel(config).save_pretrained(directory)
-    processor = CLIPImageProcessor(size={"shortest_edge": 224}, crop_size={"height": 224, "width": 224})
-    CLIPProcessor(image_processor=processor, tokenizer=tokenizer).save_pretrained(directory)
-    return directory
-
-
 # peak RSS of this process: VmHWM (ru_maxrss survives exec on Linux, so a child would report its parent's peak)
 PEAK_RSS = r"""
 def peak_rss_mb():
@@ -266,6 +231,7 @@ def clip_part(args, images: list[str]) -> dict:
     import numpy as np
     from PIL import Image
 
+    from classifier.fitting.random_clip import VIT_B32, write_random_clip
     from classifier.runtime.clip.base import ClipClassifier
     from classifier.runtime.clip.onnx_backend import OnnxClip, export_image_tower
     from classifier.runtime.clip.transformers_backend import TransformersClip, configure_torch_threads
@@ -275,7 +241,7 @@ def clip_part(args, images: list[str]) -> dict:
     work = tempfile.mkdtemp(prefix="bench-clip-")
     model_dir = os.path.join(work, "clip-vit-b32-random")
     os.makedirs(model_dir)
-    write_random_vit_b32(model_dir)
+    write_random_clip(model_dir, VIT_B32)
     cache = os.path.join(work, "cache")
     t = time.perf_counter()
     export_image_tower(model_dir, cache)

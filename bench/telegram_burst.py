@@ -25,7 +25,6 @@ import random
 import resource
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from supportdesk.processes import stop_process_group  # noqa: E402
 from tests.tgbot.fake_bot_api import TOKEN, FakeBotApi, private_update  # noqa: E402
 
 TEXTS = ["Не проходит оплата картой", "Не открывается видео урока", "Забыл пароль, не могу войти", "Здравствуйте, вопрос по обучению"]
@@ -167,19 +167,6 @@ def cpu_of(pid: int) -> float:
         return 0.0
 
 
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="supportdesk-tgburst-"))
@@ -233,7 +220,7 @@ def main(argv=None) -> int:
         return 0 if ok else 1
     finally:
         for proc in processes.values():
-            stop(proc)
+            stop_process_group(proc, grace=20)
         api.close()
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)

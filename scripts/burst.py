@@ -31,6 +31,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from supportdesk.processes import stop_process_group  # noqa: E402  (free of Django)
 
 TEXTS = (
     [("Не проходит оплата картой, деньги списались", 30), ("I cannot open the lesson video", 25),
@@ -108,23 +111,6 @@ def children_of(pid: int, depth: int | None = None) -> list[int]:
     return out
 
 
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.child:
@@ -166,7 +152,7 @@ def main(argv=None) -> int:
         return child_proc.returncode
     finally:
         if cluster is not None:
-            stop(cluster)
+            stop_process_group(cluster, grace=15)
         if args.keep:
             print(f"kept {folder}")
         else:
@@ -177,7 +163,6 @@ def main(argv=None) -> int:
 
 
 def child(args) -> int:
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

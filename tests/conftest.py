@@ -43,44 +43,10 @@ def api_client():
     return APIClient()
 
 
-def write_tiny_clip(directory: str) -> str:
-    """A random, tiny CLIPModel + CLIPProcessor saved like a real checkpoint (no downloads)."""
-    import json
-
-    import torch
-    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTokenizer
-
-    chars = list("abcdefghijklmnopqrstuvwxyz0123456789.,-'")
-    vocab: dict[str, int] = {}
-    for c in chars:
-        vocab[c] = len(vocab)
-    for c in chars:
-        vocab[c + "</w>"] = len(vocab)
-    for special in ("<|startoftext|>", "<|endoftext|>"):
-        vocab[special] = len(vocab)
-    with open(os.path.join(directory, "vocab.json"), "w") as fh:
-        json.dump(vocab, fh)
-    with open(os.path.join(directory, "merges.txt"), "w") as fh:
-        fh.write("#version: 0.2\n")
-    tokenizer = CLIPTokenizer(os.path.join(directory, "vocab.json"), os.path.join(directory, "merges.txt"))
-    config = CLIPConfig(
-        text_config=dict(vocab_size=len(vocab), hidden_size=32, intermediate_size=37, num_hidden_layers=2,
-                         num_attention_heads=2, max_position_embeddings=77,
-                         bos_token_id=vocab["<|startoftext|>"], eos_token_id=vocab["<|endoftext|>"],
-                         pad_token_id=vocab["<|endoftext|>"]),
-        vision_config=dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=2,
-                           image_size=32, patch_size=8),
-        projection_dim=16,
-    )
-    torch.manual_seed(0)
-    CLIPModel(config).save_pretrained(directory)
-    image_processor = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
-    CLIPProcessor(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(directory)
-    return directory
-
-
 @pytest.fixture(scope="session")
 def tiny_clip_dir(tmp_path_factory):
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
-    return write_tiny_clip(str(tmp_path_factory.mktemp("tiny-clip")))
+    from classifier.fitting.random_clip import TINY, write_random_clip
+
+    return write_random_clip(str(tmp_path_factory.mktemp("tiny-clip")), TINY)

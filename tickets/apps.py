@@ -11,8 +11,11 @@ class TicketsConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: a channel needs the models, which exist only once apps are loaded.
+        from django_q.signals import post_spawn
+
         from .channels import channel_register
         from .channels.email import EmailChannel
+        from .lease_watch import lease_watch_start
         from .search import register_sqlite_functions
         from .sinks import sink_register
         from .sinks.email import OperatorEmailSink
@@ -23,6 +26,8 @@ class TicketsConfig(AppConfig):
         user_logged_out.connect(_off_duty_on_logout, dispatch_uid="supportdesk_off_duty_on_logout")
         # Case-insensitive search in Cyrillic on SQLite (tickets.search).
         connection_created.connect(register_sqlite_functions, dispatch_uid="supportdesk_sqlite_functions")
+        # Each classification worker re-queues a dead worker's ticket within seconds (tickets.lease_watch).
+        post_spawn.connect(lease_watch_start, dispatch_uid="supportdesk_classification_lease_watch")
 
 
 def _off_duty_on_logout(sender, request, user, **kwargs):

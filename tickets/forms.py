@@ -31,15 +31,24 @@ class ScreenshotsField(forms.FileField):
         return clean_screenshots(files)
 
 
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class _ScreenshotsForm(forms.Form):
     """``too_many_screenshots=True``: the upload was stopped past the screenshot limit (see
     uploads.ScreenshotCountLimit); the form then carries the "at most N" error on its screenshots field.
 
     ``text_field`` may stay empty when screenshots are attached; both empty → ``empty_message`` on it.
+
+    ``submission_token``: a one-time token rendered into each form; the same form posted twice (a double click, a
+    resent POST after a reload) is saved once (services.idempotency). A refused form keeps its token.
     """
 
     text_field: str
     empty_message: str
+
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64, initial=new_submission_token)
 
     def __init__(self, *args, too_many_screenshots: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,19 +73,11 @@ class _ScreenshotsForm(forms.Form):
         return cleaned
 
 
-def new_submission_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
 class TicketForm(_ScreenshotsForm):
-    """``submission_token``: a one-time token rendered into each new form; the same form posted twice (a double
-    click, a resent POST after a reload) shows the first ticket instead of creating a second
-    (services.ticket_create_once, scope "web")."""
+    """A new ticket; posted twice, it shows the first ticket (services.ticket_create_once, scope "web")."""
 
     text_field = "description"
     empty_message = _("Describe the problem or attach a screenshot.")
-
-    submission_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64, initial=new_submission_token)
 
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
@@ -87,6 +88,8 @@ class TicketForm(_ScreenshotsForm):
 
 
 class StudentReplyForm(_ScreenshotsForm):
+    """The status page's reply; posted twice, it is one message (services.ticket_student_reply_once, scope "reply")."""
+
     text_field = "body"
     empty_message = _("Write a message or attach a screenshot.")
 

@@ -18,6 +18,7 @@ RU = {
     "scope": "область",
     "API (Idempotency-Key header)": "API (заголовок Idempotency-Key)",
     "web form (one-time form token)": "веб-форма (одноразовый ключ формы)",
+    "status page reply (one-time form token)": "ответ на странице обращения (одноразовый ключ формы)",
     "client": "клиент",
     "Digest of the client's identity (its IP address).": "Хеш того, кто отправил (его IP-адрес).",
     "key": "ключ",

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .database import database_from_url
@@ -176,8 +177,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Background tasks (django-q2) -----------------------------------------------------------
-# timeout < retry: a slow classification is killed before the broker would hand it out again,
-# so the same ticket is never classified by two workers at once.
+# timeout + classification lease < retry (checked below): a slow classification is killed, and its worker's hold
+# on the ticket has run out, before the ORM broker would hand the task out again (tickets.services.leases).
 SUPPORTDESK_Q_BROKER = env("SUPPORTDESK_Q_BROKER").lower()
 REDIS_URL = env("REDIS_URL")
 Q_CLUSTER = {
@@ -211,6 +212,17 @@ elif SUPPORTDESK_Q_BROKER == "orm":
     Q_CLUSTER["orm"] = "default"
 else:
     raise ValueError("SUPPORTDESK_Q_BROKER must be 'orm' or 'redis'")
+# A classifying worker holds its ticket by renewing a lease every third of this while its task may still run (at
+# most the task's timeout); a dead or stuck worker's ticket is re-queued by the classification cluster once it runs
+# out (tickets.services.leases). The ORM broker re-delivers an unacknowledged task after `retry` seconds: by then
+# the first run must be over (timeout) and its lease gone (+ lease), or the re-delivery finds the ticket held, is
+# acknowledged as "skipped" and the ticket waits for a sweep instead of being taken over.
+SUPPORTDESK_CLASSIFY_LEASE_SECONDS = env("SUPPORTDESK_CLASSIFY_LEASE_SECONDS")
+if not 0 < Q_CLUSTER["timeout"] + SUPPORTDESK_CLASSIFY_LEASE_SECONDS < Q_CLUSTER["retry"] or SUPPORTDESK_CLASSIFY_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured(
+        f"SUPPORTDESK_Q_TIMEOUT ({Q_CLUSTER['timeout']}) + SUPPORTDESK_CLASSIFY_LEASE_SECONDS "
+        f"({SUPPORTDESK_CLASSIFY_LEASE_SECONDS}, at least 1) must stay below SUPPORTDESK_Q_RETRY ({Q_CLUSTER['retry']})"
+    )
 
 # --- The desk ---------------------------------------------------------------------------------
 # A factory(label_set) -> classifier; the label set is built from the desk's active Intent rows.

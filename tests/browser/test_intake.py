@@ -1,14 +1,15 @@
-"""A form sent twice is one ticket (issue 8), at desktop width and at 375 px: the browser's own double submit
-without JavaScript (the server's one-time form token) and two POSTs of one form racing (fetch, past the script's
-guard)."""
+"""A form sent twice is one ticket, and the status page's reply sent twice one message (issue 8), at desktop width and
+at 375 px: the browser's own double submit without JavaScript (the server's one-time form token) and two POSTs of one
+form racing (fetch, past the script's guard)."""
 from __future__ import annotations
 
 import re
 import threading
 
 import pytest
+from playwright.sync_api import expect
 
-from tickets.models import Ticket
+from tickets.models import Message, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,6 +67,36 @@ def test_the_same_form_posted_twice_at_once_makes_one_ticket(desk, page_watch, o
     assert [status for status, _path in answers] == [200, 200]
     assert answers[0][1] == answers[1][1] and STATUS_URL.search(answers[0][1])
     assert Ticket.objects.count() == 1
+
+
+def _reply_page(page, desk) -> Ticket:
+    ticket = desk.ticket_create(name="Борис", email="boris@example.org", description="Не открывается урок")
+    page.goto(f"/support/t/{ticket.public_token}/")
+    page.fill("#id_body", "Всё ещё не открывается")
+    return ticket
+
+
+def _replies(ticket: Ticket) -> int:
+    return Message.objects.filter(ticket=ticket, body="Всё ещё не открывается").count()
+
+
+def test_a_reply_double_clicked_without_javascript_is_one_message(desk, open_page):
+    page, watch = open_page(javascript=False)
+    ticket = _reply_page(page, desk)
+    page.dblclick("form[data-screenshot-form] button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("отправлено")  # the same URL: wait for the answer's page
+    page.wait_for_load_state()
+    assert page.locator(".conversation").inner_text().count("Всё ещё не открывается") == 1
+    assert _replies(ticket) == 1
+    watch.check_layout()
+
+
+def test_the_same_reply_posted_twice_at_once_is_one_message(desk, page_watch, one_request_at_a_time):
+    page, watch = page_watch
+    ticket = _reply_page(page, desk)
+    answers = page.evaluate(POST_FORM_TWICE)
+    assert answers == [[200, f"/support/t/{ticket.public_token}/"]] * 2
+    assert _replies(ticket) == 1
 
 
 # The form is "sent" with the navigation held back (preventDefault in a listener of the form itself, which runs

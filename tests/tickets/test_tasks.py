@@ -97,6 +97,22 @@ def test_create_enqueues_task_on_commit_and_sync_cluster_runs_it(django_capture_
     assert ticket.queue.slug == "profile"
 
 
-def test_q_cluster_timeout_is_shorter_than_retry():
+def test_q_cluster_timeout_and_the_classification_lease_end_before_the_retry():
     q = settings.Q_CLUSTER
-    assert q["timeout"] < q["retry"] and q["max_attempts"] == 3
+    assert q["timeout"] + settings.SUPPORTDESK_CLASSIFY_LEASE_SECONDS < q["retry"] and q["max_attempts"] == 3
+
+
+@pytest.mark.parametrize("timeout, lease, retry", [("120", "60", "180"), ("120", "30", "140"), ("10", "0", "60")])
+def test_settings_refuse_a_lease_that_could_outlive_the_retry(timeout, lease, retry):
+    """A stuck worker's lease must be gone when the ORM broker hands its task out again (tickets.services.leases)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "supportdesk.settings.test", "SUPPORTDESK_Q_TIMEOUT": timeout,
+           "SUPPORTDESK_CLASSIFY_LEASE_SECONDS": lease, "SUPPORTDESK_Q_RETRY": retry}
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; settings.Q_CLUSTER"], env=env, capture_output=True,
+        text=True, timeout=60,
+    )
+    assert result.returncode != 0 and "must stay below SUPPORTDESK_Q_RETRY" in result.stderr

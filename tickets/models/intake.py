@@ -1,4 +1,4 @@
-"""Submissions sent twice create one ticket: an API client's retry (``Idempotency-Key``) or a form posted twice."""
+"""Submissions sent twice are saved once: an API client's retry (``Idempotency-Key``) or a form posted twice."""
 from __future__ import annotations
 
 from django.db import models
@@ -8,9 +8,9 @@ from .ticket import Ticket
 
 
 class IdempotencyKey(models.Model):
-    """One submission under its key (services.idempotency).
+    """One submission under its key (services.idempotency): a new ticket, or a student's reply to ``ticket``.
 
-    The row is inserted first in the ticket's own transaction: a second request with the same scope, client and
+    The row is inserted first in the submission's own transaction: a second request with the same scope, client and
     key waits on the unique index until the first commits, then finds its ticket (no duplicate, no lock of ours).
     ``fingerprint`` is a digest of what was submitted, so the same key with another body is refused (422).
     """
@@ -18,6 +18,7 @@ class IdempotencyKey(models.Model):
     class Scope(models.TextChoices):
         API = "api", _("API (Idempotency-Key header)")
         WEB_FORM = "web", _("web form (one-time form token)")
+        WEB_REPLY = "reply", _("status page reply (one-time form token)")
 
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
     client = models.CharField(_("client"), max_length=64, help_text=_("Digest of the client's identity (its IP address)."))

@@ -78,8 +78,9 @@ class Ticket(TimeStamped):
     # so a worker killed mid-way still counts); services.ticket_classify gives up past
     # SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS; ticket_reclassify resets it.
     classification_attempts = models.PositiveSmallIntegerField(_("classification attempts"), default=0, editable=False)
-    # When a worker last started classifying it: another worker leaves it alone for the task's timeout (the lease),
-    # so a re-queued duplicate never classifies a ticket twice at once (services.routing).
+    # The classification lease: when the worker classifying it claimed it or last renewed its hold (every 10 s, never
+    # past the task's timeout). Another worker leaves it alone for SUPPORTDESK_CLASSIFY_LEASE_SECONDS after that, so a
+    # re-queued duplicate never classifies a ticket twice at once (services.leases).
     classification_started_at = models.DateTimeField(_("classification started"), null=True, blank=True, editable=False)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.WEB)
     language = models.CharField(_("language"), max_length=8, default="ru")

@@ -2,9 +2,11 @@
 tasks call these; each write that matters leaves a TicketEvent (who, when, old, new).
 
 * ``intake``      what students send: ticket_create, ticket_student_reply (screenshots included)
-* ``idempotency`` a submission sent twice creates one ticket: ticket_create_once (Idempotency-Key, form token)
+* ``idempotency`` a submission sent twice is saved once: ticket_create_once (Idempotency-Key, form token),
+                  ticket_student_reply_once (the status page's form token)
 * ``uploads_sweep`` screenshot files no row names (a process killed mid-upload) are deleted after a grace period
 * ``routing``     the classifier's answer: ticket_classify, prediction_record, ticket_route, the pending sweep
+* ``leases``      a classifying worker's hold on its ticket: heartbeat, expired leases taken back (classify_expired_leases)
 * ``operator``    what operators do: label_override, ticket_set_status, ticket_reply
 * ``assignment``  who works on which ticket: ticket_assign(_to), availability, automatic assignment (round-robin)
 * ``notes``       operators' internal notes and their @mentions
@@ -46,6 +48,7 @@ from .idempotency import (
     idempotency_keys_purge,
     submission_fingerprint,
     ticket_create_once,
+    ticket_student_reply_once,
 )
 from .intake import ticket_create, ticket_student_reply
 from .macros import macro_delete, macro_save, may_edit_macro
@@ -64,6 +67,7 @@ from .operator_notify import (
 from .routing import (
     PENDING_SWEEP_AGE_SECONDS,
     classification_enqueue_now,
+    classify_expired_leases,
     classify_pending_sweep,
     prediction_problem,
     prediction_record,
@@ -95,6 +99,7 @@ __all__ = [
     "auto_answers_escalate_stale",
     "auto_assign_backlog",
     "classification_enqueue_now",
+    "classify_expired_leases",
     "classify_pending_sweep",
     "deliveries_sweep",
     "delivery_retry",
@@ -144,5 +149,6 @@ __all__ = [
     "ticket_search_refresh",
     "ticket_set_status",
     "ticket_student_reply",
+    "ticket_student_reply_once",
     "uploads_sweep",
 ]

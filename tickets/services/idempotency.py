@@ -1,8 +1,8 @@
-"""A submission sent twice creates one ticket (issue 8).
+"""A submission sent twice is saved once (issue 8): a new ticket, or a student's reply on the status page.
 
 An API client whose answer was lost (the server restarted mid-request) retries with the same ``Idempotency-Key``
 header; a student double-clicks "Send" and the form's one-time token arrives twice. Either way the first
-ticket is the answer and nothing new is created, for ``IDEMPOTENCY_WINDOW`` (24 h). The key is per client (its
+submission's ticket is the answer and nothing new is created, for ``IDEMPOTENCY_WINDOW`` (24 h). The key is per client (its
 IP address, digested) and per scope, so one client cannot learn another's ticket by guessing its key. The
 ``IdempotencyKey`` row is written first in the ticket's own transaction under a unique constraint: concurrent
 requests with the same key create one ticket; the others wait for it and answer with it.
@@ -14,14 +14,14 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Sequence
+from typing import Callable, Sequence
 
 from django.db import IntegrityError
 from django.utils import timezone
 
 from ..models import IdempotencyKey, Ticket
 from ..uploads import CleanImage
-from .intake import ticket_create
+from .intake import ticket_create, ticket_student_reply
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
@@ -46,12 +46,15 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def submission_fingerprint(*, name: str, email: str, description: str, screenshots: Sequence[CleanImage] = ()) -> str:
-    """The same words and screenshots give the same digest (screenshots by their re-encoded bytes' sha256)."""
-    return _digest(json.dumps(
-        [name.strip(), email.strip().lower(), (description or "").strip(), [image.sha256 for image in screenshots]],
-        ensure_ascii=False,
-    ))
+def submission_fingerprint(
+    *, name: str = "", email: str = "", description: str, screenshots: Sequence[CleanImage] = (), ticket_id: int | None = None,
+) -> str:
+    """The same words and screenshots give the same digest (screenshots by their re-encoded bytes' sha256); a reply's
+    includes the ticket it answers (``ticket_id``), so its token used on another ticket's page is a new reply."""
+    parts = [name.strip(), email.strip().lower(), (description or "").strip(), [image.sha256 for image in screenshots]]
+    if ticket_id is not None:
+        parts.append(ticket_id)
+    return _digest(json.dumps(parts, ensure_ascii=False))
 
 
 def idempotency_claim(*, scope: str, client_identity: str, key: str, fingerprint: str) -> IdempotencyClaim:
@@ -74,19 +77,20 @@ def _earlier_ticket(claim: IdempotencyClaim) -> Ticket | None:
     return row.ticket  # None while the winner's transaction is still being written (seen only on SQLite)
 
 
-def ticket_create_once(*, claim: IdempotencyClaim | None, **ticket_fields) -> tuple[Ticket, bool]:
-    """``ticket_create(**ticket_fields)`` unless ``claim``'s key already made a ticket: (ticket, created).
+def submission_once(claim: IdempotencyClaim | None, submit: Callable[[IdempotencyClaim | None], Ticket]) -> tuple[Ticket, bool]:
+    """``submit(claim)`` (which writes the claim's key first in its transaction) unless ``claim``'s key was already
+    used: (the ticket submitted to, whether this call saved anything).
 
     Raises IdempotencyKeyReused when the key came with a different submission within the window.
     """
     if claim is None:
-        return ticket_create(**ticket_fields), True
+        return submit(None), True
     for attempt in range(RACE_ATTEMPTS):
         earlier = _earlier_ticket(claim)
         if earlier is not None:
             return earlier, False
         try:
-            return ticket_create(**ticket_fields, idempotency=claim), True
+            return submit(claim), True
         except IntegrityError:
             # A concurrent request with the same key wrote its row first. PostgreSQL made this insert wait for its
             # commit, so the next look finds its ticket; where the winner may still be committing (SQLite), look
@@ -95,6 +99,22 @@ def ticket_create_once(*, claim: IdempotencyClaim | None, **ticket_fields) -> tu
                 raise
             time.sleep(RACE_PAUSE_SECONDS)
     raise AssertionError("unreachable")
+
+
+def ticket_create_once(*, claim: IdempotencyClaim | None, **ticket_fields) -> tuple[Ticket, bool]:
+    """``ticket_create(**ticket_fields)`` unless ``claim``'s key already made a ticket: (ticket, created)."""
+    return submission_once(claim, lambda idempotency: ticket_create(**ticket_fields, idempotency=idempotency))
+
+
+def ticket_student_reply_once(
+    *, claim: IdempotencyClaim | None, ticket: Ticket, body: str, screenshots: Sequence[CleanImage] = (),
+) -> bool:
+    """``ticket_student_reply(...)`` unless ``claim``'s key already sent this reply; whether a message was saved."""
+    _ticket, saved = submission_once(
+        claim,
+        lambda idempotency: ticket_student_reply(ticket=ticket, body=body, screenshots=screenshots, idempotency=idempotency).ticket,
+    )
+    return saved
 
 
 def idempotency_keys_purge() -> int:

@@ -77,6 +77,17 @@ def _student_write(what: str) -> Iterator[list[Attachment]]:
         raise
 
 
+def _idempotency_key_write(idempotency, ticket: Ticket | None = None) -> IdempotencyKey | None:
+    """The submission's key, written first in its transaction: a concurrent duplicate fails on the unique constraint
+    (``idempotency.submission_once``) before writing anything."""
+    if idempotency is None:
+        return None
+    return IdempotencyKey.objects.create(
+        scope=idempotency.scope, client=idempotency.client, key=idempotency.key, fingerprint=idempotency.fingerprint,
+        ticket=ticket,
+    )
+
+
 def ticket_create(
     *,
     name: str,
@@ -103,11 +114,7 @@ def ticket_create(
 
     with _student_write("Ticket") as attachments:
         with transaction.atomic():
-            key_row = None
-            if idempotency is not None:
-                key_row = IdempotencyKey.objects.create(
-                    scope=idempotency.scope, client=idempotency.client, key=idempotency.key, fingerprint=idempotency.fingerprint,
-                )
+            key_row = _idempotency_key_write(idempotency)
             if student is None:
                 student = student_for_email(email=email, name=name)
             ticket = Ticket.objects.create(
@@ -131,14 +138,16 @@ def ticket_create(
     return ticket
 
 
-def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[CleanImage] = ()) -> Message:
-    """The student writes again. A resolved (or waiting) ticket is reopened."""
+def ticket_student_reply(*, ticket: Ticket, body: str, screenshots: Sequence[CleanImage] = (), idempotency=None) -> Message:
+    """The student writes again. A resolved (or waiting) ticket is reopened. ``idempotency``: as for
+    ``ticket_create`` (call ``idempotency.ticket_student_reply_once``)."""
     if not (body or "").strip() and not screenshots:
         raise ValidationError({"body": _("Write a message or attach a screenshot.")})
     if ticket.status == Ticket.Status.CLOSED:
         raise ValidationError(_("This request is closed. Please submit a new one."))
     with _student_write("Reply") as attachments:
         with transaction.atomic():
+            _idempotency_key_write(idempotency, ticket)
             ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
             existing = ticket.attachments.count()
             if existing + len(screenshots) > settings.SUPPORTDESK_MAX_SCREENSHOTS * 4:

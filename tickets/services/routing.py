@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -22,6 +22,7 @@ from ..models import TRIAGE_QUEUE_SLUG, Intent, Prediction, Queue, Ticket, Ticke
 from .assignment import ticket_arrived
 from .enqueue import task_enqueue
 from .errors import outage_errors
+from .leases import classification_lease, lease_heartbeat, lease_is_held, leases_expired_take_back
 from .search_index import ticket_search_refresh
 
 logger = logging.getLogger(__name__)
@@ -39,11 +40,6 @@ def classification_enqueue_now(ticket_id: int) -> bool:
     return task_enqueue(
         CLASSIFY_TASK, ticket_id, task_name=f"classify-ticket-{ticket_id}", cluster=settings.SUPPORTDESK_Q_CLASSIFY_CLUSTER,
     )
-
-
-def classification_lease() -> timedelta:
-    """How long a started classification is left to its worker: django-q2 kills a task after its timeout."""
-    return timedelta(seconds=settings.Q_CLUSTER.get("timeout") or 120)
 
 
 def _classify_queue_size() -> int:
@@ -66,12 +62,13 @@ def classify_pending_sweep(*, older_than: int = PENDING_SWEEP_AGE_SECONDS, now: 
     """Re-queue (or, with ``now``, classify here) tickets still pending ``older_than`` seconds after creation.
 
     Recovers tickets whose task was lost (broker down at submit time, a killed cluster's running and prefetched
-    tasks). Never double work: a ticket a worker started within its lease (the task's timeout) is left to it, and
+    tasks). Never double work: a ticket a worker holds (its lease, ``services.leases``) is left to it, and
     the task itself claims the lease under a row lock (``_classification_attempt_start``), so a duplicate in the
     queue finds the ticket taken or done. A backlog is not re-queued again and again: the queue is FIFO, so of
     the waiting tickets the newest ``queue size`` are still in it; only the older ones were lost. Run every minute
     by the django-q2 schedule "classify-pending" on the main cluster (never behind the classification backlog)
-    and by ``manage.py classify_pending``.
+    and by ``manage.py classify_pending``. A worker that died mid-classification is noticed sooner, by the
+    classification cluster itself (``classify_expired_leases``).
     """
     current = timezone.now()
     cutoff = current - timedelta(seconds=older_than)
@@ -88,6 +85,19 @@ def classify_pending_sweep(*, older_than: int = PENDING_SWEEP_AGE_SECONDS, now: 
         else:
             classification_enqueue_now(ticket_id)
     return len(ids)
+
+
+def classify_expired_leases() -> int:
+    """Queue again, at once, every ticket whose worker stopped renewing its lease (killed mid-classification, or
+    stuck past its task's timeout). Run every few seconds inside the classification cluster (``tickets.lease_watch``):
+    a schedule runs at most once a minute, and this one must not wait for that. Only the watcher that released a
+    lease queues its ticket; the task claims it again under the row lock, so it is classified once.
+    """
+    released = leases_expired_take_back()
+    for ticket_id in released:
+        logger.warning("Ticket #%s: its worker stopped renewing the classification lease; queued again", ticket_id)
+        classification_enqueue_now(ticket_id)
+    return len(released)
 
 
 def queue_for_label(label: str | None) -> Queue:
@@ -217,28 +227,29 @@ def _classification_apply(ticket_id: int, *, result, error: str, elapsed: float)
     return row
 
 
-def _classification_attempt_start(ticket_id: int) -> int | None:
-    """Count one classification attempt in its own committed transaction, before the classifier runs.
+def _classification_attempt_start(ticket_id: int) -> tuple[int, datetime] | None:
+    """Claim the ticket's lease and count one classification attempt in its own committed transaction, before the
+    classifier runs.
 
     django-q2 never counts a delivery whose worker was SIGKILLed (OOM killer) or killed by its guard
     (stuck in native code): no result is saved, so the broker hands the task out again forever. This
-    counter survives such deaths. Returns the attempts made *before* this one, or None when the ticket
-    is gone or no longer pending (nothing is counted then).
+    counter survives such deaths. Returns the attempts made *before* this one and the lease's value (what the
+    heartbeat renews), or None when the ticket is gone, no longer pending or held by another worker (nothing is
+    counted then).
     """
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
         if ticket is None or ticket.classification_state != Ticket.ClassificationState.PENDING:
             return None
-        started = ticket.classification_started_at
-        if started is not None and started > timezone.now() - classification_lease():
-            # Another worker started it within its lease (a re-queued duplicate): leave it to that worker.
+        if lease_is_held(ticket.classification_started_at):
+            # Another worker holds it (this is a re-queued duplicate): leave it to that worker.
             return None
         previous = ticket.classification_attempts
         ticket.classification_started_at = timezone.now()
         if previous < settings.SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS:
             ticket.classification_attempts = previous + 1
         ticket.save(update_fields=["classification_attempts", "classification_started_at"])
-    return previous
+    return previous, ticket.classification_started_at
 
 
 def ticket_classify(*, ticket_id: int, classifier=None) -> Prediction | None:
@@ -258,10 +269,11 @@ def ticket_classify(*, ticket_id: int, classifier=None) -> Prediction | None:
         logger.info("Ticket #%s: nothing to classify", ticket_id)
         return None
 
-    previous_attempts = _classification_attempt_start(ticket_id)
-    if previous_attempts is None:
+    claim = _classification_attempt_start(ticket_id)
+    if claim is None:
         logger.info("Ticket #%s: nothing to classify", ticket_id)
         return None
+    previous_attempts, held_at = claim
     max_attempts = settings.SUPPORTDESK_CLASSIFY_MAX_ATTEMPTS
     if previous_attempts >= max_attempts:
         logger.error("Ticket #%s: classification gave up after %s attempts", ticket_id, previous_attempts)
@@ -275,10 +287,12 @@ def ticket_classify(*, ticket_id: int, classifier=None) -> Prediction | None:
     started = time.monotonic()
     result, error, timed_out = None, "", None
     try:
-        if classifier is None:
-            classifier = cached_ticket_classifier()
-        # The student's own words are a signal as strong as the screenshots.
-        result = classifier.predict(ticket_image_paths(ticket), text=ticket.description)
+        # The lease is renewed while the models load and run (a cold worker loads them first), never past the timeout.
+        with lease_heartbeat(ticket_id, held_at):
+            if classifier is None:
+                classifier = cached_ticket_classifier()
+            # The student's own words are a signal as strong as the screenshots.
+            result = classifier.predict(ticket_image_paths(ticket), text=ticket.description)
         error = prediction_problem(result)
         if error:
             logger.error("Ticket #%s: unusable classifier result: %s", ticket_id, error)

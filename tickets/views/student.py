@@ -181,7 +181,18 @@ def _ticket_status(request: HttpRequest, token: str, count_limit: ScreenshotCoun
         return _status_page(request, ticket, _body_too_big_form(StudentReplyForm, request), 413)
 
     def save(data: dict) -> Ticket:
-        services.ticket_student_reply(ticket=ticket, body=data["body"], screenshots=data["screenshots"])
+        reply = {"ticket": ticket, "body": data["body"], "screenshots": data["screenshots"]}
+        claim = None
+        if data.get("submission_token"):
+            claim = services.idempotency_claim(
+                scope=IdempotencyKey.Scope.WEB_REPLY, client_identity=ratelimit.client_ip(request), key=data["submission_token"],
+                fingerprint=services.submission_fingerprint(description=data["body"], screenshots=data["screenshots"], ticket_id=ticket.pk),
+            )
+        try:
+            services.ticket_student_reply_once(claim=claim, **reply)
+        except services.IdempotencyKeyReused:
+            # The same form sent again with other words (back, edit, send): that is a new message.
+            services.ticket_student_reply(**reply)
         return ticket
 
     return _screenshot_form_submit(

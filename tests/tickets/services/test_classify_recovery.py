@@ -39,7 +39,7 @@ def test_a_ticket_lost_a_minute_ago_is_queued_again(queued):
 
 
 def test_a_ticket_a_worker_holds_is_left_to_it_until_its_lease_ends(queued):
-    held = _pending(minutes_old=3, started_minutes_ago=0.5)  # Q timeout 120 s: still running somewhere
+    held = _pending(minutes_old=3, started_minutes_ago=0.25)  # renewed 15 s ago (lease 30 s): still running somewhere
     dead = _pending(minutes_old=5, started_minutes_ago=3)  # its worker died: the lease ran out
     assert services.classify_pending_sweep() == 1 and queued == [dead.pk]
     assert held.pk not in queued
@@ -54,7 +54,7 @@ def test_a_backlog_still_in_the_queue_is_not_queued_again(queued, monkeypatch):
 
 
 def test_a_duplicate_delivery_does_not_classify_a_held_ticket():
-    held = _pending(minutes_old=3, started_minutes_ago=0.5)
+    held = _pending(minutes_old=3, started_minutes_ago=0.25)
     assert services.ticket_classify(ticket_id=held.pk) is None
     held.refresh_from_db()
     assert held.classification_state == "pending" and held.predictions.count() == 0

@@ -1,0 +1,63 @@
+"""The classification cluster watches its own leases: a dead worker's ticket is queued again within seconds (issue 8).
+
+A django-q2 schedule runs at most once a minute (the guard looks at schedules every 30 s), and the main cluster's
+``classify-pending`` sweep waits for a lease to run out first: up to ~3 minutes from a worker's death to the
+ticket's next try. Instead every worker process of the classification cluster runs a daemon thread, started when
+django-q2 spawns the worker (its ``post_spawn`` signal, so a worker respawned after a kill watches at once), that
+every sixth of the lease (5 s) releases and re-queues expired leases (``services.classify_expired_leases``).
+It runs beside the worker's tasks, so it never waits behind the backlog it rescues; the compare-and-set release
+lets one watcher of many re-queue a ticket. Cost: one indexed query every 5 s per worker process, on a connection
+opened and closed each time (SQLite or PostgreSQL: a few ms).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+
+from django.conf import settings
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+
+def watch_interval() -> float:
+    return settings.SUPPORTDESK_CLASSIFY_LEASE_SECONDS / 6
+
+
+def lease_watch_check() -> int:
+    """One check: re-queue the tickets whose lease ran out; never raises (a database outage is logged)."""
+    from .services import classify_expired_leases
+
+    try:
+        return classify_expired_leases()
+    except Exception:
+        logger.exception("Could not check the classification leases; trying again in %.0f s", watch_interval())
+        return 0
+    finally:
+        connection.close()
+
+
+def _watch(stop: threading.Event) -> None:
+    # Jitter (±20 %) keeps the watchers of many workers from querying in step.
+    while not stop.wait(watch_interval() * random.uniform(0.8, 1.2)):
+        lease_watch_check()
+
+
+_watching: dict[str, int | None] = {"pid": None}
+
+
+def lease_watch_start(sender=None, proc_name: str = "", **kwargs) -> threading.Thread | None:
+    """django-q2's ``post_spawn`` receiver, in each new worker process: watch the leases if this worker belongs to
+    the classification cluster (the main cluster's minute sweep stays the backstop). Once per process: with
+    ``SUPPORTDESK_Q_SYNC`` django-q2 sends the signal in the caller's process for every task, and runs no cluster."""
+    from django_q.conf import Conf
+
+    if Conf.SYNC or Conf.CLUSTER_NAME != settings.SUPPORTDESK_Q_CLASSIFY_CLUSTER or _watching["pid"] == os.getpid():
+        return None
+    _watching["pid"] = os.getpid()  # a forked worker inherits the parent's value, never its pid
+    thread = threading.Thread(target=_watch, args=(threading.Event(),), name="classification-lease-watch", daemon=True)
+    thread.start()
+    logger.info("%s watches the classification leases every %.0f s", proc_name or "worker", watch_interval())
+    return thread
