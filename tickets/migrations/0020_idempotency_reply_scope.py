@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0018_delivery_status_changed'),
+        ('tickets', '0019_compact_predictions_and_indexes'),
     ]
 
     operations = [
