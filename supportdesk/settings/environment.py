@@ -135,6 +135,7 @@ VARIABLES: tuple[Variable, ...] = (
     V("FAULTS_STATE_DIR", str, "", "tests/faults: where the misbehaving fake classifier keeps its state", TESTS),
     V("FAULTS_MODE", str, "ok", "tests/faults: how the fake classifier misbehaves", TESTS),
     V("FAULTS_SLEEP", int, 60, "tests/faults: seconds the hanging fake classifier sleeps", TESTS),
+    V("SUPPORTDESK_DEV_DATASET", str, "", "the development dataset folder for the slow fit-reproduction test (default: ../shared/dataset/dev beside the checkout)", TESTS),
 )
 
 BY_NAME: dict[str, Variable] = {variable.name: variable for variable in VARIABLES}

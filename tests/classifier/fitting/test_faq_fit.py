@@ -11,7 +11,7 @@ import yaml
 from classifier.faq import params as faq_params
 from classifier.fitting import faq_fit
 
-DEV = Path(os.environ.get("SUPPORTDESK_DEV_DATASET", Path(__file__).resolve().parents[3].parent / "shared/dataset/dev"))
+DEV = Path(os.environ.get("SUPPORTDESK_DEV_DATASET") or Path(__file__).resolve().parents[3].parent / "shared/dataset/dev")
 
 
 def test_precision_bound_is_below_the_rate_and_tightens_with_more_answers():
