@@ -139,8 +139,8 @@ def test_a_killed_clusters_running_and_prefetched_tickets_are_classified_once_wi
         recovery = time.monotonic() - killed
         ends = [line for line in classifier_calls(tmp_path) if line.startswith("end ")]
         with capsys.disabled():
-            print(f"\n{lost} tickets lost by the killed cluster ({WORKERS} running, {lost - WORKERS} prefetched), "
-                  f"{TICKETS} classified {recovery:.1f} s after the kill (lease 30 s, lost-ticket age 30 s)")
+            print(f"\n{lost} tickets lost by the killed cluster ({WORKERS} running, {lost - WORKERS} prefetched); "
+                  f"{_state(db)['done']}/{TICKETS} classified {recovery:.1f} s after the kill (lease 30 s, lost-ticket age 30 s)")
         assert final, (_state(db), classifier_calls(tmp_path), log.read_text()[-4000:])
         assert lost > WORKERS, lost  # prefetched tasks were lost, not only the running ones
         assert final["predictions"] == [1] * TICKETS and final["events"] == [1] * TICKETS, final

@@ -74,8 +74,9 @@ def classify_pending_sweep(*, older_than: int = PENDING_SWEEP_AGE_SECONDS, now: 
     queue finds the ticket taken or done. A backlog is not re-queued again and again: the queue is FIFO, so of
     the waiting tickets the newest ``queue size`` are still in it; only the older ones were lost. Run every minute
     by the django-q2 schedule "classify-pending" on the main cluster (never behind the classification backlog),
-    by ``manage.py classify_pending`` and, with a shorter age, by the classification cluster (``classify_lost_sweep``). A worker that died mid-classification is noticed sooner, by the
-    classification cluster itself (``classify_expired_leases``).
+    by ``manage.py classify_pending`` and, with a shorter age, by the classification cluster itself
+    (``classify_lost_sweep``). A worker that died mid-classification is noticed sooner, by the classification
+    cluster too (``classify_expired_leases``).
     """
     current = timezone.now()
     cutoff = current - timedelta(seconds=older_than)
