@@ -26,7 +26,8 @@ class TicketsConfig(AppConfig):
         user_logged_out.connect(_off_duty_on_logout, dispatch_uid="supportdesk_off_duty_on_logout")
         # Case-insensitive search in Cyrillic on SQLite (tickets.search).
         connection_created.connect(register_sqlite_functions, dispatch_uid="supportdesk_sqlite_functions")
-        # Each classification worker re-queues a dead worker's ticket within seconds (tickets.lease_watch).
+        # Each classification worker re-queues a dead worker's ticket within seconds, and a lost task's within a minute
+        # (tickets.lease_watch).
         post_spawn.connect(lease_watch_start, dispatch_uid="supportdesk_classification_lease_watch")
 
 

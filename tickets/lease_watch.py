@@ -8,6 +8,14 @@ every sixth of the lease (5 s) releases and re-queues expired leases (``services
 It runs beside the worker's tasks, so it never waits behind the backlog it rescues; the compare-and-set release
 lets one watcher of many re-queue a ticket. Cost: one indexed query every 5 s per worker process, on a connection
 opened and closed each time (SQLite or PostgreSQL: a few ms).
+
+The same thread sweeps for tickets lost before their task started (a killed cluster's prefetched tasks, a broker
+down at submit): ``services.classify_lost_sweep``, pending 30 s after creation, at most once per
+``LOST_SWEEP_EVERY_SECONDS`` across the workers that share the cache (``cache.add``: Redis in production; with a
+per-process cache each worker sweeps, and a duplicate queue entry finds its ticket claimed or done). So such a
+ticket is queued again at most 30 + 10 s (+ a 5 s tick) after its creation or the kill, whichever is later, by any
+classification cluster still or again running. Cost: one indexed query and one queue-length call (Redis LLEN)
+per 10 s.
 """
 from __future__ import annotations
 
@@ -17,6 +25,7 @@ import random
 import threading
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 logger = logging.getLogger(__name__)
@@ -39,10 +48,30 @@ def lease_watch_check() -> int:
         connection.close()
 
 
+LOST_SWEEP_EVERY_SECONDS = 10
+LOST_SWEEP_LOCK = "supportdesk:classify-lost-sweep"
+
+
+def lost_sweep_check() -> int:
+    """Sweep for lost tickets unless another worker did within ``LOST_SWEEP_EVERY_SECONDS``; never raises."""
+    from .services import classify_lost_sweep
+
+    try:
+        if not cache.add(LOST_SWEEP_LOCK, os.getpid(), timeout=LOST_SWEEP_EVERY_SECONDS):
+            return 0
+        return classify_lost_sweep()
+    except Exception:
+        logger.exception("Could not sweep for lost classifications; trying again in %.0f s", watch_interval())
+        return 0
+    finally:
+        connection.close()
+
+
 def _watch(stop: threading.Event) -> None:
     # Jitter (±20 %) keeps the watchers of many workers from querying in step.
     while not stop.wait(watch_interval() * random.uniform(0.8, 1.2)):
         lease_watch_check()
+        lost_sweep_check()
 
 
 _watching: dict[str, int | None] = {"pid": None}

@@ -199,7 +199,8 @@ Q_CLUSTER = {
 # them never delays a reply, a delivery or the sweep that rescues lost classifications (those run on the main
 # cluster, which also runs every schedule). Run both: `manage.py qcluster` and `manage.py qcluster --name
 # <SUPPORTDESK_Q_CLASSIFY_CLUSTER>` (scripts/desk does). The classification cluster prefetches little: a killed
-# cluster loses the tasks it had taken from Redis (the sweep re-queues them).
+# cluster loses the tasks it had taken from Redis (the classification cluster's own watcher re-queues them within a
+# minute, tickets.lease_watch; the main cluster's sweep is the backstop).
 # SUPPORTDESK_Q_CLASSIFY_NAME = SUPPORTDESK_Q_NAME: one cluster does everything (the subprocess tests, burst.py).
 SUPPORTDESK_Q_CLASSIFY_CLUSTER = env("SUPPORTDESK_Q_CLASSIFY_NAME") or f"{Q_CLUSTER['name']}-classify"
 _classify_workers = env("SUPPORTDESK_Q_CLASSIFY_WORKERS")

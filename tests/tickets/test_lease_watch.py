@@ -1,6 +1,8 @@
 """The classification cluster's lease watcher (issue 8): started in each of its workers, not in the main cluster's."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.conf import settings
 from django_q.conf import Conf
@@ -52,3 +54,48 @@ def test_a_database_outage_does_not_end_the_watch(monkeypatch):
 
     monkeypatch.setattr(services, "classify_expired_leases", down)
     assert lease_watch.lease_watch_check() == 0
+
+
+@pytest.fixture
+def lost_sweeps(monkeypatch):
+    from django.core.cache import cache
+
+    cache.delete(lease_watch.LOST_SWEEP_LOCK)
+    runs = []
+    monkeypatch.setattr(services, "classify_lost_sweep", lambda: runs.append(1) or 3)
+    yield runs
+    cache.delete(lease_watch.LOST_SWEEP_LOCK)
+
+
+def test_the_lost_ticket_sweep_runs_once_per_interval_across_the_workers(lost_sweeps):
+    from django.core.cache import cache
+
+    assert lease_watch.lost_sweep_check() == 3
+    assert lease_watch.lost_sweep_check() == 0  # another worker's tick within 10 s: skipped
+    assert lost_sweeps == [1]
+    assert lease_watch.LOST_SWEEP_EVERY_SECONDS <= 10
+    cache.delete(lease_watch.LOST_SWEEP_LOCK)  # the interval has passed
+    assert lease_watch.lost_sweep_check() == 3 and lost_sweeps == [1, 1]
+
+
+def test_each_watch_tick_checks_the_leases_and_sweeps_for_lost_tickets(monkeypatch):
+    calls = []
+    monkeypatch.setattr(lease_watch, "watch_interval", lambda: 0.001)
+    monkeypatch.setattr(lease_watch, "lease_watch_check", lambda: calls.append("leases"))
+    stop = threading.Event()
+
+    def sweep():
+        calls.append("lost")
+        stop.set()
+
+    monkeypatch.setattr(lease_watch, "lost_sweep_check", sweep)
+    lease_watch._watch(stop)
+    assert calls == ["leases", "lost"]
+
+
+def test_a_failing_lost_ticket_sweep_does_not_end_the_watch(monkeypatch, lost_sweeps):
+    def down():
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(services, "classify_lost_sweep", down)
+    assert lease_watch.lost_sweep_check() == 0

@@ -66,8 +66,10 @@ from .operator_notify import (
 )
 from .routing import (
     PENDING_SWEEP_AGE_SECONDS,
+    PENDING_WATCH_AGE_SECONDS,
     classification_enqueue_now,
     classify_expired_leases,
+    classify_lost_sweep,
     classify_pending_sweep,
     prediction_problem,
     prediction_record,
@@ -91,6 +93,7 @@ __all__ = [
     "tickets_bulk",
     "InternalContentError",
     "PENDING_SWEEP_AGE_SECONDS",
+    "PENDING_WATCH_AGE_SECONDS",
     "ServiceUnavailable",
     "account_create",
     "classifier_fit",
@@ -100,6 +103,7 @@ __all__ = [
     "auto_assign_backlog",
     "classification_enqueue_now",
     "classify_expired_leases",
+    "classify_lost_sweep",
     "classify_pending_sweep",
     "deliveries_sweep",
     "delivery_retry",

@@ -32,6 +32,13 @@ CLASSIFY_TASK = "tickets.tasks.classify_ticket_task"
 # The "classify-pending" sweep (every minute, on the main cluster) re-queues a ticket pending this long after its
 # creation that no worker holds: its task was lost (broker down at submit, a killed cluster's prefetched tasks).
 PENDING_SWEEP_AGE_SECONDS = 60
+# The classification cluster's own sweep (tickets.lease_watch) re-queues a lost task's ticket this long after its
+# creation, so a prefetched task of a killed cluster is back in the queue within a minute of the kill (≤ 30 s + one
+# watch period). Cost of the short age: a live cluster's own prefetched tasks (taken from the broker, not counted by
+# its queue size, at most ``queue_limit`` = 2 per worker) may be older and get queued twice; the duplicate finds the
+# ticket claimed or done (one row lock, "skipped"), and the next sweep counts it in the queue size, so at most one
+# duplicate per prefetched task.
+PENDING_WATCH_AGE_SECONDS = 30
 
 
 def classification_enqueue_now(ticket_id: int) -> bool:
@@ -66,9 +73,10 @@ def classify_pending_sweep(*, older_than: int = PENDING_SWEEP_AGE_SECONDS, now: 
     the task itself claims the lease under a row lock (``_classification_attempt_start``), so a duplicate in the
     queue finds the ticket taken or done. A backlog is not re-queued again and again: the queue is FIFO, so of
     the waiting tickets the newest ``queue size`` are still in it; only the older ones were lost. Run every minute
-    by the django-q2 schedule "classify-pending" on the main cluster (never behind the classification backlog)
-    and by ``manage.py classify_pending``. A worker that died mid-classification is noticed sooner, by the
-    classification cluster itself (``classify_expired_leases``).
+    by the django-q2 schedule "classify-pending" on the main cluster (never behind the classification backlog),
+    by ``manage.py classify_pending`` and, with a shorter age, by the classification cluster itself
+    (``classify_lost_sweep``). A worker that died mid-classification is noticed sooner, by the classification
+    cluster too (``classify_expired_leases``).
     """
     current = timezone.now()
     cutoff = current - timedelta(seconds=older_than)
@@ -85,6 +93,16 @@ def classify_pending_sweep(*, older_than: int = PENDING_SWEEP_AGE_SECONDS, now: 
         else:
             classification_enqueue_now(ticket_id)
     return len(ids)
+
+
+def classify_lost_sweep() -> int:
+    """The classification cluster's quick sweep (every few seconds, ``tickets.lease_watch``): tickets lost before
+    their task started, pending ``PENDING_WATCH_AGE_SECONDS`` after creation, queued again. It runs beside the
+    workers' tasks, never behind the backlog it rescues; the main cluster's minute sweep stays the backstop."""
+    queued = classify_pending_sweep(older_than=PENDING_WATCH_AGE_SECONDS)
+    if queued:
+        logger.warning("%s pending ticket(s) lost before their task started were queued again", queued)
+    return queued
 
 
 def classify_expired_leases() -> int:

@@ -74,3 +74,32 @@ def test_the_sweeps_run_every_minute_on_the_main_cluster():
     schedule = Schedule.objects.get(name="classify-pending")
     assert schedule.minutes == 1 and schedule.cluster in (None, "")
     assert not Schedule.objects.exclude(cluster__isnull=True).exclude(cluster="").exists()
+
+
+def _pending_seconds(seconds_old: float) -> Ticket:
+    return _pending(minutes_old=seconds_old / 60)
+
+
+def test_the_classification_clusters_sweep_queues_a_ticket_lost_half_a_minute_ago(queued):
+    assert services.PENDING_WATCH_AGE_SECONDS == 30 < services.PENDING_SWEEP_AGE_SECONDS
+    lost = _pending_seconds(35)
+    fresh = _pending_seconds(20)  # its task may still be on its way to the broker
+    assert services.classify_lost_sweep() == 1 and queued == [lost.pk]
+    assert fresh.pk not in queued
+
+
+def test_a_live_clusters_prefetched_tasks_are_queued_twice_at_most_once_and_the_duplicate_is_a_no_op(queued, monkeypatch):
+    """A live cluster's prefetched tasks are out of the broker (not in its queue size): the quick sweep takes them
+    for lost, queues them again (at most queue_limit of them), and counts the duplicates the next time."""
+    prefetched = [_pending_seconds(50 - i) for i in range(2)]  # taken from the broker, waiting in the worker
+    in_broker = [_pending_seconds(40 - i) for i in range(3)]
+    queue = [t.pk for t in in_broker]
+    monkeypatch.setattr(routing, "_classify_queue_size", lambda: len(queue))
+    assert services.classify_lost_sweep() == 2 and queued == [t.pk for t in prefetched]
+    queue.extend(queued)
+    assert services.classify_lost_sweep() == 0 and len(queued) == 2  # the duplicates are in the queue size now
+
+    original = services.ticket_classify(ticket_id=prefetched[0].pk)  # the prefetched task runs first …
+    duplicate = services.ticket_classify(ticket_id=prefetched[0].pk)  # … and its duplicate finds the ticket done
+    assert original is not None and duplicate is None
+    assert prefetched[0].predictions.count() == 1
