@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,6 +183,27 @@ def open_page(browser, viewport, live_server):
 def page_watch(open_page):
     """The common case: one watched page."""
     return open_page()
+
+
+@pytest.fixture
+def one_request_at_a_time(live_server):
+    """The live server answers one request at a time; the fixture's value is the lock it holds meanwhile, for a test
+    that writes from its own thread while the page polls (``with one_request_at_a_time: ...``).
+
+    The live server's threads and the test share the test database's single in-memory SQLite connection (Django's
+    LiveServerThread does so for in-memory SQLite), and two statements at once on it fail ("cannot open savepoint -
+    SQL statements in progress", "database table is locked"): a failure of the test set-up, not of the desk. The
+    races inside the database are tested on PostgreSQL (tests/tickets/intake/test_idempotency.py)."""
+    server = live_server.thread.httpd
+    app, lock = server.get_app(), threading.Lock()
+
+    def serialised(environ, start_response):
+        with lock:
+            return app(environ, start_response)
+
+    server.set_app(serialised)
+    yield lock
+    server.set_app(app)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ form racing (fetch, past the script's guard)."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -40,24 +39,6 @@ def test_double_click_without_javascript_makes_one_ticket(desk, open_page):
     assert Ticket.objects.count() == 1
     assert Ticket.objects.get().public_token in page.url
     watch.check_layout()
-
-
-@pytest.fixture
-def one_request_at_a_time(live_server):
-    """The live server answers one request at a time. Its threads share the test database's single in-memory SQLite
-    connection (Django's LiveServerThread does so for in-memory SQLite), and two statements at once on it fail with
-    "cannot open savepoint - SQL statements in progress": a failure of the test set-up, not of the desk. The race
-    inside the database is tested on PostgreSQL, six threads at once (tests/tickets/intake/test_idempotency.py)."""
-    server = live_server.thread.httpd
-    app, lock = server.get_app(), threading.Lock()
-
-    def serialised(environ, start_response):
-        with lock:
-            return app(environ, start_response)
-
-    server.set_app(serialised)
-    yield
-    server.set_app(app)
 
 
 def test_the_same_form_posted_twice_at_once_makes_one_ticket(desk, page_watch, one_request_at_a_time):

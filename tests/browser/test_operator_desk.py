@@ -142,7 +142,7 @@ def test_assign_note_mention_live_counter_and_the_student_never_sees_it(desk, te
     assert "обещать" not in student.content()
 
 
-def test_availability_and_reading_notifications(desk, team, page_watch, live_server):
+def test_availability_and_reading_notifications(desk, team, page_watch, live_server, one_request_at_a_time):
     page, _watch = page_watch
     olga, _ivan = team
     log_in(page, live_server, olga)
@@ -152,7 +152,8 @@ def test_availability_and_reading_notifications(desk, team, page_watch, live_ser
     page.wait_for_url(re.compile(r"/desk/queues/payment/"))
     expect(page.locator("#availability-form button")).to_have_attribute("aria-pressed", "true")
     assert OperatorProfile.objects.get(user=olga).available
-    _ticket(desk, "Новый Студент")  # classified into payment: olga is on duty, she hears of it
+    with one_request_at_a_time:  # the page polls notifications.json meanwhile, on the same SQLite connection
+        _ticket(desk, "Новый Студент")  # classified into payment: olga is on duty, she hears of it
     expect(page.locator("[data-counter=unread]")).to_have_text("1", timeout=8000)
     page.click("#notifications-link")
     expect(page.locator("#notifications li.unread")).to_contain_text("Новое обращение")
