@@ -8,7 +8,8 @@
 * Foreign-key indexes another index already leads with are dropped (delivery.message, delivery.event,
   ticket.queue, ticket.assignee); the events' actor and the messages' author and FAQ entry indexes keep only the
   rows that have one.
-* The packed score tables are written in format 2 (models.packed: a byte per known name); format 1 rows still read.
+* The packed score tables are written in format 2 (models.packed: a byte per known name), the existing ones
+  repacked; backwards, format 1 again (what the code before 0021 reads).
 """
 import json
 
@@ -18,7 +19,7 @@ import tickets.models.packed
 from django.conf import settings
 from django.db import migrations, models
 
-from tickets.models.packed import FloatMapField, HexDigestField
+from tickets.models.packed import FloatMapField, HexDigestField, pack_score_table, unpack_score_table
 
 BATCH = 5000
 PACKED = (("scores", "scores_packed"), ("timings", "timings_packed"))
@@ -42,24 +43,28 @@ def _json(value):
 
 
 def pack_predictions(apps, schema_editor):
+    """scores/timings JSON → packed; the per-signal score tables format 1 → 2 (~110 bytes a row less)."""
     sources = [source for source, _packed in PACKED]
     targets = ", ".join(f'"{packed}" = %s' for _source, packed in PACKED)
     with schema_editor.connection.cursor() as cursor:
-        for rows in _batches(cursor, "tickets_prediction", sources):
+        for rows in _batches(cursor, "tickets_prediction", [*sources, "signals"]):
             cursor.executemany(
-                f'UPDATE "tickets_prediction" SET {targets} WHERE id = %s',
-                [(*(FloatMapField.pack(_json(value)) for value in values), pk) for pk, *values in rows],
+                f'UPDATE "tickets_prediction" SET {targets}, "signals" = %s WHERE id = %s',
+                [(*(FloatMapField.pack(_json(value)) for value in values), pack_score_table(unpack_score_table(signals)), pk)
+                 for pk, *values, signals in rows],
             )
 
 
 def unpack_predictions(apps, schema_editor):
+    """Back: JSON again, and the score tables in format 1, which the code before 0021 reads."""
     packed = [packed for _source, packed in PACKED]
     targets = ", ".join(f'"{source}" = %s' for source, _packed in PACKED)
     with schema_editor.connection.cursor() as cursor:
-        for rows in _batches(cursor, "tickets_prediction", packed):
+        for rows in _batches(cursor, "tickets_prediction", [*packed, "signals"]):
             cursor.executemany(
-                f'UPDATE "tickets_prediction" SET {targets} WHERE id = %s',
-                [(*(json.dumps(FloatMapField.unpack(value)) for value in values), pk) for pk, *values in rows],
+                f'UPDATE "tickets_prediction" SET {targets}, "signals" = %s WHERE id = %s',
+                [(*(json.dumps(FloatMapField.unpack(value)) for value in values), pack_score_table(unpack_score_table(signals), version=1), pk)
+                 for pk, *values, signals in rows],
             )
 
 

@@ -67,15 +67,15 @@ def _read_names_v2(data: bytes, offset: int, count: int) -> tuple[list[str], int
     return names, offset
 
 
-def pack_score_table(table: dict | None) -> bytes:
-    """``{signal: {label: score}}`` → bytes (empty for an empty table)."""
+def pack_score_table(table: dict | None, *, version: int = 2) -> bytes:
+    """``{signal: {label: score}}`` → bytes (empty for an empty table); ``version=1`` for code before 0021."""
     if not table:
         return b""
     signals = [str(name) for name in table]
     labels = list(dict.fromkeys(str(label) for scores in table.values() for label in (scores or {})))
     values = [float((table[name] or {}).get(label, math.nan)) for name in table for label in labels]
     floats = struct.pack(f"<{len(values)}f", *values)
-    names = _names_v2(signals + labels) if len(signals) < 256 and len(labels) < 256 else None
+    names = _names_v2(signals + labels) if version == 2 and len(signals) < 256 and len(labels) < 256 else None
     if names is not None:
         return HEAD_V2.pack(2, len(signals), len(labels)) + names + floats
     header = json.dumps([signals, labels], ensure_ascii=False, separators=(",", ":")).encode()
