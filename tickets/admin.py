@@ -245,7 +245,8 @@ class MessageAnalysisAdmin(admin.ModelAdmin):
 class PredictionAdmin(PlainActionCheckbox, admin.ModelAdmin):
     list_display = ["id", "ticket", "label", "confidence", "model_version", "created_at"]
     list_filter = ["label", "model_version"]
-    readonly_fields = ["signals"]  # float32 bytes in the database (models.packed), shown as {signal: {label: score}}
+    # float32 bytes in the database (models.packed), shown as {signal: {label: score}}, {label: score}, {stage: seconds}
+    readonly_fields = ["scores", "signals", "timings"]
     search_fields = ["=ticket__id", "ocr_text"]
     list_select_related = ["ticket"]
     raw_id_fields = ["ticket"]

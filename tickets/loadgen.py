@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from . import search
 from .models import Attachment, Delivery, Message, Prediction, Queue, Student, Ticket, TicketEvent, TicketSearchDocument
-from .models.packed import pack_score_table
+from .models.packed import FloatMapField, pack_score_table
 from .services.search_index import document_texts
 
 # What a queue's tickets say (the student's words) and what the screenshots read: short Russian support texts.
@@ -229,7 +229,7 @@ class Generator:
         token = secrets.token_urlsafe(32)
         updated = resolved_at or first_response_at or created
         rows.add(Ticket, (
-            pk, token, hashlib.sha256(token.encode()).hexdigest(), student_name, student_id, description, status,
+            pk, token, hashlib.sha256(token.encode()).digest(), student_name, student_id, description, status,
             self.queues[slug], assignee, label, confidence, classification, r.random() < 0.02, 1, r.choice(["web", "web", "api"]),
             "ru", slug if slug != "triage" else "general", "none", None, waiting_since, first_response_at, resolved_at, created, updated,
         ))
@@ -242,7 +242,7 @@ class Generator:
             rows.add(Attachment, (
                 self.ids.take(Attachment), pk, first_message, f"attachments/{digest[:4]}/{digest[4:36]}.png",
                 f"attachments/{digest[:4]}/{digest[4:36]}-thumb.jpg", "image/png", 1170, 2532, r.randint(90_000, 400_000),
-                f"screenshot-{n + 1}.png", digest, created,
+                f"screenshot-{n + 1}.png", bytes.fromhex(digest), created,
             ))
         events = [(None, "created", "", slug if slug == "triage" else "triage", None, "", "", created)]
         predicted_at = created + timedelta(seconds=r.uniform(1, 30))
@@ -285,15 +285,15 @@ class Generator:
         r = self.random
         if classification == "failed":
             ocr = ""
-            values = [ticket_id, "", 0.0, "{}", b"", "", "", json.dumps({"total_task": 0.4}), "OCR timed out", at]
+            values = [ticket_id, "", 0.0, b"", b"", "", "", FloatMapField.pack({"total_task": 0.4}), "OCR timed out", at]
         else:
             scores = {name: round(r.random(), 4) for name in LABELS}
             signals = {signal: {name: round(r.random(), 4) for name in LABELS} for signal in SIGNALS}
             ocr = "\n".join(r.choices(OCR_LINES, k=8 * screenshots))
             timings = {"ocr": round(0.5 * screenshots, 3), "fusion": 0.07, "total_task": round(0.5 * screenshots + 0.1, 3)}
             values = [
-                ticket_id, label, confidence or round(r.uniform(0.3, 0.5), 3), json.dumps(scores), pack_score_table(signals), ocr,
-                "use-m+fit-2", json.dumps(timings), "", at,
+                ticket_id, label, confidence or round(r.uniform(0.3, 0.5), 3), FloatMapField.pack(scores), pack_score_table(signals), ocr,
+                "use-m+fit-2", FloatMapField.pack(timings), "", at,
             ]
         if self.with_embedding:
             embedding = None if classification == "failed" else r.choice(self.embeddings)

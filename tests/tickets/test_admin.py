@@ -29,6 +29,12 @@ def test_ticket_change_page_renders_with_inlines(admin_client_):
     assert response.status_code == 200 and "payment-problem" in response.content.decode()
 
 
+def test_prediction_change_page_shows_the_packed_scores_and_timings(admin_client_):
+    prediction = PredictionFactory(scores={"payment-problem": 0.875}, timings={"total_task": 1.5})
+    page = admin_client_.get(f"/admin/tickets/prediction/{prediction.pk}/change/").content.decode()
+    assert "payment-problem" in page and "0.875" in page and "total_task" in page and "1.5" in page
+
+
 def test_admin_adds_intent_without_code(admin_client_):
     from tickets.models import Queue
 
@@ -134,7 +140,7 @@ def test_every_admin_page_speaks_russian(admin_client_, faq, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         ticket = services.ticket_create(name="Анна", email="anna@example.org", description="Забыл пароль от личного кабинета, как восстановить?")
     services.label_override(ticket=ticket, label="course-problem", actor=None, reason="про урок")
-    attachment = Attachment(ticket=ticket, content_type="image/png", width=1, height=1, sha256="x")
+    attachment = Attachment(ticket=ticket, content_type="image/png", width=1, height=1, sha256="ab" * 32)
     attachment.file.save("x.png", ContentFile(b"x"), save=True)
     operator("olga")
     found = {}

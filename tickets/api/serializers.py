@@ -181,6 +181,7 @@ class EventSerializer(serializers.Serializer):
 
 class OperatorAttachmentSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    sha256 = serializers.CharField(read_only=True)  # hex; stored as bytes (models.packed.HexDigestField)
 
     class Meta:
         model = Attachment

@@ -72,11 +72,13 @@ class Delivery(OutboxItem):
     EVENT_KINDS = (Kind.STATUS_CHANGED,)
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("ticket"))
+    # No index of their own: the unique constraints below lead with them (2 MB + 0.6 MB at 100k tickets; 0021).
     message = models.ForeignKey(
-        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("message"),
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("message"), db_index=False,
     )
     event = models.ForeignKey(
         TicketEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("status change"),
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=32)
     address = models.CharField(_("address"), max_length=254, help_text=_("Where the channel sends it (an e-mail address, a chat id)."))

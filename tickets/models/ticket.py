@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStamped
 from .desk import Queue
+from .packed import HexDigestField
 from .students import Student
 
 
@@ -54,19 +55,22 @@ class Ticket(TimeStamped):
     # the digest (selectors.ticket_for_student), which save() keeps in step with the token. Only the digest is
     # indexed, and as a constraint (Meta), not ``unique=True``: that adds a second, ``varchar_pattern_ops`` index for
     # LIKE that nothing runs; unique digests mean unique tokens, so the token needs no index of its own
-    # (together 41 MB of 103 MB of the ticket table at 100k tickets; migration 0019).
+    # (together 41 MB of 103 MB of the ticket table at 100k tickets; migration 0019). The digest is kept as its 32
+    # bytes, a hex string in Python (models.packed.HexDigestField: 12 → ~6 MB of index at 100k; migration 0021).
     public_token = models.CharField(_("status link token"), max_length=64, default=new_public_token, editable=False)
-    public_token_digest = models.CharField(_("status link token digest"), max_length=64, editable=False)
+    public_token_digest = HexDigestField(_("status link token digest"))
     name = models.CharField(_("name"), max_length=200)
     # Who asked: a channel identity (an e-mail address today, Telegram accounts in issue 11), not a
     # required e-mail. ``name`` is what the student wrote on this ticket; the Student keeps the latest.
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("student"))
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
-    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("queue"))
+    # Neither has an index of its own: ticket_queue_status_created / ticket_queue_created_id and
+    # ticket_assignee_status (Meta) lead with them (0.66 MB each at 100k tickets; migration 0021).
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("queue"), db_index=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="assigned_tickets", verbose_name=_("assignee"),
+        related_name="assigned_tickets", verbose_name=_("assignee"), db_index=False,
     )
     label = models.CharField(_("label"), max_length=64, blank=True)
     confidence = models.FloatField(_("confidence"), null=True, blank=True)
@@ -167,16 +171,22 @@ class Message(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket"))
     author_kind = models.CharField(_("from"), max_length=16, choices=Author.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("author"))
+    # author and faq_entry are indexed only where set (Meta): a student's and the system's messages have no author
+    # (67 % at 100k generated tickets), few carry a FAQ entry; their full indexes were 1.2 MB each (0021).
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("author"), db_index=False)
     body = models.TextField(_("text"), blank=True)
     # The FAQ entry this message carries (an automatic answer, or an operator's reply inserted from a suggestion).
     faq_entry = models.ForeignKey(
-        "knowledge.FaqEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("FAQ entry"),
+        "knowledge.FaqEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("FAQ entry"), db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["author"], name="message_author", condition=models.Q(author__isnull=False)),
+            models.Index(fields=["faq_entry"], name="message_faq_entry", condition=models.Q(faq_entry__isnull=False)),
+        ]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
 
@@ -251,7 +261,7 @@ class Attachment(models.Model):
     height = models.PositiveIntegerField(_("height"))
     size_bytes = models.PositiveIntegerField(_("size in bytes"), default=0)
     original_name = models.CharField(_("file name"), max_length=150, blank=True)
-    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    sha256 = HexDigestField(_("SHA-256 checksum"))  # hex in Python, 32 bytes stored (models.packed; 0021)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -47,7 +47,7 @@ def test_queue_list_has_no_n_plus_one(django_assert_max_num_queries, client):
     assignee = operator("someone")
     for _ in range(60):
         ticket = ClassifiedTicketFactory(assignee=assignee)
-    ticket.attachments.create(file="a.png", content_type="image/png", width=1, height=1, sha256="x")
+    ticket.attachments.create(file="a.png", content_type="image/png", width=1, height=1, sha256="ab" * 32)
     client.force_login(user)
     # session + user + profile checks + queue lookup + topics + the assignee filter's operators + the bulk bar's labels
     # + count + one page query + the page's screenshots, counted after the LIMIT (selectors.pages) — independent of
