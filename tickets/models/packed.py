@@ -105,8 +105,8 @@ def unpack_score_table(data: bytes | memoryview | None) -> dict:
     return table
 
 
-class ScoreTableField(models.BinaryField):
-    """``{signal: {label: score}}`` in Python, float32 bytes in the database (pack_score_table)."""
+class _PackedDictField(models.BinaryField):
+    """A dict in Python, bytes in the database; empty by default, so a form may leave it blank."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("default", dict)
@@ -120,6 +120,10 @@ class ScoreTableField(models.BinaryField):
         if kwargs.get("blank") is True:
             del kwargs["blank"]
         return name, path, args, kwargs
+
+
+class ScoreTableField(_PackedDictField):
+    """``{signal: {label: score}}`` in Python, float32 bytes in the database (pack_score_table)."""
 
     def from_db_value(self, value, expression, connection):
         return unpack_score_table(value)
@@ -138,25 +142,12 @@ class ScoreTableField(models.BinaryField):
         return json.dumps(self.value_from_object(obj))
 
 
-class FloatMapField(models.BinaryField):
+class FloatMapField(_PackedDictField):
     """A flat ``{name: number}`` (a prediction's label scores, its stage timings) as one row of a packed score
     table: the names once, then float32s. JSONB repeated every name and kept each number as a numeric: 120 and 73
     bytes a row at 100k generated tickets against ~80 and ~45 packed (migration 0021). None values are dropped."""
 
     ROW = ""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("default", dict)
-        kwargs.setdefault("blank", True)
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        if kwargs.get("default") is dict:
-            del kwargs["default"]
-        if kwargs.get("blank") is True:
-            del kwargs["blank"]
-        return name, path, args, kwargs
 
     @classmethod
     def pack(cls, value: dict | None) -> bytes:
