@@ -17,6 +17,15 @@ def fresh_classifier_cache():
 
 
 @pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """``run(function, *args)``: call it and run what it queued with ``transaction.on_commit`` (tasks, sends)."""
+    def call(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+    return call
+
+
+@pytest.fixture
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"

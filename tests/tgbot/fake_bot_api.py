@@ -64,6 +64,10 @@ class FakeBotApi:
         with self._lock:
             return [params for name, params in self.calls if name == method]
 
+    def sent_to(self, chat_id: int, method: str = "sendMessage") -> list[dict]:
+        """What was sent to one chat, in order."""
+        return [params for params in self.sent(method) if int(params["chat_id"]) == chat_id]
+
     def wait_for(self, predicate, timeout: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

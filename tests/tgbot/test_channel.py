@@ -19,22 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def call(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-    return call
-
-
-@pytest.fixture
 def telegram_ticket(telegram, run):
     run(update_receive, private_update(300, 901, text="Не могу войти, пишет неверный пароль"))
     run(pending_flush)
     return Ticket.objects.get()
-
-
-def to_chat(api, chat_id):
-    return [call for call in api.sent() if int(call["chat_id"]) == chat_id]
 
 
 def test_both_are_registered_and_reach_nobody_without_a_token(settings, db):
@@ -49,12 +37,12 @@ def test_both_are_registered_and_reach_nobody_without_a_token(settings, db):
 def test_an_operator_reply_and_the_rating_request_reach_the_chat_with_buttons(telegram, telegram_ticket, run):
     olga = operator("olga")
     run(services.ticket_reply, ticket=telegram_ticket, body="Сбросили пароль.", actor=olga)
-    assert "Ответ поддержки по обращению" in to_chat(telegram, 901)[-1]["text"]
-    assert "Сбросили пароль." in to_chat(telegram, 901)[-1]["text"]
+    assert "Ответ поддержки по обращению" in telegram.sent_to(901)[-1]["text"]
+    assert "Сбросили пароль." in telegram.sent_to(901)[-1]["text"]
     assert not Delivery.objects.filter(channel="email").exists()  # a Telegram ticket needs no e-mail
 
     run(services.ticket_set_status, ticket=telegram_ticket, status=Ticket.Status.RESOLVED, actor=olga)
-    question = to_chat(telegram, 901)[-1]
+    question = telegram.sent_to(901)[-1]
     assert "Оцените нашу помощь от 1 до 5" in question["text"]
     scores = question["reply_markup"]["inline_keyboard"][0]
     assert [b["text"] for b in scores] == ["1", "2", "3", "4", "5"]
@@ -87,7 +75,7 @@ def test_the_operators_chat_gets_new_tickets_once_with_a_desk_link(telegram, set
     run(update_receive, private_update(310, 902, text="Какой-то вопрос без ключевых слов"))
     run(pending_flush)
     ticket = Ticket.objects.get()
-    posts = to_chat(telegram, -200300)
+    posts = telegram.sent_to(-200300)
     assert len(posts) == 1, posts  # two operators notified, one message in the shared chat
     assert f"/desk/tickets/{ticket.pk}/" in posts[0]["text"] or f"/tickets/{ticket.pk}/" in posts[0]["text"]
     assert OperatorDelivery.objects.get(sink="telegram").status == OperatorDelivery.Status.SENT
@@ -103,7 +91,7 @@ def test_the_webhook_checks_the_secret_and_records_each_update_once(telegram, se
         response = run(client.post, url, body, content_type="application/json", HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN="s3cret")
         assert response.status_code == 200
     assert TelegramUpdate.objects.filter(update_id=320).count() == 1
-    assert len(to_chat(telegram, 903)) == 1
+    assert len(telegram.sent_to(903)) == 1
     assert client.post(url, "not json", content_type="application/json", HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN="s3cret").status_code == 400
 
     message = json.dumps(private_update(321, 903, text="Не работает оплата картой"))
@@ -150,4 +138,4 @@ def test_the_admin_lists_accounts_with_their_tickets_and_edits_the_group_allow_l
     run(client.post, reverse("admin:tgbot_telegramoutgoing_changelist"), {"action": "retry_now", "_selected_action": [row.pk]})
     row.refresh_from_db()
     assert row.status == TelegramOutgoing.Status.SENT
-    assert [call["text"] for call in to_chat(telegram, 904)] == ["Проверка"]
+    assert [call["text"] for call in telegram.sent_to(904)] == ["Проверка"]

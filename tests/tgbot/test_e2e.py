@@ -62,10 +62,6 @@ async def until(predicate, timeout: float = 15.0) -> None:
         await asyncio.sleep(0.05)
 
 
-def to_chat(api, chat_id: int) -> list[dict]:
-    return [call for call in api.sent() if int(call["chat_id"]) == chat_id]
-
-
 def test_a_screenshot_becomes_a_routed_ticket_and_the_operator_reply_reaches_the_chat(bot_process, client):
     api = bot_process
     api.add_file("e2e-shot", screenshot_png())
@@ -73,19 +69,19 @@ def test_a_screenshot_becomes_a_routed_ticket_and_the_operator_reply_reaches_the
 
     async def scenario():
         api.push_update(private_update(9001, 701, text="Списали деньги, оплата не прошла", document="e2e-shot"))
-        await until(lambda: Ticket.objects.filter(attachments__isnull=False, queue__slug="payment").exists() and to_chat(api, 701))
+        await until(lambda: Ticket.objects.filter(attachments__isnull=False, queue__slug="payment").exists() and api.sent_to(701))
         state["ticket"] = ticket = await sync_to_async(Ticket.objects.get)()
         user = await sync_to_async(operator)("olga")
         await sync_to_async(client.force_login)(user)
         url = reverse("operator:ticket_reply", kwargs={"ticket_id": ticket.pk})
         state["response"] = await sync_to_async(client.post)(url, {"body": "Деньги вернутся в течение трёх дней."})
-        await until(lambda: any("Деньги вернутся" in call["text"] for call in to_chat(api, 701)))
+        await until(lambda: any("Деньги вернутся" in call["text"] for call in api.sent_to(701)))
 
     with_bot(scenario)
     ticket = state["ticket"]
     assert ticket.source == Ticket.Source.TELEGRAM and ticket.queue.slug == "payment"
     assert ticket.attachments.count() == 1 and ticket.student.email == ""
-    assert f"№{ticket.pk}" in to_chat(api, 701)[0]["text"]
+    assert f"№{ticket.pk}" in api.sent_to(701)[0]["text"]
     assert state["response"].status_code == 302
     assert not api.sent("forwardMessage")
 
@@ -97,13 +93,13 @@ def test_the_same_update_delivered_twice_makes_one_ticket(bot_process):
     async def scenario():
         api.push_update(update)
         api.push_update(update)
-        await until(lambda: Ticket.objects.exists() and to_chat(api, 702))
+        await until(lambda: Ticket.objects.exists() and api.sent_to(702))
         api.push_update(private_update(9011, 702, text="/status"))
-        await until(lambda: len(to_chat(api, 702)) == 2)
+        await until(lambda: len(api.sent_to(702)) == 2)
 
     with_bot(scenario)
     assert Ticket.objects.count() == 1
-    assert sum("принято" in call["text"] for call in to_chat(api, 702)) == 1
+    assert sum("принято" in call["text"] for call in api.sent_to(702)) == 1
 
 
 def test_group_faq_question_is_answered_in_its_thread_and_chatter_is_left_alone(bot_process, faq):
@@ -114,10 +110,10 @@ def test_group_faq_question_is_answered_in_its_thread_and_chatter_is_left_alone(
     async def scenario():
         api.push_update(group_update(9020, GROUP, 703, "кто смотрел вчера футбол? какая погода"))
         api.push_update(group_update(9021, GROUP, 704, "Забыл пароль от личного кабинета, как восстановить?"))
-        await until(lambda: to_chat(api, GROUP) and TelegramUpdate.objects.count() == 2)
+        await until(lambda: api.sent_to(GROUP) and TelegramUpdate.objects.count() == 2)
 
     with_bot(scenario)
-    answer = to_chat(api, GROUP)
+    answer = api.sent_to(GROUP)
     assert len(answer) == 1 and "Забыли пароль" in answer[0]["text"]
     replied_to = answer[0].get("reply_to_message_id") or answer[0].get("reply_parameters", {}).get("message_id")
     assert int(replied_to) == TelegramUpdate.objects.get(update_id=9021).message_id
@@ -140,14 +136,14 @@ def test_a_reply_sent_while_telegram_is_down_arrives_when_it_is_back(bot_process
 
     async def scenario():
         api.push_update(private_update(9030, 705, text="Не могу войти в аккаунт"))
-        await until(lambda: to_chat(api, 705))
+        await until(lambda: api.sent_to(705))
         api.stop()
         try:
             await sync_to_async(reply_while_down)()
         finally:
             api.start()
         state["swept"] = await sync_to_async(deliveries_sweep)()
-        await until(lambda: any("Сбросили пароль" in call["text"] for call in to_chat(api, 705)))
+        await until(lambda: any("Сбросили пароль" in call["text"] for call in api.sent_to(705)))
 
     with_bot(scenario)
     status, error = state["while_down"]

@@ -14,18 +14,6 @@ SURE = "Забыл пароль от личного кабинета, как в�
 NEEDS_PERSON = "Я оплатила курс 10 дней назад, деньги списались, а доступа до сих пор нет"
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def call(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-    return call
-
-
-def to_chat(api, chat_id):
-    return [call for call in api.sent() if int(call["chat_id"]) == chat_id]
-
-
 def test_a_sure_faq_question_gets_one_brief_threaded_answer(telegram, faq, run):
     update = group_update(100, GROUP, 801, SURE)
     assert run(update_receive, update) == "answer"
@@ -33,7 +21,7 @@ def test_a_sure_faq_question_gets_one_brief_threaded_answer(telegram, faq, run):
     again = group_update(101, GROUP, 801, SURE)
     again["message"]["message_id"] = update["message"]["message_id"]  # the same message in another update
     assert run(update_receive, again) == "answered before"
-    (answer,) = to_chat(telegram, GROUP)
+    (answer,) = telegram.sent_to(GROUP)
     assert "Забыли пароль" in answer["text"] and "Аня" not in answer["text"]
     replied_to = answer.get("reply_to_message_id") or answer["reply_parameters"]["message_id"]
     assert int(replied_to) == update["message"]["message_id"]
@@ -51,7 +39,7 @@ def test_a_sure_faq_question_gets_one_brief_threaded_answer(telegram, faq, run):
 def test_a_question_needing_a_person_gets_a_deep_link_that_carries_it_into_a_ticket(telegram, faq, run):
     update = group_update(110, GROUP, 802, NEEDS_PERSON)
     assert run(update_receive, update) == "handover"
-    (invitation,) = to_chat(telegram, GROUP)
+    (invitation,) = telegram.sent_to(GROUP)
     link = re.search(rf"https://t\.me/{USERNAME}\?start=(q[\w-]+)", invitation["text"])
     assert link and NEEDS_PERSON not in invitation["text"]  # the question stays in the group message, not in ours
 
@@ -61,7 +49,7 @@ def test_a_question_needing_a_person_gets_a_deep_link_that_carries_it_into_a_tic
     ticket = Ticket.objects.get()
     assert ticket.description == NEEDS_PERSON and ticket.source == Ticket.Source.TELEGRAM
     assert GroupReply.objects.get().ticket == ticket
-    assert any(f"№{ticket.pk}" in call["text"] for call in to_chat(telegram, 802))
+    assert any(f"№{ticket.pk}" in call["text"] for call in telegram.sent_to(802))
     run(update_receive, private_update(113, 802, text=f"/start {link.group(1)}"))  # the link again: no second ticket
     run(pending_flush)
     assert Ticket.objects.count() == 1
@@ -74,7 +62,7 @@ def test_a_question_needing_a_person_gets_a_deep_link_that_carries_it_into_a_tic
 ])
 def test_chatter_and_thanks_get_nothing(telegram, faq, run, text):
     assert run(update_receive, group_update(120, GROUP, 803, text)) in ("not for the bot", "no question")
-    assert to_chat(telegram, GROUP) == []
+    assert telegram.sent_to(GROUP) == []
     assert TelegramUpdate.objects.get().status == TelegramUpdate.Status.IGNORED
 
 
@@ -83,7 +71,7 @@ def test_students_answering_each_other_are_left_alone(telegram, faq, run):
     mention = group_update(131, GROUP, 804, f"@masha {SURE}")
     mention["message"]["entities"] = [{"type": "mention", "offset": 0, "length": 6}]
     assert run(update_receive, mention) == "between students"
-    assert to_chat(telegram, GROUP) == []
+    assert telegram.sent_to(GROUP) == []
 
 
 def test_a_group_not_on_the_allow_list_is_read_by_nobody_until_the_admin_allows_it(telegram, faq, run):
@@ -100,7 +88,7 @@ def test_the_bot_stays_quiet_under_a_flood(telegram, faq, run, settings):
     assert outcomes == ["answer", "answer", "rate limited", "rate limited"]
     outcomes = [run(update_receive, group_update(160 + n, GROUP, 810 + n, SURE)) for n in range(3)]
     assert outcomes == ["answer", "rate limited", "rate limited"]
-    assert len(to_chat(telegram, GROUP)) == 3
+    assert len(telegram.sent_to(GROUP)) == 3
 
 
 def test_the_bot_being_added_to_a_group_is_remembered_for_the_admin(telegram, run):

@@ -17,24 +17,15 @@ from tickets.models import Attachment, Delivery, Message, Ticket
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def deliver(django_capture_on_commit_callbacks):
-    """Run a service and the background work its commit queues (classification, FAQ, deliveries: sync cluster)."""
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-    return run
-
-
 def texts_to(api, chat_id: int) -> list[str]:
-    return [call["text"] for call in api.sent() if int(call["chat_id"]) == chat_id]
+    return [call["text"] for call in api.sent_to(chat_id)]
 
 
-def test_a_screenshot_with_a_caption_becomes_a_routed_telegram_ticket(telegram, deliver):
+def test_a_screenshot_with_a_caption_becomes_a_routed_telegram_ticket(telegram, run):
     telegram.add_file("shot-1", screenshot_png())
-    assert deliver(update_receive, private_update(1, 501, text="Не проходит оплата картой", document="shot-1")) == "pending"
+    assert run(update_receive, private_update(1, 501, text="Не проходит оплата картой", document="shot-1")) == "pending"
     assert Ticket.objects.count() == 0  # gathered first
-    assert deliver(pending_flush) == 1
+    assert run(pending_flush) == 1
 
     ticket = Ticket.objects.get()
     assert ticket.source == Ticket.Source.TELEGRAM
@@ -47,58 +38,58 @@ def test_a_screenshot_with_a_caption_becomes_a_routed_telegram_ticket(telegram, 
     assert Delivery.objects.get(ticket=ticket, channel="telegram").status == Delivery.Status.SENT
 
 
-def test_an_album_and_a_text_sent_together_are_one_ticket(telegram, deliver, settings):
+def test_an_album_and_a_text_sent_together_are_one_ticket(telegram, run, settings):
     settings.SUPPORTDESK_TELEGRAM_GATHER_SECONDS = 5
     for n in (1, 2):
         telegram.add_file(f"album-{n}", screenshot_png(300 + n, 200))
-    deliver(update_receive, private_update(10, 502, text="Видео урока не грузится"))
-    deliver(update_receive, private_update(11, 502, photo="album-1", media_group_id="g1"))
-    deliver(update_receive, private_update(12, 502, photo="album-2", media_group_id="g1"))
-    assert deliver(pending_flush) == 0  # still inside the window
-    assert deliver(pending_flush, now=timezone.now() + timedelta(seconds=6)) == 1
+    run(update_receive, private_update(10, 502, text="Видео урока не грузится"))
+    run(update_receive, private_update(11, 502, photo="album-1", media_group_id="g1"))
+    run(update_receive, private_update(12, 502, photo="album-2", media_group_id="g1"))
+    assert run(pending_flush) == 0  # still inside the window
+    assert run(pending_flush, now=timezone.now() + timedelta(seconds=6)) == 1
 
     ticket = Ticket.objects.get()
     assert ticket.attachments.count() == 2 and ticket.queue.slug == "course"
     assert set(TelegramUpdate.objects.values_list("ticket", flat=True)) == {ticket.pk}
 
 
-def test_later_messages_join_the_open_ticket_and_new_starts_another(telegram, deliver):
-    deliver(update_receive, private_update(20, 503, text="Не могу войти в аккаунт"))
-    deliver(pending_flush)
+def test_later_messages_join_the_open_ticket_and_new_starts_another(telegram, run):
+    run(update_receive, private_update(20, 503, text="Не могу войти в аккаунт"))
+    run(pending_flush)
     first = Ticket.objects.get()
-    deliver(update_receive, private_update(21, 503, text="Пишет неверный пароль"))
-    deliver(pending_flush)
+    run(update_receive, private_update(21, 503, text="Пишет неверный пароль"))
+    run(pending_flush)
     assert Ticket.objects.count() == 1
     assert list(first.messages.filter(author_kind=Message.Author.STUDENT).values_list("body", flat=True)) == [
         "Не могу войти в аккаунт", "Пишет неверный пароль"]
 
-    assert deliver(update_receive, private_update(22, 503, text="/new")) == "new"
-    deliver(update_receive, private_update(23, 503, text="Другой вопрос про оплату"))
-    deliver(pending_flush)
+    assert run(update_receive, private_update(22, 503, text="/new")) == "new"
+    run(update_receive, private_update(23, 503, text="Другой вопрос про оплату"))
+    run(pending_flush)
     assert Ticket.objects.count() == 2
     assert not TelegramAccount.objects.get().start_new
 
 
-def test_the_same_update_twice_makes_one_ticket_and_one_answer(telegram, deliver):
+def test_the_same_update_twice_makes_one_ticket_and_one_answer(telegram, run):
     update = private_update(30, 504, text="Не работает оплата")
-    assert deliver(update_receive, update) == "pending"
-    assert deliver(update_receive, update) == "duplicate"
-    deliver(pending_flush)
-    assert deliver(update_receive, update) == "duplicate"
-    deliver(pending_flush)
+    assert run(update_receive, update) == "pending"
+    assert run(update_receive, update) == "duplicate"
+    run(pending_flush)
+    assert run(update_receive, update) == "duplicate"
+    run(pending_flush)
     assert Ticket.objects.count() == 1
     command = private_update(31, 504, text="/help")
-    deliver(update_receive, command)
-    deliver(update_receive, command)
+    run(update_receive, command)
+    run(update_receive, command)
     assert sum("/status" in text for text in texts_to(telegram, 504)) == 1
 
 
-def test_a_refused_file_gets_a_clear_message_and_the_text_is_kept(telegram, deliver):
+def test_a_refused_file_gets_a_clear_message_and_the_text_is_kept(telegram, run):
     telegram.add_file("doc-pdf", b"%PDF-1.4 not an image")
     telegram.add_file("broken", b"\x89PNG\r\n\x1a\n broken")
-    deliver(update_receive, private_update(40, 505, text="Вот выписка", document="doc-pdf", mime_type="application/pdf"))
-    deliver(update_receive, private_update(41, 505, document="broken"))
-    deliver(pending_flush)
+    run(update_receive, private_update(40, 505, text="Вот выписка", document="doc-pdf", mime_type="application/pdf"))
+    run(update_receive, private_update(41, 505, document="broken"))
+    run(pending_flush)
 
     ticket = Ticket.objects.get()
     assert ticket.description == "Вот выписка" and ticket.attachments.count() == 0
@@ -107,71 +98,71 @@ def test_a_refused_file_gets_a_clear_message_and_the_text_is_kept(telegram, deli
     assert any("PNG, JPEG и WebP" in text for text in refusals)
 
 
-def test_only_a_refused_file_makes_no_ticket_but_a_message(telegram, deliver):
-    deliver(update_receive, private_update(45, 506, document="missing-file"))
-    deliver(pending_flush)
+def test_only_a_refused_file_makes_no_ticket_but_a_message(telegram, run):
+    run(update_receive, private_update(45, 506, document="missing-file"))
+    run(pending_flush)
     assert Ticket.objects.count() == 0
     assert any("Telegram не отдал нам файл" in text for text in texts_to(telegram, 506))
 
 
-def test_start_help_and_status_commands(telegram, deliver):
-    deliver(update_receive, private_update(50, 507, text="/start"))
-    deliver(update_receive, private_update(51, 507, text="/status"))
+def test_start_help_and_status_commands(telegram, run):
+    run(update_receive, private_update(50, 507, text="/start"))
+    run(update_receive, private_update(51, 507, text="/status"))
     assert "Здравствуйте" in texts_to(telegram, 507)[0]
     assert "пока нет обращений" in texts_to(telegram, 507)[1]
-    deliver(update_receive, private_update(52, 507, text="Не открывается урок"))
-    deliver(pending_flush)
+    run(update_receive, private_update(52, 507, text="Не открывается урок"))
+    run(pending_flush)
     ticket = Ticket.objects.get()
-    deliver(update_receive, private_update(53, 507, text="/status@desk_test_bot"))
+    run(update_receive, private_update(53, 507, text="/status@desk_test_bot"))
     status = texts_to(telegram, 507)[-1]
     assert f"#{ticket.pk}" in status and "Не открывается урок" in status
 
 
-def test_an_english_speaker_is_answered_in_english(telegram, deliver):
+def test_an_english_speaker_is_answered_in_english(telegram, run):
     update = private_update(55, 508, text="/start")
     update["message"]["from"]["language_code"] = "en"
-    deliver(update_receive, update)
+    run(update_receive, update)
     assert texts_to(telegram, 508)[0].startswith("Hello!")
 
 
-def test_feedback_buttons_act_like_the_status_page(telegram, deliver, faq):
-    deliver(update_receive, private_update(60, 509, text="Забыл пароль от личного кабинета, как восстановить?"))
-    deliver(pending_flush)
+def test_feedback_buttons_act_like_the_status_page(telegram, run, faq):
+    run(update_receive, private_update(60, 509, text="Забыл пароль от личного кабинета, как восстановить?"))
+    run(pending_flush)
     ticket = Ticket.objects.get()
     assert ticket.auto_answer_state == Ticket.AutoAnswerState.PENDING_FEEDBACK
     answer = [call for call in telegram.sent() if "reply_markup" in call and int(call["chat_id"]) == 509][-1]
     buttons = answer["reply_markup"]["inline_keyboard"][0]
     assert [b["text"] for b in buttons] == ["Помогло", "Нужен оператор"]
 
-    assert deliver(update_receive, callback_update(61, 509, buttons[0]["callback_data"])) == "fb"
+    assert run(update_receive, callback_update(61, 509, buttons[0]["callback_data"])) == "fb"
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.RESOLVED
     assert telegram.sent("answerCallbackQuery")
-    assert deliver(update_receive, callback_update(62, 999, buttons[0]["callback_data"])) == "refused"
+    assert run(update_receive, callback_update(62, 999, buttons[0]["callback_data"])) == "refused"
 
 
-def test_need_operator_reopens_the_ticket(telegram, deliver, faq):
-    deliver(update_receive, private_update(65, 510, text="Забыл пароль от личного кабинета, как восстановить?"))
-    deliver(pending_flush)
+def test_need_operator_reopens_the_ticket(telegram, run, faq):
+    run(update_receive, private_update(65, 510, text="Забыл пароль от личного кабинета, как восстановить?"))
+    run(pending_flush)
     ticket = Ticket.objects.get()
-    assert deliver(update_receive, callback_update(66, 510, f"fb:{ticket.pk}:0")) == "fb"
+    assert run(update_receive, callback_update(66, 510, f"fb:{ticket.pk}:0")) == "fb"
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.OPEN
-    assert deliver(update_receive, callback_update(67, 510, f"fb:{ticket.pk}:0")) == "rejected"
+    assert run(update_receive, callback_update(67, 510, f"fb:{ticket.pk}:0")) == "rejected"
 
 
-def test_outgoing_messages_wait_for_telegram_and_are_sent_once(telegram, deliver):
+def test_outgoing_messages_wait_for_telegram_and_are_sent_once(telegram, run):
     from tgbot.services import outgoing_due_enqueue
 
     telegram.stop()
     try:
-        deliver(update_receive, private_update(70, 511, text="/help"))
+        run(update_receive, private_update(70, 511, text="/help"))
         row = TelegramOutgoing.objects.get()
         assert row.status == TelegramOutgoing.Status.PENDING and row.last_error
     finally:
         telegram.start()
     TelegramOutgoing.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))  # its backoff is over
-    assert deliver(outgoing_due_enqueue) == 1
+    assert run(outgoing_due_enqueue) == 1
     row.refresh_from_db()
     assert row.status == TelegramOutgoing.Status.SENT
     assert len(texts_to(telegram, 511)) == 1

@@ -11,18 +11,6 @@ from tickets.models import Delivery, OperatorDelivery, OperatorNotification, Tic
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def call(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-    return call
-
-
-def to_chat(api, chat_id):
-    return [call for call in api.sent() if int(call["chat_id"]) == chat_id]
-
-
 def telegram_ticket(run, update_id: int, chat_id: int, text: str, language: str = "ru") -> Ticket:
     update = private_update(update_id, chat_id, text=text)
     update["message"]["from"]["language_code"] = language
@@ -33,11 +21,11 @@ def telegram_ticket(run, update_id: int, chat_id: int, text: str, language: str 
 
 def test_a_resolve_without_a_reply_reaches_the_chat_once_in_russian(telegram, run):
     ticket = telegram_ticket(run, 400, 920, "Не могу войти, пишет неверный пароль")
-    before = len(to_chat(telegram, 920))
+    before = len(telegram.sent_to(920))
     olga = operator("olga")
     run(services.ticket_set_status, ticket=ticket, status=Ticket.Status.RESOLVED, actor=olga)
     run(services.ticket_set_status, ticket=ticket, status=Ticket.Status.RESOLVED, actor=olga)  # no change: nothing
-    sent = to_chat(telegram, 920)[before:]
+    sent = telegram.sent_to(920)[before:]
     assert [call["text"] for call in sent] == [
         f"Поддержка отметила обращение №{ticket.pk} как решённое. Если проблема осталась, просто напишите сюда."
     ]
@@ -49,12 +37,12 @@ def test_a_resolve_without_a_reply_reaches_the_chat_once_in_russian(telegram, ru
 def test_a_close_reaches_an_english_speaker_in_english_and_an_internal_change_nothing(telegram, run):
     ticket = telegram_ticket(run, 410, 921, "I cannot log in to my account", language="en")
     assert ticket.language == "en"
-    before = len(to_chat(telegram, 921))
+    before = len(telegram.sent_to(921))
     olga = operator("olga")
     run(services.ticket_set_status, ticket=ticket, status=Ticket.Status.WAITING, actor=olga)
-    assert len(to_chat(telegram, 921)) == before
+    assert len(telegram.sent_to(921)) == before
     run(services.ticket_set_status, ticket=ticket, status=Ticket.Status.CLOSED, actor=olga)
-    assert [call["text"] for call in to_chat(telegram, 921)[before:]] == [
+    assert [call["text"] for call in telegram.sent_to(921)[before:]] == [
         f"Request #{ticket.pk} has been closed by support. To ask something else, just write a new message here."
     ]
 
@@ -63,9 +51,9 @@ def test_a_resolve_after_a_reply_sends_the_rating_question_and_no_status_line(te
     ticket = telegram_ticket(run, 420, 922, "Не могу войти, пишет неверный пароль")
     olga = operator("olga")
     run(services.ticket_reply, ticket=ticket, body="Сбросили пароль.", actor=olga)
-    before = len(to_chat(telegram, 922))
+    before = len(telegram.sent_to(922))
     run(services.ticket_set_status, ticket=ticket, status=Ticket.Status.RESOLVED, actor=olga)
-    [question] = to_chat(telegram, 922)[before:]
+    [question] = telegram.sent_to(922)[before:]
     assert "решено" in question["text"] and "от 1 до 5" in question["text"]
     assert not Delivery.objects.filter(kind=Delivery.Kind.STATUS_CHANGED).exists()
 
@@ -76,10 +64,10 @@ def test_need_operator_is_posted_to_the_operators_chat_once(telegram, settings, 
         services.operator_set_available(operator(name), available=True)
     ticket = telegram_ticket(run, 430, 923, "Забыл пароль от личного кабинета, как восстановить?")
     assert ticket.auto_answer_state == Ticket.AutoAnswerState.PENDING_FEEDBACK
-    before = len(to_chat(telegram, -200400))  # the new ticket's post
+    before = len(telegram.sent_to(-200400))  # the new ticket's post
     assert run(update_receive, callback_update(431, 923, f"fb:{ticket.pk}:0")) == "fb"
     assert run(update_receive, callback_update(432, 923, f"fb:{ticket.pk}:0")) == "rejected"  # pressed again
-    posts = to_chat(telegram, -200400)[before:]
+    posts = telegram.sent_to(-200400)[before:]
     assert len(posts) == 1, posts  # two operators notified, one message in the shared chat
     assert "всё ещё нужна помощь после автоматического ответа" in posts[0]["text"]
     assert f"/tickets/{ticket.pk}/" in posts[0]["text"]
