@@ -35,17 +35,23 @@ def watch_interval() -> float:
     return settings.SUPPORTDESK_CLASSIFY_LEASE_SECONDS / 6
 
 
+def _never_raising(work, what: str) -> int:
+    """Run one check of the watcher: a failure (a database or cache outage) is logged and retried at the next tick;
+    the connection is closed either way (the thread holds none between ticks)."""
+    try:
+        return work()
+    except Exception:
+        logger.exception("Could not %s; trying again in %.0f s", what, watch_interval())
+        return 0
+    finally:
+        connection.close()
+
+
 def lease_watch_check() -> int:
     """One check: re-queue the tickets whose lease ran out; never raises (a database outage is logged)."""
     from .services import classify_expired_leases
 
-    try:
-        return classify_expired_leases()
-    except Exception:
-        logger.exception("Could not check the classification leases; trying again in %.0f s", watch_interval())
-        return 0
-    finally:
-        connection.close()
+    return _never_raising(classify_expired_leases, "check the classification leases")
 
 
 LOST_SWEEP_EVERY_SECONDS = 10
@@ -56,15 +62,12 @@ def lost_sweep_check() -> int:
     """Sweep for lost tickets unless another worker did within ``LOST_SWEEP_EVERY_SECONDS``; never raises."""
     from .services import classify_lost_sweep
 
-    try:
+    def sweep_unless_swept() -> int:
         if not cache.add(LOST_SWEEP_LOCK, os.getpid(), timeout=LOST_SWEEP_EVERY_SECONDS):
             return 0
         return classify_lost_sweep()
-    except Exception:
-        logger.exception("Could not sweep for lost classifications; trying again in %.0f s", watch_interval())
-        return 0
-    finally:
-        connection.close()
+
+    return _never_raising(sweep_unless_swept, "sweep for lost classifications")
 
 
 def _watch(stop: threading.Event) -> None:
