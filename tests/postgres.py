@@ -1,15 +1,20 @@
 """Running a test module again on PostgreSQL, in a pytest subprocess with a database of its own."""
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN_DSN = os.environ.get("SUPPORTDESK_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3")
+PG_URL_BASE = os.environ.get("SUPPORTDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("SUPPORTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def run_module_on_postgresql(test_file: str, database_prefix: str) -> None:
@@ -18,15 +23,54 @@ def run_module_on_postgresql(test_file: str, database_prefix: str) -> None:
     pytest-django creates ``test_<database_prefix>_<random>``, so parallel runs and other helpers never share one.
     """
     psycopg = pytest.importorskip("psycopg")
-    base = os.environ.get("SUPPORTDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432")
     try:
-        psycopg.connect(os.environ.get("SUPPORTDESK_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3")).close()
+        psycopg.connect(PG_ADMIN_DSN).close()
     except psycopg.OperationalError as exc:
         pytest.skip(f"PostgreSQL unreachable: {exc}")
-    env = {**os.environ, "DATABASE_URL": f"{base}/{database_prefix}_{secrets.token_hex(4)}"}
+    env = {**os.environ, "DATABASE_URL": f"{PG_URL_BASE}/{database_prefix}_{secrets.token_hex(4)}"}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db", "-m", "not postgres", test_file],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+@contextlib.contextmanager
+def postgres_redis_environment(media_root: Path, database_prefix: str, **overrides: str) -> Iterator[tuple[dict, str]]:
+    """A subprocess environment on a fresh PostgreSQL database and the Redis broker; skips when either is unreachable.
+
+    The database and the clusters' Redis lists are named ``<database_prefix>_<random>``, so runs never share them;
+    both are dropped afterwards. ``overrides`` are extra variables (timings, workers, the classifier).
+    Yields ``(env, database_name)``.
+    """
+    psycopg = pytest.importorskip("psycopg")
+    redis = pytest.importorskip("redis")
+    try:
+        admin = psycopg.connect(PG_ADMIN_DSN, autocommit=True)
+        queues = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+        queues.ping()
+    except (psycopg.OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+        pytest.skip(f"PostgreSQL or Redis unreachable: {exc}")
+    db_name = f"{database_prefix}_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{db_name}"')
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "supportdesk.settings.test",
+        "DATABASE_URL": f"{PG_URL_BASE}/{db_name}",
+        "SUPPORTDESK_Q_BROKER": "redis",
+        "REDIS_URL": REDIS_URL,
+        "SUPPORTDESK_Q_NAME": db_name,  # the Redis lists are named after the clusters: ours alone
+        "SUPPORTDESK_Q_CLASSIFY_NAME": f"{db_name}-classify",
+        "SUPPORTDESK_Q_SYNC": "0",
+        "SUPPORTDESK_MEDIA_ROOT": str(media_root),
+        "PYTHONPATH": str(ROOT),
+        **overrides,
+    }
+    try:
+        yield env, db_name
+    finally:
+        for key in queues.keys(f"django_q:{db_name}*"):
+            queues.delete(key)
+        admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        admin.close()

@@ -12,22 +12,19 @@ tests/faults/test_lost_prefetched_redis.py -s`` (prints the figure).
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 import time
 
 import pytest
 
+from tests.postgres import PG_URL_BASE, REDIS_URL, postgres_redis_environment
 from tests.processes import stop_process_group
 
 from .qcluster import ROOT, classifier_calls, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
-PG_ADMIN_DSN = os.environ.get("SUPPORTDESK_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3")
-PG_URL_BASE = os.environ.get("SUPPORTDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("SUPPORTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TICKETS = 10
 WORKERS = 2
 RECOVERY_BOUND = 60.0
@@ -46,44 +43,17 @@ print("CREATED")
 def pg_redis(tmp_path):
     psycopg = pytest.importorskip("psycopg")
     redis = pytest.importorskip("redis")
-    try:
-        admin = psycopg.connect(PG_ADMIN_DSN, autocommit=True)
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except (psycopg.OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
-        pytest.skip(f"PostgreSQL or Redis unreachable: {exc}")
-    db_name = f"supportdesk_lostq_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{db_name}"')
     (tmp_path / "state").mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "supportdesk.settings.test",
-        "DATABASE_URL": f"{PG_URL_BASE}/{db_name}",
-        "SUPPORTDESK_Q_BROKER": "redis",
-        "REDIS_URL": REDIS_URL,
-        "SUPPORTDESK_Q_NAME": db_name,  # the Redis lists are named after the clusters: ours alone
-        "SUPPORTDESK_Q_CLASSIFY_NAME": f"{db_name}-classify",
-        "SUPPORTDESK_Q_CLASSIFY_WORKERS": str(WORKERS),
-        "SUPPORTDESK_Q_SYNC": "0",
-        "SUPPORTDESK_Q_TIMEOUT": "120",
-        "SUPPORTDESK_Q_RETRY": "180",
-        "SUPPORTDESK_CLASSIFY_LEASE_SECONDS": "30",
-        "SUPPORTDESK_MEDIA_ROOT": str(tmp_path / "media"),
-        "SUPPORTDESK_TICKET_CLASSIFIER": "tests.faults.classifiers.faulty_ticket_classifier",
-        "FAULTS_STATE_DIR": str(tmp_path / "state"),
-        "FAULTS_MODE": "ok",
-        "FAULTS_SLEEP": "300",
-        "DJANGO_LOG_LEVEL": "INFO",
-        "PYTHONPATH": str(ROOT),
-        "PYTHONUNBUFFERED": "1",
-    }
-    queues = redis.Redis.from_url(REDIS_URL)
-    try:
-        yield env, psycopg.connect(f"{PG_URL_BASE}/{db_name}", autocommit=True), queues
-    finally:
-        for key in queues.keys(f"django_q:{db_name}*"):
-            queues.delete(key)
-        admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        admin.close()
+    with postgres_redis_environment(
+        tmp_path / "media", "supportdesk_lostq",
+        SUPPORTDESK_Q_CLASSIFY_WORKERS=str(WORKERS),
+        SUPPORTDESK_Q_TIMEOUT="120", SUPPORTDESK_Q_RETRY="180", SUPPORTDESK_CLASSIFY_LEASE_SECONDS="30",
+        SUPPORTDESK_TICKET_CLASSIFIER="tests.faults.classifiers.faulty_ticket_classifier",
+        FAULTS_STATE_DIR=str(tmp_path / "state"), FAULTS_MODE="ok", FAULTS_SLEEP="300",
+        DJANGO_LOG_LEVEL="INFO", PYTHONUNBUFFERED="1",
+    ) as (env, db_name):
+        with psycopg.connect(f"{PG_URL_BASE}/{db_name}", autocommit=True) as db:
+            yield env, db, redis.Redis.from_url(REDIS_URL)
 
 
 def _manage(env, *args) -> str:

@@ -5,8 +5,6 @@ REDIS_URL), in a database of its own. Skips only when PostgreSQL or Redis is unr
 """
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 import sys
 import time
@@ -14,57 +12,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres import postgres_redis_environment
 from tests.processes import stop_process_group
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_ADMIN_DSN = os.environ.get("SUPPORTDESK_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3")
-PG_URL_BASE = os.environ.get("SUPPORTDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("SUPPORTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _postgres_admin():
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        return psycopg.connect(PG_ADMIN_DSN, autocommit=True)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL unreachable: {exc}")
-
-
-def _redis_ping():
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
-        pytest.skip(f"Redis unreachable: {exc}")
 
 
 @pytest.fixture
 def pg_redis_env(tmp_path):
-    admin = _postgres_admin()
-    _redis_ping()
-    db_name = f"supportdesk_it_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{db_name}"')
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "supportdesk.settings.test",
-        "DATABASE_URL": f"{PG_URL_BASE}/{db_name}",
-        "SUPPORTDESK_Q_BROKER": "redis",
-        "REDIS_URL": REDIS_URL,
-        "SUPPORTDESK_Q_NAME": db_name,  # the Redis list is named after the cluster: ours alone
-        "SUPPORTDESK_Q_CLASSIFY_NAME": f"{db_name}-classify",
-        "SUPPORTDESK_Q_SYNC": "0",
-        "SUPPORTDESK_Q_WORKERS": "1",
-        "SUPPORTDESK_MEDIA_ROOT": str(tmp_path / "media"),
-        "SUPPORTDESK_TICKET_CLASSIFIER": "tests.fakes.fake_ticket_classifier",
-        "PYTHONPATH": str(ROOT),
-    }
-    try:
-        yield env, db_name
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        admin.close()
+    with postgres_redis_environment(
+        tmp_path / "media", "supportdesk_it",
+        SUPPORTDESK_Q_WORKERS="1", SUPPORTDESK_TICKET_CLASSIFIER="tests.fakes.fake_ticket_classifier",
+    ) as environment:
+        yield environment
 
 
 def _manage(env, *args, timeout=120) -> str:
