@@ -10,7 +10,7 @@ Words match in their Russian forms, case-folded, "ё" as "е" ("оплатой" 
 "волкову"), each query word as a prefix of a word's stem, all words required:
 
 * PostgreSQL: full-text search with the ``russian`` configuration over a stored, weighted ``tsvector``
-  (names and contact A, the conversation B, OCR C) under a GIN index, ranked by ``SearchRank``; plus a
+  (the names A — not the e-mail, see vector_names —, the conversation B, OCR C) under a GIN index, ranked by ``SearchRank``; plus a
   trigram (pg_trgm) GIN index on the folded names and e-mail, so a part of a name or address ("nna@ex")
   is found without a scan. Both indexes are made by migration 0016 on PostgreSQL only.
 * SQLite: the same Snowball stemmers (``snowballstemmer``: Russian for Cyrillic words, English for Latin
@@ -91,14 +91,25 @@ def is_postgresql(queryset_or_alias) -> bool:
     return connections[alias].vendor == "postgresql"
 
 
-def search_vector(people, conversation, ocr) -> SearchVector:
+def vector_names(people: str) -> str:
+    """What of ``people`` (names and e-mail) goes into the vector: the names, without the e-mail addresses.
+
+    An address is one lexeme of its own (PostgreSQL's parser keeps "anna@example.org" whole), a different one for
+    every student: one more entry of the GIN index per student, whose prefix queries the people's trigram index
+    answers anyway (a prefix of an address is a part of it; a whole address goes to Student.email). At 100k generated
+    tickets (66,827 students) the vector's index took 11.8 MB with them and 4.8 MB without, the vectors 3.4 MB more."""
+    return " ".join(word for word in people.split() if "@" not in word)
+
+
+def search_vector(names, conversation, ocr) -> SearchVector:
     """The weighted tsvector of one ticket (PostgreSQL), built from already folded texts (strings, or SQL
-    expressions giving them: tickets.loadgen builds many documents in one INSERT ... SELECT)."""
+    expressions giving them: tickets.loadgen builds many documents in one INSERT ... SELECT). ``names``: the
+    people's names only (``vector_names``)."""
     def text(value):
         return Value(value) if isinstance(value, str) else value
 
     return (
-        SearchVector(text(people), weight="A", config=FTS_CONFIG)
+        SearchVector(text(names), weight="A", config=FTS_CONFIG)
         + SearchVector(text(conversation), weight="B", config=FTS_CONFIG)
         + SearchVector(text(ocr), weight="C", config=FTS_CONFIG)
     )
