@@ -350,11 +350,12 @@ def search_documents_write(cursor, texts: list[tuple[int, str, str, str]]) -> No
     now = timezone.now()
     if connection.vendor == "postgresql":
         cursor.execute(
-            f'CREATE TEMPORARY TABLE "{SEARCH_STAGING_TABLE}" (ticket_id bigint, people text, conversation text, ocr text) ON COMMIT DROP'
+            f'CREATE TEMPORARY TABLE "{SEARCH_STAGING_TABLE}" (ticket_id bigint, people text, names text, conversation text, ocr text) '
+            'ON COMMIT DROP'
         )
-        with cursor.cursor.copy(f'COPY "{SEARCH_STAGING_TABLE}" (ticket_id, people, conversation, ocr) FROM STDIN') as copy:
-            for row in texts:
-                copy.write_row(row)
+        with cursor.cursor.copy(f'COPY "{SEARCH_STAGING_TABLE}" (ticket_id, people, names, conversation, ocr) FROM STDIN') as copy:
+            for ticket_id, people, conversation, ocr in texts:
+                copy.write_row((ticket_id, people, search.vector_names(people), conversation, ocr))
         vector_sql, vector_params = _staged_vector_sql()
         cursor.execute(
             f'INSERT INTO "{table}" (ticket_id, people, stems, vector, updated_at) '
@@ -373,7 +374,7 @@ def search_documents_write(cursor, texts: list[tuple[int, str, str, str]]) -> No
 def _staged_vector_sql() -> tuple[str, list]:
     """``search.search_vector`` over the staging table's columns, compiled to SQL (weights and config as the service's)."""
     query = sql.Query(TicketSearchDocument)
-    expression = search.search_vector(*(RawSQL(f"s.{column}", [], output_field=TextField()) for column in ("people", "conversation", "ocr")))
+    expression = search.search_vector(*(RawSQL(f"s.{column}", [], output_field=TextField()) for column in ("names", "conversation", "ocr")))
     sql_text, params = query.get_compiler(connection=connection).compile(expression.resolve_expression(query))
     return sql_text, list(params)
 

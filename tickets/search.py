@@ -10,7 +10,7 @@ Words match in their Russian forms, case-folded, "ё" as "е" ("оплатой" 
 "волкову"), each query word as a prefix of a word's stem, all words required:
 
 * PostgreSQL: full-text search with the ``russian`` configuration over a stored, weighted ``tsvector``
-  (names and contact A, the conversation B, OCR C) under a GIN index, ranked by ``SearchRank``; plus a
+  (the names A — not the e-mail, see vector_names —, the conversation B, OCR C) under a GIN index, ranked by ``SearchRank``; plus a
   trigram (pg_trgm) GIN index on the folded names and e-mail, so a part of a name or address ("nna@ex")
   is found without a scan. Both indexes are made by migration 0016 on PostgreSQL only.
 * SQLite: the same Snowball stemmers (``snowballstemmer``: Russian for Cyrillic words, English for Latin
@@ -31,7 +31,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery, TextField, Value
 
-from .models import Student
+from .models import Student, TicketSearchDocument
 
 SQLITE_FOLD_FUNCTION = "supportdesk_fold"
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -91,14 +91,25 @@ def is_postgresql(queryset_or_alias) -> bool:
     return connections[alias].vendor == "postgresql"
 
 
-def search_vector(people, conversation, ocr) -> SearchVector:
+def vector_names(people: str) -> str:
+    """What of ``people`` (names and e-mail) goes into the vector: the names, without the e-mail addresses.
+
+    An address is one lexeme of its own (PostgreSQL's parser keeps "anna@example.org" whole), a different one for
+    every student: one more entry of the GIN index per student, whose prefix queries the people's trigram index
+    answers anyway (a prefix of an address is a part of it; a whole address goes to Student.email). At 100k generated
+    tickets (66,827 students) the vector's index took 11.8 MB with them and 4.8 MB without, the vectors 3.4 MB more."""
+    return " ".join(word for word in people.split() if "@" not in word)
+
+
+def search_vector(names, conversation, ocr) -> SearchVector:
     """The weighted tsvector of one ticket (PostgreSQL), built from already folded texts (strings, or SQL
-    expressions giving them: tickets.loadgen builds many documents in one INSERT ... SELECT)."""
+    expressions giving them: tickets.loadgen builds many documents in one INSERT ... SELECT). ``names``: the
+    people's names only (``vector_names``)."""
     def text(value):
         return Value(value) if isinstance(value, str) else value
 
     return (
-        SearchVector(text(people), weight="A", config=FTS_CONFIG)
+        SearchVector(text(names), weight="A", config=FTS_CONFIG)
         + SearchVector(text(conversation), weight="B", config=FTS_CONFIG)
         + SearchVector(text(ocr), weight="C", config=FTS_CONFIG)
     )
@@ -112,6 +123,13 @@ def _query_words(query: str) -> list[str]:
     return list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
 
 
+def _document_match(query: str, terms: list[str], prefix: str = "") -> Q:
+    """PostgreSQL: a search document (``prefix``: the path to it) that ``query`` finds: a part of a name or an address
+    anywhere (the trigram index) or every word as a prefix of a stem (the vector's GIN index)."""
+    found = Q(**{f"{prefix}people__contains": fold(query)})
+    return found | Q(**{f"{prefix}vector": _tsquery(terms)}) if terms else found
+
+
 def ticket_matches(queryset: QuerySet, query: str) -> QuerySet:
     """The tickets of ``queryset`` that ``query`` finds; an empty query finds them all."""
     query = (query or "").strip()
@@ -123,13 +141,12 @@ def ticket_matches(queryset: QuerySet, query: str) -> QuerySet:
         # A whole address: students' addresses are stored normalised under a unique index (Student.email), so an
         # exact match uses it. A part of one ("anna@") is searched as words and in the folded names below.
         return queryset.filter(student__email=Student.normalize_email(query))
-    needle = fold(query)
-    # A part of a name or an address anywhere (trigram-indexed on PostgreSQL).
-    found = Q(search_document__people__contains=needle)
     terms = _query_words(query)
-    if terms and is_postgresql(queryset):
-        found |= Q(search_document__vector=_tsquery(terms))
-    elif terms:
+    if is_postgresql(queryset):
+        return queryset.filter(_document_match(query, terms, "search_document__"))
+    # A part of a name or an address anywhere.
+    found = Q(search_document__people__contains=fold(query))
+    if terms:
         every_word = Q()
         for term in terms:
             every_word &= Q(search_document__stems__contains=f" {_stem(term)}")
@@ -147,6 +164,15 @@ def ticket_matches(queryset: QuerySet, query: str) -> QuerySet:
 # The page's query at 100k (EXPLAIN ANALYZE, load 11-14): 2,501 candidates (the queue pages' cap) 105 ms for the common
 # word and 294 ms for the rarer one; 501 candidates 41 and 86 ms.
 RANKED_ROWS = 500
+# The newest matches are found in the search documents alone, then the list's own conditions (the queues the
+# operator may see, status, ...) are applied to them; ``CANDIDATE_BATCHES`` documents at most per try, newest first.
+# A rare word's matches come from the GIN/trigram bitmaps, all of them, so their number grows with the history
+# ("Колесников": 188 at 100k tickets, ~1,900 at 1M); joined to their tickets before the LIMIT (the queue condition),
+# each cost three more index pages, and the page ran that twice (its count and its rows): 2.7 ms a run at 100k,
+# growing ~10x. Read from the documents alone, once, they cost a third of it (README, "Fourth pass"). When the
+# list's conditions leave fewer than ``RANKED_ROWS + 1`` of two batches (an operator of one small queue searching
+# a common word), the exact subquery over the whole list is used, as before.
+CANDIDATE_BATCHES = (RANKED_ROWS + 1, 8 * (RANKED_ROWS + 1))
 
 
 class AnyOf(Func):
@@ -159,15 +185,42 @@ class AnyOf(Func):
     output_field = BooleanField()
 
 
+def _newest_matches(queryset: QuerySet, query: str, terms: list[str]) -> list[int] | None:
+    """The ids of the newest ``RANKED_ROWS + 1`` tickets of ``queryset`` (already filtered by ticket_matches), newest
+    first, found from the search documents (PostgreSQL); None when two batches of documents were not enough."""
+    if EMAIL.fullmatch(query.strip()):
+        return None  # a whole address is matched on the student's column, not in the documents (ticket_matches)
+    limit = RANKED_ROWS + 1
+    documents = (
+        TicketSearchDocument.objects.using(queryset.db)
+        .filter(_document_match(query.strip(), terms))
+        .order_by("-ticket_id").values_list("ticket_id", flat=True)
+    )
+    found: list[int] = []
+    below = None
+    for batch in CANDIDATE_BATCHES:
+        ids = list((documents if below is None else documents.filter(ticket_id__lt=below))[:batch])
+        if ids:  # the list's own conditions, on these ids only (the primary key)
+            found += queryset.filter(pk__in=ids).order_by("-pk").values_list("pk", flat=True)[: limit - len(found)]
+        if len(found) >= limit or len(ids) < batch:
+            return found  # filled, or every matching document read
+        below = ids[-1]
+    return None
+
+
 def ranked(queryset: QuerySet, query: str) -> QuerySet:
     """``queryset`` best match first (PostgreSQL: SearchRank of the weighted vector over the newest
     ``RANKED_ROWS + 1`` matches), then newest; SQLite has no rank and lists newest first."""
     terms = _query_words(query)
     if terms and is_postgresql(queryset) and not query.strip().lstrip("#").isdigit():
-        candidates = queryset.order_by("-pk").values("pk")[:RANKED_ROWS + 1]
+        newest = _newest_matches(queryset, query, terms)
+        if newest is not None:
+            candidates = Q(pk__in=newest)
+        else:
+            candidates = AnyOf(F("pk"), Subquery(queryset.order_by("-pk").values("pk")[:RANKED_ROWS + 1]))
         rank = SearchRank(F("search_document__vector"), _tsquery(terms))
         return (
-            queryset.model._default_manager.filter(AnyOf(F("pk"), Subquery(candidates)))
+            queryset.model._default_manager.filter(candidates)
             .annotate(search_rank=rank)
             .order_by(F("search_rank").desc(nulls_last=True), "-created_at", "-id")
         )

@@ -13,7 +13,7 @@ class TicketSearchDocument(models.Model):
 
     ``people``: the ticket's and the student's name and the e-mail, folded (lower case, "ё" as "е"); searched as a
     substring on both databases, under a trigram index on PostgreSQL. ``vector``: PostgreSQL's weighted tsvector
-    of everything (NULL on SQLite). ``stems``: SQLite's Snowball stems of everything (empty on PostgreSQL, which
+    of everything but the e-mail address (NULL on SQLite; tickets.search.vector_names). ``stems``: SQLite's Snowball stems of everything (empty on PostgreSQL, which
     has the vector: ~2 KB of OCR text per ticket would otherwise be stored twice, ~2 GB at a million tickets).
     """
 

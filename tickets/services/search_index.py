@@ -29,7 +29,9 @@ def document_save(model, ticket_id: int, people: str, conversation: str, ocr: st
     stems = "" if postgresql else search.stems_text((people, conversation, ocr))
     model.objects.using(using).update_or_create(ticket_id=ticket_id, defaults={"people": people, "stems": stems})
     if postgresql:
-        model.objects.using(using).filter(ticket_id=ticket_id).update(vector=search.search_vector(people, conversation, ocr))
+        model.objects.using(using).filter(ticket_id=ticket_id).update(
+            vector=search.search_vector(search.vector_names(people), conversation, ocr)
+        )
 
 
 def ticket_search_refresh(ticket_id: int) -> None:
