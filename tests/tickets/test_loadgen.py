@@ -130,3 +130,20 @@ def test_operators_search_finds_generated_tickets(generated):
     assert selectors.ticket_list(user, search=surname.lower()).filter(pk=paid.pk).exists()
     # And only the tickets that say it: a word no generated text contains finds nothing.
     assert not selectors.ticket_search(user, "метеорит").exists()
+
+
+def test_the_search_indexes_are_built_again_as_they_were(generated):
+    """PostgreSQL: the load drops the search documents' GIN indexes and builds them from their own definitions."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no GIN indexes; this runs in test_the_same_on_postgresql")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reloptions FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND i.indisvalid ORDER BY c.relname",
+            [TicketSearchDocument._meta.db_table],
+        )
+        indexes = dict(cursor.fetchall())
+    assert indexes["ticket_search_vector"] == ["fastupdate=off"]
+    assert indexes["ticket_search_people_trgm"] == ["fastupdate=off"]
+    found = selectors.ticket_search(operator(), Student.objects.values_list("name", flat=True).first().split()[-1])
+    assert found.exists()
