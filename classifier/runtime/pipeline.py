@@ -126,11 +126,23 @@ class TicketPipeline(LazyScorer):
     @property
     def model_version(self) -> str:
         enc = getattr(self.encoder, "name", "encoder")
-        fp = short_hash(self.labels.fingerprint(), repr(sorted(self.settings.items())))
+        fp = self._fingerprint()
         fit = f"+{self.settings['fit_version']}" if self.settings.get("fit_version") else ""
         if self.clip is not None:
             return f"clip:{self.clip.name}+ocr-{enc}@{fp}{fit}"
         return f"offline-ocr-{enc}@{fp}{fit}"
+
+    def _fingerprint(self) -> str:
+        """Hash of the label set and settings, kept while neither changes. Why: ``LabelSet.fingerprint`` serialises
+        every intent (``asdict`` + JSON, 2.6 ms on the shipped set with a school's vocabulary), paid by every
+        ``predict`` for its ``model_version``: ~1 % of a screenshot's CPU. The key is cheap: the objects themselves
+        and the settings' items, so a caller that swaps ``labels`` or edits ``settings`` gets a fresh hash."""
+        items = sorted(self.settings.items())
+        cached = getattr(self, "_fp_cache", None)
+        if cached is None or cached[0] is not self.labels or cached[1] != items:
+            cached = (self.labels, items, short_hash(self.labels.fingerprint(), repr(items)))
+            self._fp_cache = cached
+        return cached[2]
 
     # --- per image -----------------------------------------------------------------------------
     def wants_clip(self) -> bool:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from classifier.runtime.fusion import softmax
 from classifier.runtime.labels import IntentSpec, LabelSet
 from classifier.runtime.pipeline import TicketPipeline
-from classifier.runtime.signals import compile_keyword, focus_text, segments_of
+from classifier.runtime.signals import TextScorer, compile_keyword, focus_text, segments_of
+from classifier.runtime.textnorm import normalise_text
 
 
 def small_labels(**settings) -> LabelSet:
@@ -32,6 +34,35 @@ def test_keyword_patterns():
     assert not compile_keyword("оплат").search("неоплатный")  # stems match at word starts
     assert compile_keyword("re:\\d+\\s?₽").search("итого 4 990 ₽")
     assert compile_keyword("уже зарегистр").search("email уже зарегистрирован")
+
+
+@pytest.mark.parametrize("stem", ["оплат", "уже зарегистр", "карт", "re:\\d+\\s?₽", "re:ОШИБК"])
+@pytest.mark.parametrize("text", ["ошибка оплаты", "неоплатный", "email уже зарегистрирован", "скарт карта",
+                                  "итого 4 990 ₽", "ошибка", "", "картой оплатить"])
+def test_the_literal_prefilter_never_changes_a_keyword_match(stem, text):
+    """The literal check only skips regexes that cannot match: the same match as the bare regex, every time."""
+    keyword = compile_keyword(stem)
+    norm = normalise_text(text)
+    bare = keyword.regex.search(norm)
+    found = keyword.search(norm)
+    assert (found is None) == (bare is None)
+    assert found is None or found.span() == bare.span()
+    assert (keyword.needle is None) == stem.startswith("re:")
+
+
+def test_keyword_scores_are_the_per_intent_sums_of_the_stems_found(hash_encoder):
+    """Each stem is searched once per text; an intent's score is still log1p of its found stems' weights, a stem
+    shared by two intents weighing 1/2 in each."""
+    labels = LabelSet(intents=[
+        IntentSpec("payment-problem", descriptions=["оплата"], keywords=["оплат", "карт", "ошибк"]),
+        IntentSpec("profile-problem", descriptions=["пароль"], keywords=["пароль", "ошибк", "re:код\\s?\\d+"]),
+        IntentSpec("other", descriptions=["пицца"], keywords=["пицц"], in_scope=False),
+    ])
+    scorer = TextScorer(labels, hash_encoder)
+    scores = dict(zip(scorer.names, scorer.keywords("Ошибка: карта отклонена, код 51")))
+    assert scores["payment-problem"] == pytest.approx(np.log1p(1 + 0.5))  # карт + half of ошибк
+    assert scores["profile-problem"] == pytest.approx(np.log1p(0.5 + 1))  # half of ошибк + the code regex
+    assert scores["other"] == 0.0
 
 
 def test_focus_keeps_cue_lines_and_neighbours():

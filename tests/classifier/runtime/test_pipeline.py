@@ -28,6 +28,20 @@ def test_result_carries_everything_the_desk_stores(fake_pipeline, shots):
     assert {"ocr_semantic", "ocr_keywords", "focus_semantic"} <= set(pred.signals)
 
 
+def test_the_model_version_hash_is_kept_until_labels_or_settings_change(fake_pipeline, monkeypatch):
+    calls = []
+    real = LabelSet.fingerprint
+    monkeypatch.setattr(LabelSet, "fingerprint", lambda self: calls.append(1) or real(self))
+    first, threshold = fake_pipeline.model_version, fake_pipeline.settings["threshold"]
+    assert fake_pipeline.model_version == first and len(calls) == 1  # the second predict pays nothing
+    fake_pipeline.settings["threshold"] = 0.99
+    assert fake_pipeline.model_version != first and len(calls) == 2
+    fake_pipeline.settings["threshold"] = threshold
+    assert fake_pipeline.model_version == first
+    other = fake_pipeline.with_labels(LabelSet(intents=[IntentSpec("payment-problem", descriptions=["оплата"])]))
+    assert other.model_version != fake_pipeline.model_version
+
+
 @pytest.mark.parametrize("which", ["fake_pipeline", pytest.param("pipeline", marks=[pytest.mark.slow, needs_tesseract])])
 def test_bad_image_is_skipped_not_fatal(which, request, shots, tmp_path):
     broken = tmp_path / "broken.png"
