@@ -17,6 +17,16 @@ PG_URL_BASE = os.environ.get("SUPPORTDESK_TEST_PG_URL", "postgres://postgres@127
 REDIS_URL = os.environ.get("SUPPORTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+def postgres_admin():
+    """An autocommit connection to the server's ``postgres`` database (to create and drop test databases); skips
+    the test when PostgreSQL is unreachable."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        return psycopg.connect(PG_ADMIN_DSN, autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+
+
 def run_module_on_postgresql(test_file: str, database_prefix: str) -> None:
     """Run ``test_file``'s tests not marked ``postgres`` with DATABASE_URL on PostgreSQL; skip when it is unreachable.
 

@@ -128,9 +128,9 @@ print("TICKETS", Ticket.objects.count(), "ANSWERS", len({t.pk for t, _ in result
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_concurrent_requests_with_one_key_create_one_ticket_on_postgresql(tmp_path):
-    from tests.tickets.test_postgres_redis import PG_URL_BASE, ROOT, _postgres_admin
+    from tests.postgres import PG_URL_BASE, ROOT, postgres_admin
 
-    admin = _postgres_admin()
+    admin = postgres_admin()
     db_name = f"supportdesk_idem_{secrets.token_hex(4)}"
     admin.execute(f'CREATE DATABASE "{db_name}"')
     env = {"DJANGO_SETTINGS_MODULE": "supportdesk.settings.test", "DATABASE_URL": f"{PG_URL_BASE}/{db_name}",
