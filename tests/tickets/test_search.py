@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.factories import AdminFactory, ClassifiedTicketFactory, operator, queue
-from tests.tickets.test_postgres_redis import PG_URL_BASE, ROOT, _postgres_admin
+from tests.postgres import PG_URL_BASE, ROOT, postgres_admin
 from tickets import selectors
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +122,17 @@ for user, visible in ((AdminFactory(), ["payment", "course"]), (operator("course
                       (operator("payer", queues=["payment"]), ["payment"])):
     found = [t.pk for t in selectors.ticket_search(user, "колесникова")]
     print("SEARCH newest", visible, "OK" if sorted(found) == sorted(newest(user, visible)) and len(found) == 3 else f"WRONG {found}")
+# The filter set's "best match first" ranks the newest matches of the list before its search (the other conditions,
+# here a status, on the found ids alone): the same tickets as the newest-first list of the same filters. With ``q``
+# and ``search`` both given and different, both conditions hold.
+Ticket.objects.filter(pk__in=made[1::2]).update(status=Ticket.Status.WAITING)
+admin = AdminFactory()
+by_status = {"q": "колесникова", "status": "waiting"}
+best = [t.pk for t in selectors.ticket_list_filtered(admin, {**by_status, "order": "relevance"})]
+newest_first = [t.pk for t in selectors.ticket_list_filtered(admin, {**by_status, "order": "newest"})][:3]
+both = {t.pk for t in selectors.ticket_list_filtered(admin, {"q": "колесникова", "search": "вопрос", "order": "relevance"})}
+print("SEARCH filtered", "OK" if sorted(best) == sorted(newest_first) and len(best) == 3
+      and set(best) <= set(made[1::2]) and len(both) == 3 and both <= set(made) else f"WRONG {best} {newest_first} {both}")
 # Migration 0022: the GIN indexes without a pending list; unapplied, PostgreSQL's default again.
 from django.core.management import call_command
 def gin_options():
@@ -153,7 +164,7 @@ print("SEARCH addresses", "OK" if applied_addresses == [] == addresses() and bac
 
 @pytest.mark.postgres
 def test_search_is_case_insensitive_in_russian_on_postgresql(tmp_path):
-    admin = _postgres_admin()
+    admin = postgres_admin()
     db_name = f"supportdesk_search_{secrets.token_hex(4)}"
     admin.execute(f'CREATE DATABASE "{db_name}"')
     env = {"DJANGO_SETTINGS_MODULE": "supportdesk.settings.test", "DATABASE_URL": f"{PG_URL_BASE}/{db_name}",
@@ -166,7 +177,7 @@ def test_search_is_case_insensitive_in_russian_on_postgresql(tmp_path):
         admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         admin.close()
     lines = [line for line in result.stdout.splitlines() if line.startswith("SEARCH")]
-    assert len(lines) == len(SEARCHES) + 7 and all(line.endswith("OK") for line in lines), lines
+    assert len(lines) == len(SEARCHES) + 8 and all(line.endswith("OK") for line in lines), lines
 
 
 def test_api_q_searches_every_visible_queue_and_orders_by_relevance(client):

@@ -103,12 +103,28 @@ class TicketFilter(django_filters.FilterSet):
             return queryset.filter(status__in=Ticket.OPEN_STATUSES)
         return queryset.filter(status=value)
 
+    def filter_queryset(self, queryset):
+        # The search and the order last (every other filter is a plain condition, so the result is the same), with
+        # the list before the search kept for "best match first" (tickets.search.ranked's ``unsearched``).
+        data = self.form.cleaned_data
+        late = ("search", "q", "order")
+        for name, value in data.items():
+            if name not in late:
+                queryset = self.filters[name].filter(queryset, value)
+        self.unsearched = queryset
+        for name in late:
+            queryset = self.filters[name].filter(queryset, data.get(name))
+        return queryset
+
     def filter_search(self, queryset, name, value):
         return ticket_matches(queryset, value)
 
     def filter_order(self, queryset, name, value):
         if value == RELEVANCE:
-            return ranked(queryset, self.form.cleaned_data.get("q") or self.form.cleaned_data.get("search") or "")
+            q, search = self.form.cleaned_data.get("q"), self.form.cleaned_data.get("search")
+            # Both given and different: the newest matches of one would skip the other's condition.
+            unsearched = self.unsearched if not (q and search and q != search) else None
+            return ranked(queryset, q or search or "", unsearched=unsearched)
         if value == URGENT:
             return urgency_ordered(queryset)
         return queryset.order_by(*ORDERINGS[value])

@@ -22,7 +22,8 @@ from .filters import ORDERINGS, TicketFilter
 def ticket_search(user, query: str) -> QuerySet[Ticket]:
     """Tickets in any queue ``user`` may see that ``query`` finds (a number, an e-mail, words; tickets.search), the best
     match first on PostgreSQL."""
-    return ranked(ticket_matches(Ticket.objects.filter(queue__in=operator_queues(user)), query), query)
+    visible = Ticket.objects.filter(queue__in=operator_queues(user))
+    return ranked(ticket_matches(visible, query), query, unsearched=visible)
 
 
 def ticket_list(
