@@ -2,14 +2,11 @@
 PostgreSQL, "ё" = "е", every queue the operator may see and none other."""
 from __future__ import annotations
 
-import secrets
-import subprocess
-import sys
 
 import pytest
 
 from tests.factories import AdminFactory, ClassifiedTicketFactory, operator, queue
-from tests.postgres import PG_URL_BASE, ROOT, postgres_admin
+from tests.postgres import run_script_on_postgresql
 from tickets import selectors
 
 pytestmark = pytest.mark.django_db
@@ -164,18 +161,7 @@ print("SEARCH addresses", "OK" if applied_addresses == [] == addresses() and bac
 
 @pytest.mark.postgres
 def test_search_is_case_insensitive_in_russian_on_postgresql(tmp_path):
-    admin = postgres_admin()
-    db_name = f"supportdesk_search_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{db_name}"')
-    env = {"DJANGO_SETTINGS_MODULE": "supportdesk.settings.test", "DATABASE_URL": f"{PG_URL_BASE}/{db_name}",
-           "SUPPORTDESK_MEDIA_ROOT": str(tmp_path), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    try:
-        for args in (["migrate", "--noinput", "-v", "0"], ["shell", "-c", SEARCH_ON_POSTGRES]):
-            result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
-            assert result.returncode == 0, result.stderr[-3000:]
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        admin.close()
+    result = run_script_on_postgresql(SEARCH_ON_POSTGRES, "supportdesk_search", tmp_path)
     lines = [line for line in result.stdout.splitlines() if line.startswith("SEARCH")]
     assert len(lines) == len(SEARCHES) + 8 and all(line.endswith("OK") for line in lines), lines
 

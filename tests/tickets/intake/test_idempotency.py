@@ -1,9 +1,6 @@
 """A submission sent twice creates one ticket (issue 8): the API's Idempotency-Key header."""
 from __future__ import annotations
 
-import secrets
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -128,18 +125,7 @@ print("TICKETS", Ticket.objects.count(), "ANSWERS", len({t.pk for t, _ in result
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_concurrent_requests_with_one_key_create_one_ticket_on_postgresql(tmp_path):
-    from tests.postgres import PG_URL_BASE, ROOT, postgres_admin
+    from tests.postgres import run_script_on_postgresql
 
-    admin = postgres_admin()
-    db_name = f"supportdesk_idem_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{db_name}"')
-    env = {"DJANGO_SETTINGS_MODULE": "supportdesk.settings.test", "DATABASE_URL": f"{PG_URL_BASE}/{db_name}",
-           "SUPPORTDESK_MEDIA_ROOT": str(tmp_path), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    try:
-        for args in (["migrate", "--noinput", "-v", "0"], ["shell", "-c", CONCURRENT_ON_POSTGRES]):
-            result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
-            assert result.returncode == 0, result.stderr[-3000:]
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        admin.close()
+    result = run_script_on_postgresql(CONCURRENT_ON_POSTGRES, "supportdesk_idem", tmp_path, timeout=240)
     assert "TICKETS 1 ANSWERS 1 CREATED 1 RESULTS 6" in result.stdout, result.stdout + result.stderr[-2000:]
