@@ -57,10 +57,12 @@ class FaqEntryAdmin(TimestampColumns, admin.ModelAdmin):
             return gettext("None waiting.")
         button = ('<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate '
                   'data-decision="{}">{}</button>')
-        rows = format_html_join("", '<li class="faq-offer" data-offer="{}"><q>{}</q><br>' + button + " " + button + "</li>", (
+        row = '<li class="faq-offer" data-offer="{}"><q>{}</q><br>' + button + " " + button + "</li>"
+        rows = format_html_join("", row, (
             (o.pk, o.text,
              reverse("admin:knowledge_faqentry_phrasing", args=[obj.pk, o.pk, "add"]), "add", gettext("Add"),
-             reverse("admin:knowledge_faqentry_phrasing", args=[obj.pk, o.pk, "dismiss"]), "dismiss", gettext("Dismiss"))
+             reverse("admin:knowledge_faqentry_phrasing", args=[obj.pk, o.pk, "dismiss"]), "dismiss",
+             gettext("Dismiss"))
             for o in offers))
         return format_html('<ul class="faq-offers">{}</ul>', rows)
 

@@ -19,7 +19,8 @@ def faq_suggestions(text: str, k: int = 3) -> list[FaqHit]:
 
 def faq_phrasing_offers(entry: FaqEntry | int) -> QuerySet[FaqPhrasingOffer]:
     """The phrasings still offered for an entry (students' questions answered with it), oldest first."""
-    return FaqPhrasingOffer.objects.filter(entry=entry, status=FaqPhrasingOffer.Status.OFFERED).order_by("created_at", "pk")
+    offered = FaqPhrasingOffer.objects.filter(entry=entry, status=FaqPhrasingOffer.Status.OFFERED)
+    return offered.order_by("created_at", "pk")
 
 
 def faq_entries_with_stats(include_inactive: bool = True) -> QuerySet[FaqEntry]:

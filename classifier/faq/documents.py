@@ -41,7 +41,7 @@ class FaqDocument:
     def content_hash(self) -> str:
         """Hash of everything that is embedded: a changed entry gets a new hash and is re-embedded."""
         parts = [self.question, *self.alt_questions, "\x1e", self.answer]
-        if self.learned_questions:  # unchanged hash for entries without learned phrasings (stored embeddings stay valid)
+        if self.learned_questions:  # no learned phrasings: the hash as before (stored embeddings stay valid)
             parts += ["\x1d", *self.learned_questions]
         blob = "\x1f".join(parts)
         return hashlib.sha1(blob.encode("utf-8")).hexdigest()

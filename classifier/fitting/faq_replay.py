@@ -8,8 +8,8 @@ the same function, ``classifier.faq.learning.with_learned_question``: learned ph
 question signal; appended to the school's own questions they lowered coverage, docs/experiments/learn5.md). The
 replay accepts every offer of a message that needs no person (an operator would not add "my payment of the 12th is
 missing" as a phrasing of a FAQ question) — ``policy="found"`` only when the FAQ already ranked the entry first,
-``"missed"`` only when it did not — re-indexes that entry and goes on. Figures are split into the first and second half of the stream; the same stream without learning
-is the comparison (``*_without_learning`` with ``full``).
+``"missed"`` only when it did not — re-indexes that entry and goes on. Figures are split into the first and
+second half of the stream; the same stream without learning is the comparison (``*_without_learning`` with ``full``).
 
 Cost: one index refresh per accepted question (the entry is re-embedded, BM25 and char n-grams rebuilt:
 ~60 ms for 35 entries).
