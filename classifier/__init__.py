@@ -56,6 +56,8 @@ _LAZY = {
     "dump_faq_yaml": "classifier.faq.documents",
     "topic_examples": "classifier.faq.documents",
     "school_texts": "classifier.faq.documents",
+    "with_learned_question": "classifier.faq.learning",
+    "learned_phrasing": "classifier.faq.learning",
     "FaqIndex": "classifier.faq.index",
     "FaqHit": "classifier.faq.index",
     "faq_encoder": "classifier.faq.encoder",

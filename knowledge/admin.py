@@ -1,13 +1,20 @@
-"""Django admin for the knowledge base: edit entries, see how often each was sent / accepted / rejected."""
-from django.contrib import admin
-from django.http import HttpResponse
-from django.utils.translation import gettext_lazy as _
+"""Django admin for the knowledge base: edit entries, see how often each was sent / accepted / rejected, and add
+(or dismiss) the students' questions offered as learned phrasings of an entry with one click."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, gettext_lazy as _
 
 from classifier import dump_faq_yaml
 
 from .forms import FaqEntryAdminForm, SchoolProfileAdminForm
-from .models import FaqEntry, FaqUsage, SchoolProfile
-from .selectors import faq_entries_with_stats
+from .models import FaqEntry, FaqEntryEvent, FaqUsage, SchoolProfile
+from .selectors import faq_entries_with_stats, faq_phrasing_offers
+from .services import faq_phrasing_add, faq_phrasing_dismiss
+
+PHRASING_DECISIONS = {"add": faq_phrasing_add, "dismiss": faq_phrasing_dismiss}
 
 
 class TimestampColumns:
@@ -28,12 +35,53 @@ class FaqEntryAdmin(TimestampColumns, admin.ModelAdmin):
     list_display = ["external_id", "topic", "question", "is_active", "sent", "accepted", "rejected", "updated"]
     list_filter = ["is_active", "topic"]
     search_fields = ["external_id", "question", "answer"]
-    readonly_fields = ["created", "updated"]
-    fields = ["external_id", "topic", "question", "alt_questions", "answer", "is_active", "created", "updated"]
+    readonly_fields = ["offered_phrasings", "created", "updated"]
+    fields = ["external_id", "topic", "question", "alt_questions", "offered_phrasings", "learned_questions", "answer",
+              "is_active", "created", "updated"]
     actions = ["export_yaml"]
 
     def get_queryset(self, request):
         return faq_entries_with_stats()
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.phrasing_decide_view)
+        return [path("<path:object_id>/phrasings/<int:offer_id>/<slug:decision>/", decide,
+                     name="knowledge_faqentry_phrasing")] + super().get_urls()
+
+    @admin.display(description=_("offered phrasings"))
+    def offered_phrasings(self, obj):
+        """Students' questions answered with this entry, each with "Add" and "Dismiss": buttons of the change form
+        that post to their own URL (``formaction``; the form's other fields are ignored there, nothing is saved)."""
+        offers = list(faq_phrasing_offers(obj)) if obj is not None and obj.pk else []
+        if not offers:
+            return gettext("None waiting.")
+        button = ('<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate '
+                  'data-decision="{}">{}</button>')
+        row = '<li class="faq-offer" data-offer="{}"><q>{}</q><br>' + button + " " + button + "</li>"
+        rows = format_html_join("", row, (
+            (o.pk, o.text,
+             reverse("admin:knowledge_faqentry_phrasing", args=[obj.pk, o.pk, "add"]), "add", gettext("Add"),
+             reverse("admin:knowledge_faqentry_phrasing", args=[obj.pk, o.pk, "dismiss"]), "dismiss",
+             gettext("Dismiss"))
+            for o in offers))
+        return format_html('<ul class="faq-offers">{}</ul>', rows)
+
+    def phrasing_decide_view(self, request, object_id, offer_id, decision):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        entry = self.get_object(request, object_id)
+        if entry is None or decision not in PHRASING_DECISIONS:
+            raise Http404
+        if not self.has_change_permission(request, entry):
+            raise PermissionDenied
+        if not faq_phrasing_offers(entry).filter(pk=offer_id).exists():
+            self.message_user(request, gettext("This phrasing was already decided."), messages.WARNING)
+        else:
+            offer = PHRASING_DECISIONS[decision](offer_id, request.user)
+            text = (gettext("Added as a learned phrasing: %(text)s") if decision == "add"
+                    else gettext("Dismissed: %(text)s")) % {"text": offer.text if offer else ""}
+            self.message_user(request, text, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:knowledge_faqentry_change", args=[entry.pk]))
 
     @admin.display(description=_("sent"), ordering="sent_count")
     def sent(self, obj):
@@ -62,6 +110,25 @@ class FaqUsageAdmin(TimestampColumns, admin.ModelAdmin):
     search_fields = ["entry__external_id"]
     list_select_related = ["entry"]
     raw_id_fields = ["entry"]
+
+
+@admin.register(FaqEntryEvent)
+class FaqEntryEventAdmin(TimestampColumns, admin.ModelAdmin):
+    """The audit trail of learning: read only (the services write it)."""
+
+    list_display = ["created", "entry", "kind", "actor", "text", "ticket_id"]
+    list_filter = ["kind"]
+    search_fields = ["entry__external_id", "text"]
+    list_select_related = ["entry", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SchoolProfile)

@@ -74,14 +74,17 @@ class FaqEntryAdminForm(forms.ModelForm):
     """An FAQ entry with its alternative questions one per line."""
 
     alt_questions = LinesField(help_text=_("Other ways students ask the same question; one per line."))
+    learned_questions = LinesField(help_text=_("Students' questions added from tickets answered with this entry; "
+                                               "they help find it by meaning. One per line; delete a line to forget it."))
 
     class Meta:
         model = FaqEntry
-        fields = ["external_id", "topic", "question", "alt_questions", "answer", "is_active"]
+        fields = ["external_id", "topic", "question", "alt_questions", "learned_questions", "answer", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["alt_questions"].label = capfirst(FaqEntry._meta.get_field("alt_questions").verbose_name)
+        for name in ("alt_questions", "learned_questions"):
+            self.fields[name].label = capfirst(FaqEntry._meta.get_field(name).verbose_name)
 
 
 class SchoolProfileAdminForm(forms.ModelForm):

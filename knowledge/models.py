@@ -1,6 +1,7 @@
 """The school's FAQ (knowledge base) and how each entry is used. Rules live in services.py; reads in selectors.py."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,10 @@ class FaqEntry(models.Model):
     alt_questions = models.JSONField(_("alternative questions"), default=list, blank=True,
                                      help_text=_("A JSON list of other phrasings of the question."))
     answer = models.TextField(_("answer"))
+    # Students' questions an operator accepted (FaqPhrasingOffer): found by meaning only (classifier.faq.learning).
+    learned_questions = models.JSONField(
+        _("learned phrasings"), default=list, blank=True,
+        help_text=_("Students' questions added from tickets answered with this entry; they help find it by meaning."))
     is_active = models.BooleanField(_("active"), default=True, db_index=True,
                                     help_text=_("Inactive entries are never suggested or sent."))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -42,11 +47,14 @@ class FaqEntry(models.Model):
         """The Django-free value the classifier works with."""
         return FaqDocument(id=self.external_id, topic=self.topic, question=self.question,
                          alt_questions=tuple(str(q) for q in (self.alt_questions or []) if str(q).strip()),
-                         answer=self.answer)
+                         answer=self.answer,
+                         learned_questions=tuple(str(q) for q in (self.learned_questions or []) if str(q).strip()))
 
     def save(self, *args, **kwargs):
-        if isinstance(self.alt_questions, str):
-            self.alt_questions = [line.strip() for line in self.alt_questions.splitlines() if line.strip()]
+        for attr in ("alt_questions", "learned_questions"):
+            value = getattr(self, attr)
+            if isinstance(value, str):
+                setattr(self, attr, [line.strip() for line in value.splitlines() if line.strip()])
         new_hash = self.to_record().content_hash()
         if new_hash != self.content_hash:
             self.content_hash = new_hash
@@ -78,6 +86,60 @@ class FaqUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry.external_id} {self.kind} (ticket {self.ticket_id})"
+
+
+class FaqPhrasingOffer(models.Model):
+    """A student's question offered as a learned phrasing of the entry an operator answered it with (issue 9).
+
+    Written when an operator's reply inserts the entry's answer (``tickets.services.ticket_reply``); the admin adds
+    it (``knowledge.services.faq_phrasing_add``) or dismisses it with one click. Decided offers stay as history.
+    """
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("offered")
+        ADDED = "added", _("added")
+        DISMISSED = "dismissed", _("dismissed")
+
+    entry = models.ForeignKey(FaqEntry, on_delete=models.CASCADE, related_name="phrasing_offers",
+                              verbose_name=_("entry"))
+    text = models.TextField(_("student's question"))
+    # A plain id, not a foreign key: the knowledge base does not depend on the desk's tables.
+    ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OFFERED)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["entry", "status"], name="faq_offer_entry_status")]
+        verbose_name = _("offered phrasing")
+        verbose_name_plural = _("offered phrasings")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.text[:60]}"
+
+
+class FaqEntryEvent(models.Model):
+    """The knowledge base's audit trail of learning: who added or dismissed which offered phrasing of an entry."""
+
+    class Kind(models.TextChoices):
+        PHRASING_ADDED = "phrasing_added", _("phrasing added")
+        PHRASING_DISMISSED = "phrasing_dismissed", _("phrasing dismissed")
+
+    entry = models.ForeignKey(FaqEntry, on_delete=models.CASCADE, related_name="events", verbose_name=_("entry"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("who"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("FAQ entry event")
+        verbose_name_plural = _("FAQ entry events")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.kind}"
 
 
 class SchoolProfile(models.Model):

@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 
 from classifier import FaqHit, SchoolProfile as SchoolIdentity
 
-from .models import FaqEntry, FaqUsage, SchoolProfile
+from .models import FaqEntry, FaqPhrasingOffer, FaqUsage, SchoolProfile
 
 
 def faq_suggestions(text: str, k: int = 3) -> list[FaqHit]:
@@ -15,6 +15,12 @@ def faq_suggestions(text: str, k: int = 3) -> list[FaqHit]:
     if not (text or "").strip():
         return []
     return faq_index_get().search(text, k=k)
+
+
+def faq_phrasing_offers(entry: FaqEntry | int) -> QuerySet[FaqPhrasingOffer]:
+    """The phrasings still offered for an entry (students' questions answered with it), oldest first."""
+    offered = FaqPhrasingOffer.objects.filter(entry=entry, status=FaqPhrasingOffer.Status.OFFERED)
+    return offered.order_by("created_at", "pk")
 
 
 def faq_entries_with_stats(include_inactive: bool = True) -> QuerySet[FaqEntry]:

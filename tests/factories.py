@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from PIL import Image
 
+from knowledge.models import FaqEntry, FaqPhrasingOffer
 from tickets.models import Intent, OperatorProfile, Prediction, Queue, Student, Ticket, TicketEvent
 from tickets.services.search_index import ticket_search_refresh
 
@@ -123,3 +124,24 @@ class EventFactory(factory.django.DjangoModelFactory):
 
     ticket = factory.SubFactory(ClassifiedTicketFactory)
     kind = TicketEvent.Kind.STATUS
+
+
+class FaqEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FaqEntry
+
+    external_id = factory.Sequence(lambda n: f"entry-{n}")
+    topic = "payment"
+    question = factory.Sequence(lambda n: f"Вопрос номер {n}?")
+    alt_questions = factory.LazyFunction(list)
+    answer = "Ответ."
+
+
+class FaqPhrasingOfferFactory(factory.django.DjangoModelFactory):
+    """A student's question offered as a learned phrasing of an entry (as ``ticket_reply`` offers it)."""
+
+    class Meta:
+        model = FaqPhrasingOffer
+
+    entry = factory.SubFactory(FaqEntryFactory)
+    text = factory.Sequence(lambda n: f"а можно как-то платить частями, вариант {n}")

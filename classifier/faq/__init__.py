@@ -2,6 +2,7 @@
 must act, and decide whether to answer automatically.
 
 Modules, lowest first (none imports one below it in this list): ``params`` (shipped data), ``documents``
-(``FaqDocument``, faq.yaml), ``lexical`` (tokens, BM25), ``index`` (``FaqIndex``), ``needs_human``,
+(``FaqDocument``, faq.yaml), ``learning`` (operators' answers as learned phrasings),
+``lexical`` (tokens, BM25), ``index`` (``FaqIndex``), ``needs_human``,
 ``decision`` (``answer_decision`` -> ``AutoAnswerDecision`` with a ``FaqOutcome``).
 """

@@ -20,17 +20,30 @@ class FaqDocument:
     question: str
     alt_questions: tuple[str, ...] = ()
     answer: str = ""
+    # Students' phrasings an operator accepted (``classifier/faq/learning.py``). Kept apart from the school's own
+    # questions: they enter only the dense question signal, never the joined lexical documents (see there).
+    learned_questions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "alt_questions", tuple(str(q) for q in (self.alt_questions or ())))
+        object.__setattr__(self, "learned_questions", tuple(str(q) for q in (self.learned_questions or ())))
 
     @property
     def questions(self) -> list[str]:
+        """The school's own phrasings (question + alternative questions)."""
         return [q for q in (self.question, *self.alt_questions) if q and q.strip()]
+
+    @property
+    def dense_questions(self) -> list[str]:
+        """Every phrasing the dense question signal compares a message with: the school's, then the learned."""
+        return self.questions + [q for q in self.learned_questions if q and q.strip()]
 
     def content_hash(self) -> str:
         """Hash of everything that is embedded: a changed entry gets a new hash and is re-embedded."""
-        blob = "\x1f".join([self.question, *self.alt_questions, "\x1e", self.answer])
+        parts = [self.question, *self.alt_questions, "\x1e", self.answer]
+        if self.learned_questions:  # no learned phrasings: the hash as before (stored embeddings stay valid)
+            parts += ["\x1d", *self.learned_questions]
+        blob = "\x1f".join(parts)
         return hashlib.sha1(blob.encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:

@@ -39,7 +39,8 @@ class FaqIndex:
 
     The fused score of an entry is a weighted sum (weights in ``thresholds.yaml`` → ``retrieval``):
 
-    * ``dq``  -- max cosine between the message and the entry's question / alternative questions,
+    * ``dq``  -- max cosine between the message and the entry's question / alternative questions / learned
+                 phrasings (``FaqDocument.learned_questions``: dense only, the lexical signals below skip them),
     * ``da``  -- max cosine between the message and the answer (whole answer and its sentences),
     * ``bm``  -- BM25 of stemmed tokens against question+alt questions (+answer at lower weight),
                  divided by the query's self-score so it lies in [0, ~1],
@@ -67,7 +68,7 @@ class FaqIndex:
         key = entry.content_hash()
         hit = self._emb_cache.get(key)
         if hit is None:
-            qs = entry.questions
+            qs = entry.dense_questions  # learned phrasings too: only ``dq`` reads these rows
             ans = [entry.answer] + _sentences(entry.answer) if entry.answer else []
             emb = self.encoder.encode(qs + ans) if (qs or ans) else np.zeros((0, 1), np.float32)
             hit = (np.asarray(emb[: len(qs)], np.float32), np.asarray(emb[len(qs):], np.float32))

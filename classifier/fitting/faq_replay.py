@@ -3,12 +3,13 @@
 The school's messages (``texts.csv`` order) are streamed through the FAQ decision, calibrated once on the
 school's ``faq.yaml`` as its import does. When a message the FAQ answers (``faq_id``) was not answered
 automatically with that entry, an operator answers it by inserting that entry's answer; the desk then offers the
-student's words as an alternative question of the entry (issue 9's proposal; not built in the desk, see
-docs/experiments/faq.md: on both schools it did not raise coverage and lowered precision on dev). The replay
-accepts every offer of a message that needs no person (an operator would not add "my payment of the 12th is
+student's words as a learned phrasing of the entry (issue 9's proposal; the admin's one-click "add", with
+the same function, ``classifier.faq.learning.with_learned_question``: learned phrasings enter only the dense
+question signal; appended to the school's own questions they lowered coverage, docs/experiments/learn5.md). The
+replay accepts every offer of a message that needs no person (an operator would not add "my payment of the 12th is
 missing" as a phrasing of a FAQ question) — ``policy="found"`` only when the FAQ already ranked the entry first,
-``"missed"`` only when it did not — re-indexes that entry and goes on. Figures are split into the first and second half of the stream; the same stream without learning
-is the comparison (``*_without_learning`` with ``full``).
+``"missed"`` only when it did not — re-indexes that entry and goes on. Figures are split into the first and
+second half of the stream; the same stream without learning is the comparison (``*_without_learning`` with ``full``).
 
 Cost: one index refresh per accepted question (the entry is re-embedded, BM25 and char n-grams rebuilt:
 ~60 ms for 35 entries).
@@ -24,16 +25,12 @@ from ..faq.calibration import calibrate_faq
 from ..faq.decision import answer_decision
 from ..faq.documents import FaqDocument
 from ..faq.index import FaqIndex
+from ..faq.learning import with_learned_question
 from ..runtime.encoders import SentenceEncoder
 from .datasets import read_csv
 
 FAQ_KEYS = ("n", "learned", "first_half_coverage", "second_half_coverage", "second_half_precision",
             "second_half_needs_human_auto")
-
-
-def _with_question(entries: list[FaqDocument], entry_id: str, question: str) -> list[FaqDocument]:
-    return [FaqDocument(e.id, e.topic, e.question, (*e.alt_questions, question), e.answer) if e.id == entry_id else e
-            for e in entries]
 
 
 def _half(outcomes: Sequence[tuple[bool, bool, str, str, bool]]) -> dict[str, float]:
@@ -68,7 +65,7 @@ def faq_replay(root: str, entries: Sequence[FaqDocument], *, topic_fn: Callable 
         top1 = d.suggestions[0].entry_id if d.suggestions else None
         offered = {"all": True, "found": top1 == gold, "missed": top1 != gold}[policy]
         if learn and offered and gold and not needy and not right and gold in index.by_id and text.strip():
-            current = _with_question(current, gold, text.strip())
+            current = with_learned_question(current, gold, text)
             index.refresh(current)
             learned += 1
     mid = len(outcomes) // 2

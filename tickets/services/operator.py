@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from classifier import correction_text, recurring_lines
 from knowledge.models import FaqEntry
-from knowledge.services import faq_usage_record
+from knowledge.services import faq_phrasing_offer, faq_usage_record
 
 from ..models import Delivery, Intent, LabelExample, Message, Prediction, Ticket, TicketEvent, TicketRating
 from .assignment import ticket_arrived, ticket_assign  # noqa: F401 (ticket_assign: its home before issue 12)
@@ -126,7 +126,8 @@ def ticket_reply(*, ticket: Ticket, body: str, actor, faq_entry=None) -> Message
     """The operator answers; the student is notified (services.notify) and the ticket waits for the student.
 
     ``faq_entry`` (a knowledge.FaqEntry or its pk): the reply was inserted from that suggested FAQ answer;
-    the message keeps it and the entry's usage counts an ``operator_sent``.
+    the message keeps it, the entry's usage counts an ``operator_sent``, and the student's latest message is
+    offered as a learned phrasing of the entry (the admin adds or dismisses it: knowledge.services, issue 9).
     """
     body = (body or "").strip()
     if not body:
@@ -145,6 +146,9 @@ def ticket_reply(*, ticket: Ticket, body: str, actor, faq_entry=None) -> Message
             ticket.save(update_fields=["first_response_at"])
         if faq_entry is not None:
             faq_usage_record(faq_entry, ticket.pk, "operator_sent")
+            question = ticket.messages.filter(author_kind=Message.Author.STUDENT).order_by("-created_at", "-id").first()
+            if question is not None:
+                faq_phrasing_offer(faq_entry, question.body, ticket.pk)
         # An operator took over: the automatic answer no longer waits for feedback.
         auto_answer_release(ticket)
         if ticket.status in (Ticket.Status.NEW, Ticket.Status.OPEN):

@@ -1,4 +1,4 @@
-"""The FAQ part of the replay: operators' answered questions become alternative questions of the entry."""
+"""The FAQ part of the replay: operators' answered questions become learned phrasings of the entry."""
 from __future__ import annotations
 
 import csv

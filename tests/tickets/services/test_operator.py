@@ -3,9 +3,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from tests.factories import ClassifiedTicketFactory, PredictionFactory, UserFactory, operator
+from tests.factories import ClassifiedTicketFactory, FaqEntryFactory, PredictionFactory, UserFactory, operator
 from tickets import services
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,18 @@ def test_label_override_moves_ticket_and_audits(django_capture_on_commit_callbac
         user, "payment-problem", "course-problem", 0.8, "m1", "it is about a lesson",
     )
     assert ticket.events.filter(kind=TicketEvent.Kind.ROUTED, old_value="payment", new_value="course").exists()
+
+
+def test_a_reply_inserted_from_an_faq_entry_offers_the_students_question_as_its_phrasing():
+    ticket = ClassifiedTicketFactory(status=Ticket.Status.OPEN)
+    Message.objects.create(ticket=ticket, author_kind=Message.Author.STUDENT, body="Здравствуйте")
+    Message.objects.create(ticket=ticket, author_kind=Message.Author.STUDENT, body="рассрочку не одобрили,\nможно частями?")
+    entry = FaqEntryFactory(external_id="installments")
+    services.ticket_reply(ticket=ticket, body=entry.answer, actor=operator("vera"), faq_entry=entry.pk)
+    offer = entry.phrasing_offers.get()
+    assert (offer.text, offer.ticket_id, offer.status) == ("рассрочку не одобрили, можно частями?", ticket.pk, "offered")
+    services.ticket_reply(ticket=ticket, body="Без записи FAQ", actor=operator("petr"))
+    assert entry.phrasing_offers.count() == 1
 
 
 def test_label_override_rejects_unknown_label():
