@@ -245,6 +245,10 @@ def faq_import(path_or_text: str | Path, *, deactivate_missing: bool = False) ->
         fields = {"topic": rec.topic, "question": rec.question, "alt_questions": list(rec.alt_questions),
                   "answer": rec.answer, "is_active": True}
         obj = existing.get(rec.id)
+        if rec.learned_questions:  # another desk's export: its learned phrasings join ours (a school's own file
+            # has none, and re-importing it keeps what this desk's operators added)
+            known = list(obj.learned_questions or []) if obj is not None else []
+            fields["learned_questions"] = known + [q for q in dict.fromkeys(rec.learned_questions) if q not in known]
         if obj is None:
             FaqEntry.objects.create(external_id=rec.id, **fields)
             counts["created"] += 1

@@ -1,6 +1,7 @@
 """The knowledge base as data: one ``FaqDocument`` per question/answer, and the ``faq.yaml`` format.
 
-``faq.yaml``: ``school, site, updated, entries[]: id, topic, question, alt_questions, answer``. The desk
+``faq.yaml``: ``school, site, updated, entries[]: id, topic, question, alt_questions, answer`` (and
+``learned_questions`` in a desk's export, when operators added some). The desk
 stores the same fields in ``knowledge.FaqEntry`` rows and hands them to the classifier as ``FaqDocument``s.
 """
 from __future__ import annotations
@@ -47,13 +48,16 @@ class FaqDocument:
         return hashlib.sha1(blob.encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "id": self.id,
             "topic": self.topic,
             "question": self.question,
             "alt_questions": list(self.alt_questions),
             "answer": self.answer,
         }
+        if self.learned_questions:  # only when there are some: a school's own faq.yaml keeps its five keys
+            d["learned_questions"] = list(self.learned_questions)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "FaqDocument":
@@ -66,6 +70,7 @@ class FaqDocument:
             question=str(d["question"]).strip(),
             alt_questions=tuple(str(q).strip() for q in (d.get("alt_questions") or [])),
             answer=str(d.get("answer") or "").strip(),
+            learned_questions=tuple(str(q).strip() for q in (d.get("learned_questions") or []) if str(q).strip()),
         )
 
 

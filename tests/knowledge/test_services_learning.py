@@ -8,9 +8,9 @@ from classifier import learned_phrasing
 from knowledge.models import FaqEntry, FaqEntryEvent, FaqPhrasingOffer
 from knowledge.selectors import faq_phrasing_offers
 from knowledge.services import (
-    faq_import, faq_index_get, faq_phrasing_add, faq_phrasing_dismiss, faq_phrasing_offer,
+    faq_export, faq_import, faq_index_get, faq_phrasing_add, faq_phrasing_dismiss, faq_phrasing_offer,
 )
-from tests.factories import AdminFactory, FaqPhrasingOfferFactory
+from tests.factories import AdminFactory, FaqEntryFactory, FaqPhrasingOfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,21 @@ def test_a_reimport_of_the_schools_faq_keeps_learned_phrasings(imported):
     faq_import(imported.read_text(encoding="utf-8"))
     entry.refresh_from_db()
     assert entry.learned_questions == [learned_phrasing(QUESTION)]
+
+
+def test_an_export_carries_learned_phrasings_into_another_desk(imported):
+    entry = FaqEntry.objects.get(external_id="forgot_pass")
+    faq_phrasing_add(faq_phrasing_offer(entry, QUESTION), AdminFactory())
+    exported = faq_export()
+    assert "learned_questions" in exported
+    entry.learned_questions = ["как сменить пароль, если забыл"]  # the other desk learned one of its own
+    entry.save()
+    faq_import(exported)
+    entry.refresh_from_db()
+    assert entry.learned_questions == ["как сменить пароль, если забыл", learned_phrasing(QUESTION)]
+
+
+def test_a_schools_own_faq_yaml_has_no_learned_key():
+    entry = FaqEntryFactory()
+    assert "learned_questions" not in faq_export()
+    assert entry.to_record().to_dict().keys() == {"id", "topic", "question", "alt_questions", "answer"}
