@@ -34,12 +34,30 @@ def _sentences(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"(?<=[.!?])\s+|\n+", text or "") if len(p.strip()) > 15]
 
 
+# A student's message often mixes a greeting, a story and the question (faq4.md §2): each sentence (and, with
+# ``clauses``, each comma / "но" / "а" / "but" clause) is scored against the entry's phrasings on its own.
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…)])\s+|\n+")
+_CLAUSE_SPLIT = re.compile(r",\s*|;\s*|\s+(?:но|а|однако|but|however)\s+", re.IGNORECASE)
+MIN_SEGMENT_WORDS = 2  # a one-word segment ("Здравствуйте!") matches everything a little and nothing well
+
+
+def message_segments(text: str, clauses: bool = False) -> list[str]:
+    """The message's sentences (and clauses) of ≥ MIN_SEGMENT_WORDS words; [] when that is the whole message."""
+    parts = [p.strip() for p in _SENTENCE_SPLIT.split(text or "") if p.strip()]
+    if clauses:
+        parts = [c.strip() for p in parts for c in _CLAUSE_SPLIT.split(p) if c.strip()]
+    parts = [p for p in dict.fromkeys(parts) if len(re.findall(r"\w+", p)) >= MIN_SEGMENT_WORDS]
+    return [] if parts == [(text or "").strip()] or not parts else parts
+
+
 class FaqIndex:
     """Hybrid dense + lexical retrieval over FAQ documents.
 
     The fused score of an entry is a weighted sum (weights in ``thresholds.yaml`` → ``retrieval``):
 
-    * ``dq``  -- max cosine between the message and the entry's question / alternative questions,
+    * ``dq``  -- max cosine between the message and the entry's question / alternative questions; with
+                 ``segment_share`` s > 0: (1 − s) · that + s · the same max over the message's segments and
+                 the whole message (``message_segments``; ``segment_clauses`` splits clauses too),
     * ``da``  -- max cosine between the message and the answer (whole answer and its sentences),
     * ``bm``  -- BM25 of stemmed tokens against question+alt questions (+answer at lower weight),
                  divided by the query's self-score so it lies in [0, ~1],
@@ -109,6 +127,7 @@ class FaqIndex:
             query_emb = self.encoder.encode([text])[0]
         q = np.asarray(query_emb, np.float32)
         dq = np.array([float((e @ q).max()) if len(e) else 0.0 for e in self._q_embs])
+        dq = self._with_segments(text, dq)
         da = np.array([float((a @ q).max()) if len(a) else 0.0 for a in self._a_embs])
         toks = tokens(text)
         if toks:
@@ -125,6 +144,22 @@ class FaqIndex:
             if sig.max() > 0:
                 votes[int(np.argmax(sig))] += 1
         return {"dq": dq, "da": da, "bm": bm, "cg": cg, "score": score, "votes": votes}
+
+    def segment_dq(self, text: str, dq_whole: np.ndarray, clauses: bool = False) -> np.ndarray:
+        """Per entry: max cosine between any segment of ``text`` (or the whole, ``dq_whole``) and any phrasing."""
+        segs = message_segments(text, clauses)
+        if not segs or not self.entries:
+            return dq_whole
+        seg = np.asarray(self.encoder.encode(segs), np.float32)  # ~4 ms a segment (USE), cached by text
+        best = np.array([float((e @ seg.T).max()) if len(e) else 0.0 for e in self._q_embs])
+        return np.maximum(dq_whole, best)
+
+    def _with_segments(self, text: str, dq: np.ndarray) -> np.ndarray:
+        rp = self.params["retrieval"]
+        share = float(rp.get("segment_share", 0.0))
+        if share <= 0:
+            return dq  # the shipped default: one vector per message, as every fit before faq5
+        return (1 - share) * dq + share * self.segment_dq(text, dq, bool(rp.get("segment_clauses", False)))
 
     def search(self, text: str, k: int = 3, query_emb: np.ndarray | None = None) -> list[FaqHit]:
         if not self.entries:

@@ -5,7 +5,7 @@ import pytest
 
 from classifier.faq.decision import answer_decision
 from classifier.faq.documents import FaqDocument
-from classifier.faq.index import FaqIndex
+from classifier.faq.index import FaqIndex, message_segments
 from tests.classifier.fake_encoders import TokenHashEncoder
 from tests.classifier.faq.sample import ENTRIES
 
@@ -63,3 +63,29 @@ def test_embeddings_move_between_indexes_without_re_embedding():
 ])
 def test_real_encoder_retrieval(real_index, text, expected):
     assert expected in [h.entry_id for h in real_index.search(text, k=3)]
+
+
+@pytest.mark.parametrize("text, clauses, expected", [
+    ("Как восстановить пароль?", False, []),  # one sentence: nothing to split, the whole message is scored
+    ("Здравствуйте! Забыл пароль, что делать?", False, ["Забыл пароль, что делать?"]),  # one word dropped
+    ("Добрый день. Я купил курс вчера. Как вернуть деньги?", False,
+     ["Добрый день.", "Я купил курс вчера.", "Как вернуть деньги?"]),
+    ("рассрочку не одобрили а можно платить частями", True, ["рассрочку не одобрили", "можно платить частями"]),
+    ("рассрочку не одобрили а можно платить частями", False, []),
+])
+def test_message_segments(text, clauses, expected):
+    assert message_segments(text, clauses) == expected
+
+
+def test_segment_share_scores_the_question_inside_a_story():
+    story = "Добрый день, у меня сегодня был тяжелый день на работе и в пробках. Как вернуть деньги за занятия?"
+    whole = FaqIndex(ENTRIES, encoder=TokenHashEncoder())
+    split = FaqIndex(ENTRIES, encoder=TokenHashEncoder(),
+                     params={"retrieval": {**whole.params["retrieval"], "segment_share": 1.0}})
+    dq_whole, dq_split = whole.features(story)["dq"], split.features(story)["dq"]
+    money = [e.id for e in ENTRIES].index("money_back")
+    assert dq_split[money] > dq_whole[money]  # the last sentence alone is the entry's own question
+    assert (dq_split >= dq_whole - 1e-6).all()  # share 1: the best of the whole message and its segments
+    assert split.search(story, k=1)[0].entry_id == "money_back"
+    short = "Как вернуть деньги за занятия?"  # one segment: the setting changes nothing
+    assert split.features(short)["dq"] == pytest.approx(whole.features(short)["dq"])
