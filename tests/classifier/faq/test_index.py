@@ -80,11 +80,11 @@ def test_message_segments(text, clauses, expected):
 
 def test_segment_share_raises_the_confidence_of_the_question_inside_a_story():
     story = "Добрый день, у меня сегодня был тяжелый день на работе и в пробках. Как вернуть деньги за занятия?"
-    whole = FaqIndex(ENTRIES, encoder=TokenHashEncoder())
-    split = FaqIndex(ENTRIES, encoder=TokenHashEncoder(),
-                     params={"retrieval": {**whole.params["retrieval"], "segment_share": 1.0}})
+    shipped = FaqIndex(ENTRIES, encoder=TokenHashEncoder()).params["retrieval"]
+    whole = FaqIndex(ENTRIES, encoder=TokenHashEncoder(), params={"retrieval": {**shipped, "segment_share": 0.0}})
+    split = FaqIndex(ENTRIES, encoder=TokenHashEncoder(), params={"retrieval": {**shipped, "segment_share": 1.0}})
     f_whole, f_split = whole.features(story), split.features(story)
-    assert "confidence" not in f_whole  # off by default: nothing more is computed
+    assert "confidence" not in f_whole  # off: nothing more is computed
     assert f_split["score"] == pytest.approx(f_whole["score"])  # the ranking is the whole message's
     money = [e.id for e in ENTRIES].index("money_back")
     assert f_split["dq_segments"][money] > f_whole["dq"][money]  # the last sentence alone is the entry's question
