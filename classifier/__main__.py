@@ -106,8 +106,12 @@ def _cmd_faq_fit(args) -> int:
     encoders = None
     if args.encoders:
         encoders = {name: float(share) for name, share in (part.split("=") for part in args.encoders.split(","))}
+    segments = None
+    if args.segments:
+        share, _, clauses = args.segments.partition(",")
+        segments = {"segment_share": float(share), "segment_clauses": clauses == "clauses"}
     report = faq_fit(Path(args.dir), folds=args.folds, seeds=args.seeds, l2=args.l2, use_topics=not args.no_topic,
-                     write=args.write, encoders=encoders)
+                     write=args.write, encoders=encoders, segments=segments)
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 
@@ -181,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--no-topic", action="store_true", help="fit without the topic classifier")
     f.add_argument("--encoders", default="", help="sentence-encoder blend of the dense signals, e.g. use=0.5,e5=0.5 "
                    "(default: the shipped thresholds.yaml's retrieval.encoders)")
+    f.add_argument("--segments", default="", help="segment scoring of the auto-answer confidence: SHARE[,clauses], "
+                   "0 = off (default: the shipped thresholds.yaml's retrieval.segment_share)")
     f.add_argument("--write", action="store_true", help="store the all-data fit in classifier/faq/data/thresholds.yaml")
     f.add_argument("--write-reference", action="store_true",
                    help="only store DIR's own FAQ calibration under the shipped numbers (calibration_reference)")

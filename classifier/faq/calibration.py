@@ -125,11 +125,12 @@ def held_out_queries(entries: Sequence[FaqDocument], encoder: SentenceEncoder | 
     out: list[HeldOut] = []
 
     def outcome(index: FaqIndex, question: str, gold: str | None) -> HeldOut:
+        from .decision import answer_confidence  # decision imports needs_human, which imports index
+
         hits = index.search(question, k=3)
-        top = hits[0].score if hits else 0.0
-        second = hits[1].score if len(hits) > 1 else 0.0
+        top, margin = answer_confidence(hits)  # what the auto-answer rule reads
         votes = hits[0].features.get("votes", 0.0) if hits else 0.0
-        return HeldOut(top, top - second, votes, bool(hits) and hits[0].entry_id == gold, gold is not None, question,
+        return HeldOut(top, margin, votes, bool(hits) and hits[0].entry_id == gold, gold is not None, question,
                        tuple(hits))
 
     for i, e in enumerate(entries):

@@ -54,9 +54,12 @@ def topic_name(topic_prediction: Any) -> str | None:
 
 
 def answer_confidence(hits: Sequence[FaqHit]) -> tuple[float, float]:
-    """(top-1 fused score, margin top1 − top2)."""
+    """(top-1 fused score, margin top1 − top2); with segment scoring (``retrieval.segment_share``) the top
+    entry's ``confidence`` and its lead over every other entry's confidence instead (``FaqIndex``)."""
     if not hits:
         return 0.0, 0.0
+    if "confidence" in hits[0].features:
+        return hits[0].features["confidence"], hits[0].features["confidence_margin"]
     top = hits[0].score
     second = hits[1].score if len(hits) > 1 else 0.0
     return top, top - second

@@ -34,6 +34,32 @@ def _sentences(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"(?<=[.!?])\s+|\n+", text or "") if len(p.strip()) > 15]
 
 
+# A student's message often mixes a greeting, a story and the question (faq4.md §2): each sentence (and, with
+# ``clauses``, each comma / "но" / "а" / "but" clause) is scored against the entry's phrasings on its own.
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…)])\s+|\n+")
+_CLAUSE_SPLIT = re.compile(r",\s*|;\s*|\s+(?:но|а|однако|but|however)\s+", re.IGNORECASE)
+MIN_SEGMENT_WORDS = 2  # a one-word segment ("Здравствуйте!") matches everything a little and nothing well
+
+
+def message_segments(text: str, clauses: bool = False) -> list[str]:
+    """The message's sentences (and clauses) of ≥ MIN_SEGMENT_WORDS words; [] when that is the whole message."""
+    parts = [p.strip() for p in _SENTENCE_SPLIT.split(text or "") if p.strip()]
+    if clauses:
+        parts = [c.strip() for p in parts for c in _CLAUSE_SPLIT.split(p) if c.strip()]
+    parts = [p for p in dict.fromkeys(parts) if len(re.findall(r"\w+", p)) >= MIN_SEGMENT_WORDS]
+    return [] if parts == [(text or "").strip()] or not parts else parts
+
+
+def lead_over_others(values: np.ndarray) -> np.ndarray:
+    """Per entry: its value minus the largest value of any other entry (rows: entries on the last axis)."""
+    values = np.asarray(values, float)
+    if values.shape[-1] < 2:
+        return values.copy()
+    top2 = -np.sort(-values, axis=-1)[..., :2]
+    best_other = np.where(values >= top2[..., :1], top2[..., 1:2], top2[..., :1])
+    return values - best_other
+
+
 class FaqIndex:
     """Hybrid dense + lexical retrieval over FAQ documents.
 
@@ -45,6 +71,13 @@ class FaqIndex:
     * ``bm``  -- BM25 of stemmed tokens against question+alt questions (+answer at lower weight),
                  divided by the query's self-score so it lies in [0, ~1],
     * ``cg``  -- character 3–5-gram TF-IDF cosine against question+alt questions.
+
+    With ``segment_share`` s > 0 (faq5) each entry also gets a ``confidence``: the fused score with ``dq``
+    raised towards ``dq_segments`` (the same max cosine over the message's sentences and the whole message,
+    ``message_segments``; ``segment_clauses`` splits clauses too), score + w_dq · s · (dq_segments − dq), and
+    ``confidence_margin`` (its lead over the best other entry's confidence). Entries are still ranked by
+    ``score``: scored per segment the ranking got worse (dev CV top-1 −0.009), as confidence it answers more
+    messages at the same precision (docs/experiments/faq5.md). The auto-answer rule reads the confidence.
     """
 
     def __init__(self, entries: Sequence[FaqDocument], encoder: SentenceEncoder | None = None,
@@ -125,7 +158,22 @@ class FaqIndex:
         for sig in (dq, da, bm, cg):
             if sig.max() > 0:
                 votes[int(np.argmax(sig))] += 1
-        return {"dq": dq, "da": da, "bm": bm, "cg": cg, "score": score, "votes": votes}
+        out = {"dq": dq, "da": da, "bm": bm, "cg": cg, "score": score, "votes": votes}
+        share = float(rp.get("segment_share", 0.0))
+        if share > 0:  # off (the shipped default before faq5): one vector per message, nothing more computed
+            out["dq_segments"] = self.segment_dq(text, dq, bool(rp.get("segment_clauses", False)))
+            out["confidence"] = score + rp["w_dq"] * share * (out["dq_segments"] - dq)
+            out["confidence_margin"] = lead_over_others(out["confidence"])
+        return out
+
+    def segment_dq(self, text: str, dq_whole: np.ndarray, clauses: bool = False) -> np.ndarray:
+        """Per entry: max cosine between any segment of ``text`` (or the whole, ``dq_whole``) and any phrasing."""
+        segs = message_segments(text, clauses)
+        if not segs or not self.entries:
+            return dq_whole
+        seg = np.asarray(self.encoder.encode(segs), np.float32)  # ~4 ms a segment (USE), cached by text
+        best = np.array([float((e @ seg.T).max()) if len(e) else 0.0 for e in self._q_embs])
+        return np.maximum(dq_whole, best)
 
     def search(self, text: str, k: int = 3, query_emb: np.ndarray | None = None) -> list[FaqHit]:
         if not self.entries:
@@ -139,4 +187,4 @@ class FaqIndex:
         ]
 
 
-__all__ = ["FaqIndex", "FaqHit", "Embeddings"]
+__all__ = ["FaqIndex", "FaqHit", "Embeddings", "message_segments", "lead_over_others"]

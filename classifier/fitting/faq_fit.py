@@ -24,7 +24,7 @@ import yaml
 from ..faq.calibration import calibrate_faq, calibration_reference
 from ..faq.decision import topic_name
 from ..faq.encoder import faq_encoder
-from ..faq.index import FaqHit, FaqIndex
+from ..faq.index import FaqHit, FaqIndex, lead_over_others
 from ..faq.needs_human import FEATURES, feature_vector, score_features
 from ..faq.params import OFFTOPIC, THRESHOLDS_FILE, load_params
 from ..runtime.encoders import SentenceEncoder
@@ -43,6 +43,7 @@ PRECISION_TARGET = 0.95
 Z_PRECISION = 1.645
 NH_AUTO_MAX = 0.0  # needs-human messages answered automatically, share of them (the worst outcome)
 OOF_FOLDS = 5
+SEGMENT_KEYS = ("segment_share", "segment_clauses")  # retrieval settings of FaqIndex's segment confidence
 BOOTSTRAPS = 25
 
 
@@ -60,17 +61,27 @@ class Prepared:
     """Everything that does not depend on fitted parameters, computed once per dataset."""
 
     def __init__(self, dataset_dir: Path, encoder: SentenceEncoder | None = None, use_topics: bool = True,
-                 encoders: dict[str, float] | None = None) -> None:
+                 encoders: dict[str, float] | None = None, segments: dict[str, Any] | None = None) -> None:
         self.entries = school_faq(dataset_dir)
         self.rows = read_csv(dataset_dir / "texts.csv")
-        self.encoders = dict(encoders or load_params()["retrieval"].get("encoders") or {"use": 1.0})
-        self.index = FaqIndex(self.entries, encoder=encoder or faq_encoder(self.encoders))
+        shipped = load_params()
+        self.encoders = dict(encoders or shipped["retrieval"].get("encoders") or {"use": 1.0})
+        # Segment scoring of the auto-answer confidence (FaqIndex): chosen by the figures in faq5.md, not fitted.
+        if segments is None:
+            segments = {k: shipped["retrieval"][k] for k in SEGMENT_KEYS if k in shipped["retrieval"]}
+        self.segments = {k: v for k, v in segments.items() if float(segments.get("segment_share", 0)) > 0}
+        self.segment_share = float(self.segments.get("segment_share", 0.0))
+        params = {**shipped, "retrieval": {**shipped["retrieval"], "segment_share": 0.0, **self.segments}}
+        self.index = FaqIndex(self.entries, encoder=encoder or faq_encoder(self.encoders), params=params)
         self.encoder = self.index.encoder
         texts = [r["text"] for r in self.rows]
         self.texts = texts
         self.embs = self.index.encoder.encode(texts)
         feats = [self.index.features(t, e) for t, e in zip(texts, self.embs)]
         self.F = {k: np.array([f[k] for f in feats]) for k in ("dq", "da", "bm", "cg", "votes")}
+        # what segment scoring adds to an entry's fused score for its confidence, per unit of w_dq
+        self.confidence_gain = (self.segment_share * (np.array([f["dq_segments"] for f in feats]) - self.F["dq"])
+                                if self.segment_share > 0 else np.zeros_like(self.F["dq"]))
         ids = [e.id for e in self.entries]
         self.gold = np.array([ids.index(r["faq_id"]) if r.get("faq_id") in ids else -1 for r in self.rows])
         self.nh = np.array([int(str(r["needs_human"]).strip() == "1") for r in self.rows])
@@ -154,10 +165,12 @@ def nh_predict(X: np.ndarray, nhp: dict[str, Any]) -> tuple[np.ndarray, np.ndarr
 
 
 def _auto_arrays(P: Prepared, S: np.ndarray):
+    """Ranking, and the top entry's confidence, margin and votes (``answer_confidence``'s twin; w_dq is 1)."""
     r = np.arange(len(S))
     order = np.argsort(-S, axis=1, kind="stable")
-    top = S[r, order[:, 0]]
-    margin = top - S[r, order[:, 1]]
+    confidence = S + P.confidence_gain
+    top = confidence[r, order[:, 0]]
+    margin = lead_over_others(confidence)[r, order[:, 0]]
     votes = P.F["votes"][r, order[:, 0]]
     return order, top, margin, votes
 
@@ -262,7 +275,7 @@ def fit_all(P: Prepared, idx: np.ndarray, l2: float) -> dict[str, Any]:
     nhp = fit_needs_human(X[idx], P.nh[idx], l2)
     flag, prob = oof_needs_human(P, idx, X, l2)
     aa = fit_auto_answer(P, idx, S, X, flag, prob)
-    return {"retrieval": {**w, "encoders": P.encoders}, "needs_human": nhp, "auto_answer": aa}
+    return {"retrieval": {**w, "encoders": P.encoders, **P.segments}, "needs_human": nhp, "auto_answer": aa}
 
 
 def predict(P: Prepared, params: dict[str, Any], idx: np.ndarray) -> list[FittedDecision]:
@@ -319,7 +332,9 @@ def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any],
         "# Fitted by `python -m classifier faq-fit %s --write` (classifier/fitting/faq_fit.py):\n"
         "#  retrieval   -- grid search of fusion weights maximising top1 + 0.5*top3 (w_dq fixed at 1); encoders:\n"
         "#                 the sentence-encoder blend of the dense signals (classifier/faq/encoder.py), chosen by\n"
-        "#                 the figures in docs/experiments, not fitted here;\n"
+        "#                 the figures in docs/experiments, not fitted here; segment_share / segment_clauses: the\n"
+        "#                 auto-answer confidence's per-sentence scoring (classifier/faq/index.py), chosen by the\n"
+        "#                 figures in docs/experiments/faq5.md (`faq-fit --segments`), not fitted here;\n"
         "#  needs_human -- L2 logistic regression (Newton) over the named generic features of\n"
         "#                 classifier/faq/needs_human.py; threshold maximises F1 on the fitting data;\n"
         "#  auto_answer -- largest coverage whose safe answers keep a one-sided Wilson bound (z=%.3f) >= %.2f and\n"
@@ -362,10 +377,12 @@ def write_reference(dataset_dir: Path, encoder: SentenceEncoder | None = None) -
 
 
 def faq_fit(dataset_dir: Path, *, folds: int = 5, seeds: int = 3, l2: float = 1.0, use_topics: bool = True,
-            write: bool = False, encoders: dict[str, float] | None = None) -> dict[str, Any]:
+            write: bool = False, encoders: dict[str, float] | None = None,
+            segments: dict[str, Any] | None = None) -> dict[str, Any]:
     """Cross-validated (2-fold and ``folds``-fold) and in-sample figures of the fit; ``write`` stores the fit.
-    ``encoders``: the encoder blend of the dense signals (default: the shipped one)."""
-    P = Prepared(dataset_dir, use_topics=use_topics, encoders=encoders)
+    ``encoders``: the encoder blend of the dense signals; ``segments``: ``segment_share`` (0 = off) and
+    ``segment_clauses`` of the auto-answer confidence (default for both: the shipped ones)."""
+    P = Prepared(dataset_dir, use_topics=use_topics, encoders=encoders, segments=segments)
     seed_list = list(range(seeds))
     cv2 = cross_validate(P, 2, seed_list, l2)
     cvk = cross_validate(P, folds, seed_list, l2)

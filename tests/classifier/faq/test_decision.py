@@ -58,3 +58,15 @@ def test_real_encoder_shipped_thresholds_answer_a_plain_question(real_index):
     d = answer_decision("Как восстановить пароль?", real_index, "profile")
     assert d.entry_id == "forgot_pass"
     assert d.auto_answer, d.reason
+
+
+def test_the_rule_reads_the_segment_confidence_when_the_index_gives_one():
+    from classifier.faq.decision import answer_confidence
+    from classifier.faq.index import FaqHit
+    from tests.classifier.faq.sample import ENTRIES
+
+    plain = [FaqHit("a", 0.9, ENTRIES[0], {}), FaqHit("b", 0.7, ENTRIES[1], {})]
+    assert answer_confidence(plain) == pytest.approx((0.9, 0.2))
+    boosted = [FaqHit("a", 0.9, ENTRIES[0], {"confidence": 1.1, "confidence_margin": 0.05}), plain[1]]
+    assert answer_confidence(boosted) == (1.1, 0.05)
+    assert answer_confidence([]) == (0.0, 0.0)

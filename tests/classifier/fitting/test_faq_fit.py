@@ -36,3 +36,21 @@ def test_the_fit_on_dev_reproduces_the_shipped_numbers():
     assert fitted["auto_answer"] == shipped["auto_answer"]
     # and what --write would store round-trips through YAML unchanged
     assert yaml.safe_load(yaml.safe_dump(fitted["auto_answer"])) == shipped["auto_answer"]
+
+
+def test_the_fits_rule_twin_ranks_by_the_score_and_reads_the_segment_confidence():
+    """`_auto_arrays` is `answer_confidence`'s twin: ranking by the fused score, top and margin from the
+    confidence (score + segment gain), the margin over every other entry's confidence."""
+    from types import SimpleNamespace
+
+    S = np.array([[0.9, 0.8, 0.1], [0.5, 0.6, 0.2]])
+    gain = np.array([[0.1, 0.3, 0.0], [0.0, 0.0, 0.4]])
+    P = SimpleNamespace(confidence_gain=gain, F={"votes": np.array([[2.0, 1.0, 1.0], [0.0, 3.0, 1.0]])})
+    order, top, margin, votes = faq_fit._auto_arrays(P, S)
+    assert order[:, 0].tolist() == [0, 1]  # the segment gain never re-ranks
+    assert top == pytest.approx([1.0, 0.6])
+    assert margin == pytest.approx([1.0 - 1.1, 0.6 - 0.6])  # a sibling's segment outscores the top: no lead
+    assert votes.tolist() == [2.0, 3.0]
+    P.confidence_gain = np.zeros_like(S)  # segment scoring off: main's rule exactly
+    _, top, margin, _ = faq_fit._auto_arrays(P, S)
+    assert top == pytest.approx([0.9, 0.6]) and margin == pytest.approx([0.1, 0.1])
