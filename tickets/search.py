@@ -190,20 +190,22 @@ class AnyOf(Func):
 
 
 class RankOf(Func):
-    """The rank already computed for a ticket (``ranks[i]`` of ``ids[i]``), as the ``real`` ``ts_rank`` returned:
-    ``(ranks::real[])[array_position(ids, id)]``. A float4 read into Python and written back as ``real`` is the
-    same number, so the order by it is the order by ``ts_rank`` itself. ``array_position`` is a linear search:
-    501 tickets × 501 ids, ~0.3 ms."""
+    """The rank already computed for a ticket, as the ``real`` ``ts_rank`` returned: ``ranks[i]`` of ``ids[i]``, the ids
+    ascending and found by ``width_bucket`` (a binary search; a float4 read into Python and written back as ``real`` is
+    the same number, so the order by it is the order by ``ts_rank`` itself). ``array_position`` searched linearly:
+    501 tickets × 501 ids cost 2.2 ms per evaluation at 1M (the page's row query evaluates it twice), ``width_bucket``
+    0.1 ms (EXPLAIN ANALYZE of the same 501 ids)."""
 
     output_field = FloatField()
 
-    def __init__(self, ids: list[int], ranks: list[float]):
+    def __init__(self, ranks: dict[int, float]):
         super().__init__(F("pk"))
-        self.ids, self.ranks = ids, ranks
+        self.ids = sorted(ranks)
+        self.ranks = [ranks[pk] for pk in self.ids]
 
     def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
-        return f"(%s::real[])[array_position(%s::bigint[], {column})]", [self.ranks, self.ids, *params]
+        return f"(%s::real[])[width_bucket({column}, %s::bigint[])]", [self.ranks, *params, self.ids]
 
 
 # The newest matching documents and their rank in one read: ``ts_rank`` outside the LIMITed subquery, so only the
@@ -257,8 +259,7 @@ def ranked(queryset: QuerySet, query: str, unsearched: QuerySet | None = None) -
     if terms and is_postgresql(queryset) and not query.strip().lstrip("#").isdigit():
         newest = _newest_matches(queryset if unsearched is None else unsearched, query, terms)
         if newest is not None:  # ranked already: the tickets by their primary key, the documents not read again
-            ids = [pk for pk, _rank in newest]
-            candidates, rank = Q(pk__in=ids), RankOf(ids, [rank for _pk, rank in newest])
+            candidates, rank = Q(pk__in=[pk for pk, _rank in newest]), RankOf(dict(newest))
         else:
             candidates = AnyOf(F("pk"), Subquery(queryset.order_by("-pk").values("pk")[:RANKED_ROWS + 1]))
             rank = SearchRank(F("search_document__vector"), _tsquery(terms))
