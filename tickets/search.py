@@ -189,6 +189,30 @@ class AnyOf(Func):
     output_field = BooleanField()
 
 
+def _array_text(values: Iterable) -> str:
+    """PostgreSQL's text form of an array of numbers, ``{1,2,3}``: one query parameter for the whole list, cast in SQL.
+    As ``IN (%s, %s, …)`` each of 501 ids was a placeholder of its own, which Django prepared one by one and psycopg
+    (client-side binding, pure Python here) parsed out of a query too long for its cache, every time: ~5 ms of the
+    web process per query at 1M tickets (cProfile of the search page), 188 placeholders at 100k. ``repr`` of a float
+    is the shortest text that reads back as the same double, so a ``real`` rank cast back from it is the same real."""
+    return "{" + ",".join(map(repr, values)) + "}"
+
+
+class IdIn(Func):
+    """``id = ANY('{…}'::bigint[])``: the tickets of these ids, the list one parameter (``_array_text``); the plan is
+    the one of ``IN (…)`` (PostgreSQL turns an IN list into ``= ANY(ARRAY[…])``)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, ids: Iterable[int]):
+        super().__init__(F("pk"))
+        self.ids = [int(pk) for pk in ids]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"{column} = ANY(%s::bigint[])", [*params, _array_text(self.ids)]
+
+
 class RankOf(Func):
     """The rank already computed for a ticket, as the ``real`` ``ts_rank`` returned: ``ranks[i]`` of ``ids[i]``, the ids
     ascending and found by ``width_bucket`` (a binary search; a float4 read into Python and written back as ``real`` is
@@ -205,7 +229,7 @@ class RankOf(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
-        return f"(%s::real[])[width_bucket({column}, %s::bigint[])]", [self.ranks, *params, self.ids]
+        return f"(%s::real[])[width_bucket({column}, %s::bigint[])]", [_array_text(self.ranks), *params, _array_text(self.ids)]
 
 
 # The newest matching documents and their rank in one read: ``ts_rank`` outside the LIMITed subquery, so only the
@@ -240,7 +264,7 @@ def _newest_matches(queryset: QuerySet, query: str, terms: list[str]) -> list[tu
     for batch in CANDIDATE_BATCHES:
         ranks = dict(_ranked_documents((documents if below is None else documents.filter(ticket_id__lt=below))[:batch], terms))
         if ranks:  # the list's own conditions, on these ids only (the primary key)
-            kept = queryset.filter(pk__in=list(ranks)).order_by("-pk").values_list("pk", flat=True)[: limit - len(found)]
+            kept = queryset.filter(IdIn(ranks)).order_by("-pk").values_list("pk", flat=True)[: limit - len(found)]
             found += [(pk, ranks[pk]) for pk in kept]
         if len(found) >= limit or len(ranks) < batch:
             return found  # filled, or every matching document read
@@ -259,7 +283,9 @@ def ranked(queryset: QuerySet, query: str, unsearched: QuerySet | None = None) -
     if terms and is_postgresql(queryset) and not query.strip().lstrip("#").isdigit():
         newest = _newest_matches(queryset if unsearched is None else unsearched, query, terms)
         if newest is not None:  # ranked already: the tickets by their primary key, the documents not read again
-            candidates, rank = Q(pk__in=[pk for pk, _rank in newest]), RankOf(dict(newest))
+            # (no ids: Q(pk__in=[]) is empty without a query)
+            candidates = IdIn(pk for pk, _rank in newest) if newest else Q(pk__in=[])
+            rank = RankOf(dict(newest))
         else:
             candidates = AnyOf(F("pk"), Subquery(queryset.order_by("-pk").values("pk")[:RANKED_ROWS + 1]))
             rank = SearchRank(F("search_document__vector"), _tsquery(terms))
