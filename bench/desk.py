@@ -39,8 +39,9 @@ DEEP_ROWS = 31_500  # issue 13's "page 1,260" of 25 at 100k
 SEARCH_WORDS = {"search common": "оплатой", "search rare": "аккаунта", "search surname": "Колесников"}
 
 
-def measure(repeat: int) -> dict:
-    """In the subprocess: time every page against DATABASE_URL."""
+def _pages():
+    """In the subprocess: Django set up against DATABASE_URL, logged in; returns (fetch(name) → (ms, cpu ms, queries),
+    the number of tickets)."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings.local")
     import django
@@ -75,34 +76,99 @@ def measure(repeat: int) -> dict:
         "admin tickets": reverse("admin:tickets_ticket_changelist"),
         **{name: reverse("operator:search") + "?" + urlencode({"q": word}) for name, word in SEARCH_WORDS.items()},
     }
-    results = {"tickets": Ticket.objects.count()}
+
+    def fetch(name: str) -> tuple[float, float, int]:
+        with CaptureQueriesContext(connection) as queries:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(urls[name])
+            ms, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
+        assert response.status_code == 200, (name, response.status_code)
+        return ms, cpu, len(queries)
+
+    return fetch, Ticket.objects.count()
+
+
+def measure(repeat: int) -> dict:
+    """In the subprocess: time every page against DATABASE_URL."""
+    fetch, tickets = _pages()
+    results = {"tickets": tickets}
     for name in PAGES:
-        client.get(urls[name])  # warm: connection, templates, caches
-        times, cpu = [], []
-        for _ in range(repeat):
-            with CaptureQueriesContext(connection) as queries:
-                started, started_cpu = time.perf_counter(), time.process_time()
-                response = client.get(urls[name])
-                times.append((time.perf_counter() - started) * 1000)
-                cpu.append((time.process_time() - started_cpu) * 1000)
-            assert response.status_code == 200, (name, response.status_code)
-        results[name] = {"ms": statistics.median(times), "cpu": statistics.median(cpu), "queries": len(queries)}
+        fetch(name)  # warm: connection, templates, caches
+        runs = [fetch(name) for _ in range(repeat)]
+        results[name] = {"ms": statistics.median(r[0] for r in runs), "cpu": statistics.median(r[1] for r in runs), "queries": runs[-1][2]}
     return results
+
+
+def serve() -> None:
+    """In a subprocess of ``--interleave``: one page name a line on stdin, its timing as JSON on stdout."""
+    fetch, tickets = _pages()
+    print(json.dumps({"tickets": tickets}), flush=True)
+    for line in sys.stdin:
+        print(json.dumps(fetch(line.strip())), flush=True)
+
+
+def _answer(worker: subprocess.Popen):
+    """The worker's next JSON line (anything else it prints, e.g. a library's notice, is skipped)."""
+    for line in worker.stdout:
+        if line.startswith(("{", "[")):
+            return json.loads(line)
+    sys.exit(f"a --serve worker stopped (exit code {worker.wait()})")
+
+
+def measure_interleaved(sizes: dict[str, str], repeat: int) -> dict:
+    """Every size's web process kept running and the same page asked of each in turn (the first size first on odd
+    rounds, last on even ones), so the machine's load, which moves within seconds on a shared box, falls on every
+    size alike instead of on whichever size happened to run while it peaked."""
+    workers, measured = {}, {}
+    for label, url in sizes.items():
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "localhost"}
+        workers[label] = subprocess.Popen([sys.executable, __file__, "--serve"], env=env, stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, text=True)
+        measured[label] = _answer(workers[label])
+
+    def ask(label: str, name: str) -> list:
+        workers[label].stdin.write(name + "\n")
+        workers[label].stdin.flush()
+        return _answer(workers[label])
+
+    labels = list(sizes)
+    for name in PAGES:
+        runs = {label: [] for label in labels}
+        for label in labels:
+            ask(label, name)  # warm
+        for round_ in range(repeat):
+            for label in (labels if round_ % 2 == 0 else labels[::-1]):
+                runs[label].append(ask(label, name))
+        for label in labels:
+            measured[label][name] = {"ms": statistics.median(r[0] for r in runs[label]),
+                                     "cpu": statistics.median(r[1] for r in runs[label]), "queries": runs[label][-1][2]}
+    for worker in workers.values():
+        worker.stdin.close()
+        worker.wait()
+    return measured
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sizes", nargs="*", help="LABEL=DATABASE_URL, smallest first")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--interleave", action="store_true",
+                        help="every size's process kept running, each page asked of the sizes in turn (measure_interleaved)")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(max(3, args.repeat))))
         return
+    if args.serve:
+        serve()
+        return
     if not args.sizes:
         parser.error("give at least one LABEL=DATABASE_URL")
     measured = {}
-    for size in args.sizes:
+    if args.interleave:
+        measured = measure_interleaved(dict(size.partition("=")[::2] for size in args.sizes), max(3, args.repeat))
+    for size in args.sizes if not args.interleave else ():
         label, _sep, url = size.partition("=")
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "localhost"}
         done = subprocess.run([sys.executable, __file__, "--measure", "--repeat", str(args.repeat)], env=env, capture_output=True, text=True)

@@ -130,6 +130,40 @@ newest_first = [t.pk for t in selectors.ticket_list_filtered(admin, {**by_status
 both = {t.pk for t in selectors.ticket_list_filtered(admin, {"q": "колесникова", "search": "вопрос", "order": "relevance"})}
 print("SEARCH filtered", "OK" if sorted(best) == sorted(newest_first) and len(best) == 3
       and set(best) <= set(made[1::2]) and len(both) == 3 and both <= set(made) else f"WRONG {best} {newest_first} {both}")
+# Ranked in one read of the documents (ts_rank of the newest matches, then the tickets ordered by it): the same rows in
+# the same order, with the same rank, as the query that ranked the tickets' own documents (the exact subquery of the
+# newest matches, SearchRank of search_document.vector): ranks that differ (the name A, the text B, the word once or
+# three times), equal ranks broken by the date, equal dates by the id; more matches than ranked (the newest 3 of 9)
+# and fewer (all 9).
+import datetime
+from django.contrib.postgres.search import SearchRank
+from django.db.models import F, Subquery
+from django.utils import timezone
+texts = [("Ольга Преображенская", "Вопрос"), ("Мария", "Преображенская просила перезвонить"), ("Ольга Преображенская", "Вопрос"),
+         ("Мария", "Преображенская, Преображенская и ещё раз Преображенская"), ("Ольга Преображенская", "Преображенская снова"),
+         ("Мария", "Преображенская просила перезвонить"), ("Ольга Преображенская", "Вопрос"), ("Мария", "Вопрос Преображенской"),
+         ("Ольга Преображенская", "Вопрос")]
+ranked_made = [ClassifiedTicketFactory(name=name, description=text, queue=queue(["payment", "course"][n % 2])).pk
+               for n, (name, text) in enumerate(texts)]
+moment = timezone.now() - datetime.timedelta(days=1)
+Ticket.objects.filter(pk__in=ranked_made[-4:-1]).update(created_at=moment)  # ties on the date: the id decides
+Ticket.objects.filter(pk=ranked_made[-1]).update(created_at=moment - datetime.timedelta(hours=1))  # newest id, older date
+def ranked_before(user, query, rows):  # the ranking as the documents' vectors were read for it before
+    from tickets.search import _query_words, _tsquery, ticket_matches
+    matches = ticket_matches(Ticket.objects.filter(queue__in=selectors.operator_queues(user)), query)
+    return [(t.pk, t.search_rank) for t in Ticket.objects.filter(pk__in=Subquery(matches.order_by("-pk").values("pk")[:rows]))
+            .annotate(search_rank=SearchRank(F("search_document__vector"), _tsquery(_query_words(query))))
+            .order_by(F("search_rank").desc(nulls_last=True), "-created_at", "-id")]
+orders, users = [], (AdminFactory(), operator("payer2", queues=["payment"]))
+for rows, batches in ((2, (3, 6)), (500, (501, 4008))):
+    search.RANKED_ROWS, search.CANDIDATE_BATCHES = rows, batches
+    for user in users:
+        for query in ("преображенская", "Преображенская перезвонить"):
+            now = [(t.pk, t.search_rank) for t in selectors.ticket_search(user, query)]
+            listed = [(t.pk, t.search_rank) for t in selectors.ticket_list_filtered(user, {"q": query, "order": "relevance"})]
+            orders.append((now == listed == ranked_before(user, query, rows + 1), len(now), len({rank for _pk, rank in now})))
+print("SEARCH order", "OK" if all(same for same, _n, _ranks in orders) and max(ranks for _s, _n, ranks in orders) >= 3
+      and {n for _s, n, _r in orders} >= {3, 9} else f"WRONG {orders}")
 # Migration 0022: the GIN indexes without a pending list; unapplied, PostgreSQL's default again.
 from django.core.management import call_command
 def gin_options():
@@ -163,7 +197,7 @@ print("SEARCH addresses", "OK" if applied_addresses == [] == addresses() and bac
 def test_search_is_case_insensitive_in_russian_on_postgresql(tmp_path):
     result = run_script_on_postgresql(SEARCH_ON_POSTGRES, "supportdesk_search", tmp_path)
     lines = [line for line in result.stdout.splitlines() if line.startswith("SEARCH")]
-    assert len(lines) == len(SEARCHES) + 8 and all(line.endswith("OK") for line in lines), lines
+    assert len(lines) == len(SEARCHES) + 9 and all(line.endswith("OK") for line in lines), lines
 
 
 def test_api_q_searches_every_visible_queue_and_orders_by_relevance(client):
