@@ -466,7 +466,8 @@ def test_a_wrong_token_answers_like_any_missing_page(world, client):
 
 # --- The admin site: one rule for all its URLs --------------------------------------------------
 
-ADMIN_SAMPLE_KWARGS = {"object_id": "1", "id": "1", "content_type_id": "1", "app_label": "tickets", "url": "no-such-admin-page/"}
+ADMIN_SAMPLE_KWARGS = {"object_id": "1", "id": "1", "content_type_id": "1", "app_label": "tickets", "url": "no-such-admin-page/",
+                       "offer_id": "1", "decision": "add"}
 
 
 def _admin_urls():
