@@ -96,7 +96,7 @@ VARIABLES: tuple[Variable, ...] = (
     V("SUPPORTDESK_MODEL_THREADS", int, 1, "threads per worker process for torch, the encoder and BLAS (one worker per core)"),
     V("SUPPORTDESK_ALLOW_DOWNLOAD", bool, False, "allow downloading model weights (off: local files only)"),
     V("SUPPORTDESK_TESSERACT_CMD", str, "tesseract", "the Tesseract OCR executable"),
-    V("SUPPORTDESK_CLIP_BACKEND", str, "transformers", "what runs CLIP: transformers (torch), onnx (ONNX Runtime fp32) or onnx-int8"),
+    V("SUPPORTDESK_CLIP_BACKEND", str, "transformers", "what runs CLIP: transformers (torch), onnx (ONNX Runtime fp32) or onnx-int8; production's default: onnx"),
     V("SUPPORTDESK_CLIP_CACHE_DIR", str, "", "CLIP prompt embeddings and ONNX exports kept between worker starts (empty: ~/.cache/supportdesk/clip; off: none)"),
     V("SUPPORTDESK_OCR_WORKERS", int, 1, "Tesseract readers per screenshot (2: both cores of a box busy with one job)"),
     V("SUPPORTDESK_OCR_CACHE_DIR", str, "", "folder of OCR text by image content shared by a box's workers (empty: in-process cache only)"),
