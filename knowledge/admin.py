@@ -74,12 +74,14 @@ class FaqEntryAdmin(TimestampColumns, admin.ModelAdmin):
             raise Http404
         if not self.has_change_permission(request, entry):
             raise PermissionDenied
-        if not faq_phrasing_offers(entry).filter(pk=offer_id).exists():
+        # Only this entry's waiting offers; the service answers None when another click decided it meanwhile.
+        offer = (PHRASING_DECISIONS[decision](offer_id, request.user)
+                 if faq_phrasing_offers(entry).filter(pk=offer_id).exists() else None)
+        if offer is None:
             self.message_user(request, gettext("This phrasing was already decided."), messages.WARNING)
         else:
-            offer = PHRASING_DECISIONS[decision](offer_id, request.user)
             text = (gettext("Added as a learned phrasing: %(text)s") if decision == "add"
-                    else gettext("Dismissed: %(text)s")) % {"text": offer.text if offer else ""}
+                    else gettext("Dismissed: %(text)s")) % {"text": offer.text}
             self.message_user(request, text, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:knowledge_faqentry_change", args=[entry.pk]))
 

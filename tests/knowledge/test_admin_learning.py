@@ -68,3 +68,15 @@ def test_staff_who_may_only_view_entries_cannot_decide(client):
     assert client.post(_decide(offer, "add")).status_code == 403
     offer.refresh_from_db()
     assert offer.status == FaqPhrasingOffer.Status.OFFERED and not FaqEntryEvent.objects.exists()
+
+
+def test_a_click_that_loses_the_race_is_told_it_was_already_decided(client, admin_user_, monkeypatch):
+    """Another admin decided the offer between the page's check and the service's row lock: the service answers
+    None, and the page says so instead of reporting a success with no text."""
+    from knowledge import admin as knowledge_admin
+
+    offer = FaqPhrasingOfferFactory()
+    monkeypatch.setitem(knowledge_admin.PHRASING_DECISIONS, "add", lambda offer_id, actor: None)
+    page = client.post(_decide(offer, "add"), follow=True).content.decode()
+    assert "already decided" in page or "уже рассмотрена" in page
+    assert "Added as a learned phrasing" not in page and "Добавлено как выученная формулировка" not in page
