@@ -88,14 +88,24 @@ def _pages():
     return fetch, Ticket.objects.count()
 
 
+def _figures(runs: list) -> dict:
+    """A page's figures from its timed fetches ((ms, cpu ms, queries) each): the medians and the last query count."""
+    return {"ms": statistics.median(r[0] for r in runs), "cpu": statistics.median(r[1] for r in runs),
+            "queries": runs[-1][2]}
+
+
+def _size_env(url: str) -> dict:
+    """The environment of a size's subprocess: its database, production-like settings."""
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "localhost"}
+
+
 def measure(repeat: int) -> dict:
     """In the subprocess: time every page against DATABASE_URL."""
     fetch, tickets = _pages()
     results = {"tickets": tickets}
     for name in PAGES:
         fetch(name)  # warm: connection, templates, caches
-        runs = [fetch(name) for _ in range(repeat)]
-        results[name] = {"ms": statistics.median(r[0] for r in runs), "cpu": statistics.median(r[1] for r in runs), "queries": runs[-1][2]}
+        results[name] = _figures([fetch(name) for _ in range(repeat)])
     return results
 
 
@@ -121,8 +131,7 @@ def measure_interleaved(sizes: dict[str, str], repeat: int) -> dict:
     size alike instead of on whichever size happened to run while it peaked."""
     workers, measured = {}, {}
     for label, url in sizes.items():
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "localhost"}
-        workers[label] = subprocess.Popen([sys.executable, __file__, "--serve"], env=env, stdin=subprocess.PIPE,
+        workers[label] = subprocess.Popen([sys.executable, __file__, "--serve"], env=_size_env(url), stdin=subprocess.PIPE,
                                           stdout=subprocess.PIPE, text=True)
         measured[label] = _answer(workers[label])
 
@@ -140,8 +149,7 @@ def measure_interleaved(sizes: dict[str, str], repeat: int) -> dict:
             for label in (labels if round_ % 2 == 0 else labels[::-1]):
                 runs[label].append(ask(label, name))
         for label in labels:
-            measured[label][name] = {"ms": statistics.median(r[0] for r in runs[label]),
-                                     "cpu": statistics.median(r[1] for r in runs[label]), "queries": runs[label][-1][2]}
+            measured[label][name] = _figures(runs[label])
     for worker in workers.values():
         worker.stdin.close()
         worker.wait()
@@ -165,16 +173,17 @@ def main() -> None:
         return
     if not args.sizes:
         parser.error("give at least one LABEL=DATABASE_URL")
-    measured = {}
+    sizes = dict(size.partition("=")[::2] for size in args.sizes)
     if args.interleave:
-        measured = measure_interleaved(dict(size.partition("=")[::2] for size in args.sizes), max(3, args.repeat))
-    for size in args.sizes if not args.interleave else ():
-        label, _sep, url = size.partition("=")
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "localhost"}
-        done = subprocess.run([sys.executable, __file__, "--measure", "--repeat", str(args.repeat)], env=env, capture_output=True, text=True)
-        if done.returncode:
-            sys.exit(f"{label}: {done.stderr[-3000:]}")
-        measured[label] = json.loads(done.stdout.strip().splitlines()[-1])
+        measured = measure_interleaved(sizes, max(3, args.repeat))
+    else:
+        measured = {}
+        for label, url in sizes.items():
+            done = subprocess.run([sys.executable, __file__, "--measure", "--repeat", str(args.repeat)],
+                                  env=_size_env(url), capture_output=True, text=True)
+            if done.returncode:
+                sys.exit(f"{label}: {done.stderr[-3000:]}")
+            measured[label] = json.loads(done.stdout.strip().splitlines()[-1])
     labels = list(measured)
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1, 5, 15 min) on {os.cpu_count()} cores")
     print("wall ms (median), the web process's own CPU ms (median; the rest is the database and waiting), queries")

@@ -69,7 +69,7 @@ class Prepared:
         # Segment scoring of the auto-answer confidence (FaqIndex): chosen by the figures in faq5.md, not fitted.
         if segments is None:
             segments = {k: shipped["retrieval"][k] for k in SEGMENT_KEYS if k in shipped["retrieval"]}
-        self.segments = {k: v for k, v in segments.items() if float(segments.get("segment_share", 0)) > 0}
+        self.segments = dict(segments) if float(segments.get("segment_share", 0)) > 0 else {}
         self.segment_share = float(self.segments.get("segment_share", 0.0))
         params = {**shipped, "retrieval": {**shipped["retrieval"], "segment_share": 0.0, **self.segments}}
         self.index = FaqIndex(self.entries, encoder=encoder or faq_encoder(self.encoders), params=params)
