@@ -11,8 +11,8 @@ class ClassifierFit(models.Model):
 
     The newest applied row is the desk's model: ``tickets.classification.build_label_set`` puts its settings (signal
     weights, the CLIP weight, temperature, abstain threshold) over the shipped ones, and every prediction made with
-    it carries ``version`` in its ``model_version`` (``...+fit-3``). A fit that scored worse than the settings in use
-    on the held-out tickets is kept for the record with ``applied`` off.
+    it carries ``version`` in its ``model_version`` (``...+fit-3``). A fit that did not beat the settings in use on
+    held-out tickets beyond noise (``classifier.desk_refit``'s gate) is kept for the record with ``applied`` off.
     """
 
     version = models.CharField(_("version"), max_length=20, unique=True)

@@ -12,6 +12,13 @@ def confirmed_labels() -> list[tuple[dict, str]]:
     Confirmed: a label an operator set (an override, to any intent, "other" included: that is a triage
     decision), or a predicted label of a routed ticket its operators resolved or closed without changing it.
     Tickets still open, unsure tickets nobody labelled, and tickets whose classification failed say nothing.
+
+    Decision (issue 9, docs/experiments/deskfit2.md): an unsure ticket resolved or closed without a label is *not*
+    read as "other". Nothing on the triage page ties a status to a scope: operators answer school questions right
+    there (reply, then resolve; the label form is separate and starts empty), a merged duplicate is closed
+    (services.merge), a FAQ answer the student accepted resolves it without a person (services.auto_answer), bulk
+    actions close whole lists. So out-of-scope tickets rightly held as unsure are missing here unless an operator
+    corrects them to "other"; the refit (``classifier.desk_refit``) refuses to run without enough of them, and says so.
     """
     latest = Prediction.objects.filter(ticket=OuterRef("pk"), error="").order_by("-created_at", "-id")
     rows = (

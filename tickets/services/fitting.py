@@ -13,9 +13,9 @@ from ..selectors.fitting import confirmed_labels
 def classifier_fit(*, min_labels: int | None = None, actor=None, dry_run: bool = False) -> tuple[DeskFit, ClassifierFit | None]:
     """Refit the fusion (CLIP weight, "not ours" bias, temperature, abstain threshold) on the confirmed labels.
 
-    The fit is recorded as a ``ClassifierFit`` (unless ``dry_run`` or there were too few labels); it is applied,
-    and so becomes the model every later prediction carries, only if it scored at least as well as the settings
-    in use on the held-out tickets.
+    The fit is recorded as a ``ClassifierFit`` (unless ``dry_run`` or it was refused: too few labels, or too few
+    confirmed out-of-scope ones); it is applied, and so becomes the model every later prediction carries, only if it
+    beat the settings in use on held-out tickets beyond noise (repeated cross-validation: ``classifier.desk_refit``).
     """
     label_set = build_label_set()
     kwargs = {} if min_labels is None else {"min_labels": min_labels}

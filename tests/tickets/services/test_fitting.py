@@ -38,10 +38,10 @@ def clip_pipeline(tiny_clip_dir):
     return pipe, drawn
 
 
-def _confirmed_tickets(clip_pipeline, tmp_path, copies: int):
+def _confirmed_tickets(clip_pipeline, tmp_path, copies: int, screens=SCREENS):
     pipe, drawn = clip_pipeline
     n = 0
-    for label, texts in SCREENS.items():
+    for label, texts in screens.items():
         for text in texts:
             for _ in range(copies):
                 n += 1
@@ -63,6 +63,14 @@ def test_classifier_fit_refuses_too_few_labels(clip_pipeline, tmp_path):
     assert not ClassifierFit.objects.exists()
 
 
+def test_classifier_fit_refuses_without_confirmed_out_of_scope_labels(clip_pipeline, tmp_path):
+    # 30 confirmed school questions, no ticket an operator marked "not ours": the fit could not see what it misroutes.
+    _confirmed_tickets(clip_pipeline, tmp_path, copies=5, screens={k: v for k, v in SCREENS.items() if k != "other"})
+    with pytest.raises(CommandError, match="Not fitted: 0 confirmed out-of-scope labels; at least 5"):
+        call_command("classifier_fit")
+    assert not ClassifierFit.objects.exists()
+
+
 def test_classifier_fit_fits_the_clip_weight_and_later_predictions_carry_its_version(clip_pipeline, tmp_path, capsys):
     _confirmed_tickets(clip_pipeline, tmp_path, copies=5)
     assert len(selectors.confirmed_labels()) == 40
@@ -70,7 +78,7 @@ def test_classifier_fit_fits_the_clip_weight_and_later_predictions_carry_its_ver
     fit = ClassifierFit.objects.get()
     assert fit.version == "fit-1" and '"version": "fit-1"' in capsys.readouterr().out
     assert {"w_clip", "temperature", "threshold"} <= set(fit.settings)  # the CLIP weight comes from the desk's labels
-    assert fit.report["labels"] == 40 and set(fit.report) >= {"current", "fitted", "held_out"}
+    assert fit.report["labels"] == 40 and set(fit.report) >= {"current", "fitted", "held_out", "partitions"}
     label_set = build_label_set()
     if fit.applied:
         assert label_set.settings["fit_version"] == "fit-1" and label_set.settings["w_clip"] == fit.settings["w_clip"]
