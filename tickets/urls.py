@@ -29,6 +29,7 @@ operator_patterns = (
         path("tickets/<int:ticket_id>/reply/", operator.ticket_reply, name="ticket_reply"),
         path("tickets/<int:ticket_id>/status/", operator.ticket_status, name="ticket_status"),
         path("tickets/<int:ticket_id>/override/", operator.ticket_override, name="ticket_override"),
+        path("tickets/<int:ticket_id>/not-support/", operator.ticket_close_out_of_scope, name="ticket_close_out_of_scope"),
         path("files/<int:attachment_id>/", operator.attachment, name="attachment"),
         path("files/<int:attachment_id>/thumb/", operator.attachment, {"thumbnail": True}, name="attachment_thumb"),
         path("quality/", operator.model_quality, name="quality"),

@@ -24,7 +24,7 @@ automatic answer solved: ``tickets.selectors.fitting.confirmed_labels``). Withou
 set lacks the ones the fit would wrongly route, and a fit that routes more looks better than it is (replay on the
 development school: misroute 0.012 -> 0.014 to 0.045 under every gate tried that applied any fit). So a refit
 needs at least ``MIN_OUT_OF_SCOPE`` confirmed out-of-scope labels (operators correcting unsure "not ours" tickets
-to "other"); with fewer it refuses and says so.
+to "other", in triage with one click: "Not a support request — close"); with fewer it refuses and says so.
 """
 from __future__ import annotations
 
@@ -157,7 +157,8 @@ def desk_refit(rows: Sequence[tuple[Mapping[str, Mapping[str, float]], str]], la
         report["reason"] = (
             f"{out_of_scope} confirmed out-of-scope labels; at least {min_out_of_scope} are needed, or the fit cannot "
             "see the tickets it would wrongly route. Correct unsure tickets that are not the school's problem to an "
-            "out-of-scope label (\"other\"); resolving or closing them without a label does not count")
+            "out-of-scope label (\"other\"): on the desk's ticket page, \"Not a support request — close\" labels and "
+            "closes one in a click; resolving or closing them without a label does not count")
         return DeskFit("too_few", report=report)
     current = settings_of(label_set)
     fallback = fallback_vector(label_set, current)

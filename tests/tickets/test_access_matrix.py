@@ -331,6 +331,7 @@ CASES: dict[str, list[Case]] = {
     "operator:ticket_override": [
         Case(_ticket_url("operator:ticket_override"), _desk(302), method="post", data={"label": "course-problem", "reason": ""})
     ],
+    "operator:ticket_close_out_of_scope": [Case(_ticket_url("operator:ticket_close_out_of_scope"), _desk(302), method="post")],
     "operator:attachment": [Case(lambda w, r: reverse("operator:attachment", kwargs={"attachment_id": w.a_attachment_id}), _desk(200))],
     "operator:attachment_thumb": [
         Case(lambda w, r: reverse("operator:attachment_thumb", kwargs={"attachment_id": w.a_attachment_id}), _desk(200))

@@ -22,7 +22,8 @@ from tickets.models import Ticket
 # header's counters, filter choices, then the page's own reads).
 DASHBOARD_MAX = 5
 QUEUE_MAX = 13  # + the bulk bar's labels (tickets.forms_tools.BulkForm)
-TICKET_MAX = 20  # + the student's other tickets (counts, rows), likely duplicates (the same student; other contacts within a day), canned answers
+TICKET_MAX = 21  # + the student's other tickets (counts, rows), likely duplicates (the same student; other contacts within a day), canned answers,
+# and the out-of-scope intents ("Not a support request — close": selectors.out_of_scope_close_offered)
 ADMIN_LIST_MAX = 8
 
 

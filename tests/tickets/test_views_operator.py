@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import AdminFactory, ClassifiedTicketFactory, PredictionFactory, TicketFactory, operator
-from tickets.models import TicketEvent
+from tests.factories import AdminFactory, ClassifiedTicketFactory, PredictionFactory, TicketFactory, operator, queue
+from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +202,52 @@ def test_search_page_counts_matches_up_to_a_cap(operator_client, monkeypatch):
     few = operator_client.get(reverse("operator:search"), {"q": "курсом"})
     assert few.context["page"].paginator.count == 1 and not few.context["page"].paginator.count_capped
     assert "(1)" in few.content.decode()
+
+
+def _unsure_in_triage() -> Ticket:
+    ticket = ClassifiedTicketFactory(label="", confidence=None, queue=queue("triage"), status=Ticket.Status.OPEN)
+    PredictionFactory(ticket=ticket, label="", scores={"other": 0.3})
+    return ticket
+
+
+def test_not_a_support_request_closes_and_labels_once(operator_client, operator_user, django_capture_on_commit_callbacks):
+    ticket = _unsure_in_triage()
+    url = reverse("operator:ticket_close_out_of_scope", args=[ticket.pk])
+    page = operator_client.get(reverse("operator:ticket", args=[ticket.pk])).content.decode()
+    assert 'id="out-of-scope-form"' in page and f'action="{url}"' in page and "data-submit-once" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator_client.post(url, follow=True)
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.label, ticket.label_overridden) == ("closed", "other", True)
+    assert response.redirect_chain == [(reverse("operator:ticket", args=[ticket.pk]), 302)]
+    assert [str(m) for m in response.context["messages"]] == ["Закрыто: это не обращение в поддержку."]
+    assert 'id="out-of-scope-form"' not in response.content.decode()  # closed and labelled: no longer offered
+    events = ticket.events.count()
+
+    again = operator_client.post(url, follow=True)  # a second click (another tab, a stale page)
+    assert [str(m) for m in again.context["messages"]] == ["Это обращение уже закрыто как не обращение в поддержку."]
+    assert ticket.events.count() == events
+    assert ticket.events.get(kind=TicketEvent.Kind.OVERRIDE).actor == operator_user
+
+
+def test_not_a_support_request_is_not_offered_on_a_closed_or_out_of_scope_ticket(operator_client):
+    closed = ClassifiedTicketFactory(status=Ticket.Status.CLOSED)
+    other = ClassifiedTicketFactory(label="other", queue=queue("triage"))
+    for ticket in (closed, other):
+        assert 'id="out-of-scope-form"' not in operator_client.get(reverse("operator:ticket", args=[ticket.pk])).content.decode()
+
+
+def test_not_a_support_request_needs_a_post_and_an_operator_of_the_ticket(client):
+    ticket = ClassifiedTicketFactory(status=Ticket.Status.OPEN)  # in payment
+    url = reverse("operator:ticket_close_out_of_scope", args=[ticket.pk])
+    client.force_login(operator("kate", queues=["course"]))
+    assert client.post(url).status_code == 404  # a ticket of another queue: as if it did not exist
+    client.force_login(operator("pavel", queues=["payment"]))
+    assert client.get(url).status_code == 405
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.label) == ("open", "payment-problem") and not ticket.events.exists()
+    response = client.post(url)  # its own queue's operator; the ticket moves to triage, out of pavel's queues
+    assert response.status_code == 302 and response["Location"] == reverse("operator:dashboard")
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.label, ticket.queue.slug) == ("closed", "other", "triage")

@@ -11,7 +11,7 @@
 * ``operators`` a queue's operators: members, assignees, on duty by load; the "My tickets" count
 * ``notifications`` an operator's notifications and the header's counters
 * ``desk``     the ticket page's desk panel: SLA state, assignees, notes, rating
-* ``fitting``  the labels operators confirmed, for the classifier's fit
+* ``fitting``  the labels operators confirmed, for the classifier's fit; the out-of-scope intent triage confirms
 * ``pages``    one page of a queue's list at any size of the history (capped count, numbered then keyset pages)
 * ``macros``   canned answers an operator may use, rendered for a ticket
 * ``student_tickets`` the same student's other tickets (history) and likely duplicates (merge)
@@ -19,7 +19,7 @@
 from .access import TicketNotFound, operator_queues, queue_counts, queue_get
 from .desk import TicketDeskPanel, rating_open, ticket_conversation, ticket_desk_panel, ticket_notes, ticket_rating
 from .filters import ACTIVE, ASSIGNEE_ME, ASSIGNEE_NONE, URGENT, TicketFilter, label_choices, status_choices, topic_choices
-from .fitting import confirmed_labels
+from .fitting import confirmed_labels, out_of_scope_close_offered, out_of_scope_intent
 from .notifications import desk_counters, notifications_for, notifications_unread
 from .macros import MacroNotFound, RenderedMacro, macro_get, macros_for, macros_rendered
 from .operators import assignable_operators, available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
@@ -59,6 +59,8 @@ __all__ = [
     "likely_duplicates",
     "student_history",
     "confirmed_labels",
+    "out_of_scope_close_offered",
+    "out_of_scope_intent",
     "ANSWER_WAIT_SECONDS",
     "ASSIGNEE_ME",
     "ASSIGNEE_NONE",

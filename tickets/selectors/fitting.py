@@ -1,9 +1,12 @@
 """What the desk's operators confirmed, as the classifier's fit needs it (``manage.py classifier_fit``)."""
 from __future__ import annotations
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 
-from ..models import Prediction, Ticket
+from ..models import Intent, Prediction, Ticket
+
+# The out-of-scope intent the shipped labels.yaml and every seeded desk have; another one is used only without it.
+OUT_OF_SCOPE_DEFAULT = "other"
 
 
 def confirmed_labels() -> list[tuple[dict, str]]:
@@ -18,7 +21,9 @@ def confirmed_labels() -> list[tuple[dict, str]]:
     there (reply, then resolve; the label form is separate and starts empty), a merged duplicate is closed
     (services.merge), a FAQ answer the student accepted resolves it without a person (services.auto_answer), bulk
     actions close whole lists. So out-of-scope tickets rightly held as unsure are missing here unless an operator
-    corrects them to "other"; the refit (``classifier.desk_refit``) refuses to run without enough of them, and says so.
+    corrects them to "other" — on the ticket page in one click: "Not a support request — close"
+    (``services.ticket_close_out_of_scope``); the refit (``classifier.desk_refit``) refuses to run without enough of
+    them, and says so.
     """
     latest = Prediction.objects.filter(ticket=OuterRef("pk"), error="").order_by("-created_at", "-id")
     rows = (
@@ -31,3 +36,22 @@ def confirmed_labels() -> list[tuple[dict, str]]:
     labels = dict((pk, label) for label, pk in rows)
     signals = dict(Prediction.objects.filter(pk__in=list(labels)).values_list("pk", "signals"))
     return [(signals[pk], label) for pk, label in labels.items() if signals.get(pk)]
+
+
+def out_of_scope_intent() -> Intent | None:
+    """The intent an operator's "not a support request" confirms: the active out-of-scope intent ("other"; another
+    active out-of-scope one, by name, when an admin switched "other" off), or None when there is none."""
+    return (
+        Intent.objects.filter(is_active=True, in_scope=False)
+        .order_by(Case(When(name=OUT_OF_SCOPE_DEFAULT, then=Value(0)), default=Value(1), output_field=IntegerField()), "name")
+        .first()
+    )
+
+
+def out_of_scope_close_offered(ticket: Ticket) -> bool:
+    """The ticket page offers "Not a support request — close": the ticket is not closed, not labelled with an
+    out-of-scope intent already, and the desk has an active out-of-scope intent to label it with."""
+    if ticket.status == Ticket.Status.CLOSED:
+        return False
+    out_of_scope = dict(Intent.objects.filter(in_scope=False).values_list("name", "is_active"))  # one query per page
+    return any(out_of_scope.values()) and ticket.label not in out_of_scope

@@ -7,7 +7,7 @@ tasks call these; each write that matters leaves a TicketEvent (who, when, old, 
 * ``uploads_sweep`` screenshot files no row names (a process killed mid-upload) are deleted after a grace period
 * ``routing``     the classifier's answer: ticket_classify, prediction_record, ticket_route, the pending sweep
 * ``leases``      a classifying worker's hold on its ticket: heartbeat, expired leases taken back (classify_expired_leases)
-* ``operator``    what operators do: label_override, ticket_set_status, ticket_reply
+* ``operator``    what operators do: label_override, ticket_set_status, ticket_reply, ticket_close_out_of_scope
 * ``assignment``  who works on which ticket: ticket_assign(_to), availability, automatic assignment (round-robin)
 * ``notes``       operators' internal notes and their @mentions
 * ``operator_notify`` notifications to operators: the desk's counter and the sinks (e-mail, …), one service
@@ -55,7 +55,7 @@ from .macros import macro_delete, macro_save, may_edit_macro
 from .merge import merge_refusal, ticket_merge
 from .notes import ticket_note
 from .notify import InternalContentError, deliveries_sweep, delivery_retry, delivery_send, student_notify, student_notify_status
-from .operator import label_override, ticket_reply, ticket_set_status
+from .operator import label_override, ticket_close_out_of_scope, ticket_reply, ticket_set_status
 from .operator_notify import (
     notifications_mark_read,
     operator_deliveries_sweep,
@@ -140,6 +140,7 @@ __all__ = [
     "ticket_assign_to",
     "ticket_auto_assign",
     "ticket_classify",
+    "ticket_close_out_of_scope",
     "submission_fingerprint",
     "ticket_create",
     "ticket_create_once",

@@ -11,6 +11,7 @@ from knowledge.models import FaqEntry
 from knowledge.services import faq_phrasing_offer, faq_usage_record
 
 from ..models import Delivery, Intent, LabelExample, Message, Prediction, Ticket, TicketEvent, TicketRating
+from ..selectors.fitting import out_of_scope_intent
 from .assignment import ticket_arrived, ticket_assign  # noqa: F401 (ticket_assign: its home before issue 12)
 from .lifecycle import auto_answer_release, status_change
 from .notify import student_notify, student_notify_status
@@ -95,6 +96,31 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
             auto_answer_release(ticket)
             status_notice(ticket, actor=actor, rating_asked=not rated_before and TicketRating.objects.filter(ticket=ticket).exists())
     return ticket
+
+
+def ticket_close_out_of_scope(*, ticket: Ticket, actor) -> bool:
+    """"Not a support request — close" (the ticket page, usually in triage): the operator confirms the ticket is not
+    the school's problem. It is closed (``ticket_set_status``: the student is told as of any close by a person) and
+    labelled with the out-of-scope intent (``label_override``: its audit row, the remembered example), so the
+    desk's refit counts it as confirmed "other" (``selectors.confirmed_labels``, docs/experiments/triage1.md).
+
+    Closed first, then labelled: a wrongly routed ticket moved to triage while still open would be offered to
+    triage's operators on duty (``ticket_arrived``: an automatic assignment or a "new ticket" notice) only to be
+    closed in the same transaction. What is done already is not done again: False, and nothing written, when the
+    ticket is closed and labelled out-of-scope (a double click, or a colleague was quicker).
+    """
+    intent = out_of_scope_intent()
+    if intent is None:
+        raise ValidationError({"label": _("The desk has no active out-of-scope intent (such as \"other\"); an administrator can switch one on.")})
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        labelled = bool(ticket.label) and Intent.objects.filter(name=ticket.label, in_scope=False).exists()
+        closed = ticket.status == Ticket.Status.CLOSED
+        if not closed:
+            ticket = ticket_set_status(ticket=ticket, status=Ticket.Status.CLOSED, actor=actor)
+        if not labelled:
+            ticket = label_override(ticket=ticket, label=intent.name, actor=actor)
+    return not (labelled and closed)
 
 
 # What the student hears of a person's status change. Only resolved and closed change anything for them (their

@@ -131,6 +131,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "reply_form": OperatorReplyForm(),
             "status_form": StatusForm(initial={"status": ticket.status}),
             "override_form": OverrideForm(),
+            "out_of_scope_close": selectors.out_of_scope_close_offered(ticket),
             **ticket_desk_context(request, ticket),
         },
     )
@@ -157,6 +158,10 @@ def _run_action(request: HttpRequest, ticket_id: int, action, success_message: s
             messages.error(request, message)
     else:
         messages.success(request, success_message)
+    return _after_action(request, ticket_id)
+
+
+def _after_action(request: HttpRequest, ticket_id: int) -> HttpResponse:
     # After an override the ticket may have left the operator's queues; then go back to the dashboard.
     if selectors.operator_queues(request.user).filter(tickets__pk=ticket_id).exists():
         return redirect("operator:ticket", ticket_id=ticket_id)
@@ -214,6 +219,24 @@ def ticket_override(request: HttpRequest, ticket_id: int) -> HttpResponse:
         lambda: services.label_override(ticket=ticket, label=form.cleaned_data["label"], reason=form.cleaned_data["reason"], actor=request.user),
         _("Label corrected; the ticket moved to its queue."),
     )
+
+
+@require_POST
+@operator_required
+def ticket_close_out_of_scope(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """"Not a support request — close": one click labels the ticket out-of-scope and closes it (services)."""
+    ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
+    try:
+        closed = services.ticket_close_out_of_scope(ticket=ticket, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if closed:
+            messages.success(request, _("Closed as not a support request."))
+        else:
+            messages.info(request, _("This ticket is already closed as not a support request."))
+    return _after_action(request, ticket_id)
 
 
 @require_GET

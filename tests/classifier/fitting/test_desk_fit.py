@@ -54,6 +54,7 @@ def test_too_few_out_of_scope_labels_are_refused_with_the_reason(pipeline):
     assert result.status == "too_few" and not result.apply
     assert result.report["labels"] == 34 and result.report["out_of_scope_labels"] == 4
     assert "4 confirmed out-of-scope labels; at least 5" in result.report["reason"]
+    assert "\"Not a support request — close\"" in result.report["reason"]  # the desk's one click that gives them
     assert desk_refit(rows, pipeline.labels, min_out_of_scope=4).status != "too_few"
 
 

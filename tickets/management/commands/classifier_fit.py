@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = ("Fit the classifier's fusion (CLIP weight, 'not ours' bias, temperature, abstain threshold) on the tickets "
             "operators confirmed; apply it only if it beats the settings in use on held-out tickets beyond noise "
             "(repeated cross-validation). Needs at least 5 tickets operators corrected to an out-of-scope label such "
-            "as 'other'.")
+            "as 'other' (the ticket page's 'Not a support request — close').")
 
     def add_arguments(self, parser):
         parser.add_argument("--min-labels", type=int, default=None, help="refuse to fit on fewer confirmed labels (default 30)")
