@@ -38,6 +38,13 @@ def confirmed_labels() -> list[tuple[dict, str]]:
     return [(signals[pk], label) for pk, label in labels.items() if signals.get(pk)]
 
 
+def unlabelled_finished_count() -> int:
+    """Tickets resolved or closed without any label (held as unsure, nobody labelled them): what the refit cannot
+    see. Reported next to the confirmed out-of-scope labels so a team lead can tell when the triage queue's
+    "not ours" tickets are being closed without "Not a support request — close" (docs/experiments/deskfit2.md)."""
+    return Ticket.objects.filter(label="", status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED]).count()
+
+
 def out_of_scope_intent() -> Intent | None:
     """The intent an operator's "not a support request" confirms: the active out-of-scope intent ("other"; another
     active out-of-scope one, by name, when an admin switched "other" off), or None when there is none."""

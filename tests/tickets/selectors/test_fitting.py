@@ -24,6 +24,14 @@ def test_an_unsure_ticket_resolved_in_triage_without_a_label_confirms_nothing():
     assert selectors.confirmed_labels() == []
 
 
+def test_finished_tickets_nobody_labelled_are_counted():
+    ivan, still_open = operator("ivan"), _unsure_ticket()
+    services.ticket_set_status(ticket=_unsure_ticket(), status=Ticket.Status.RESOLVED, actor=ivan)
+    services.ticket_set_status(ticket=_unsure_ticket(), status=Ticket.Status.CLOSED, actor=ivan)
+    services.ticket_close_out_of_scope(ticket=_unsure_ticket(), actor=ivan)  # labelled "other": seen by the fit
+    assert still_open.status != Ticket.Status.CLOSED and selectors.unlabelled_finished_count() == 2
+
+
 def test_an_unsure_ticket_an_operator_marked_other_confirms_other():
     ticket, ivan = _unsure_ticket(), operator("ivan")
     services.label_override(ticket=ticket, label="other", actor=ivan)

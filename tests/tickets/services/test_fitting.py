@@ -71,6 +71,19 @@ def test_classifier_fit_refuses_without_confirmed_out_of_scope_labels(clip_pipel
     assert not ClassifierFit.objects.exists()
 
 
+def test_the_refusal_counts_the_finished_tickets_nobody_labelled(clip_pipeline, tmp_path):
+    # The "not ours" tickets were closed in triage without a label: the team lead is told how many the fit misses.
+    _confirmed_tickets(clip_pipeline, tmp_path, copies=5, screens={k: v for k, v in SCREENS.items() if k != "other"})
+    ivan = operator("ivan")
+    for _ in range(3):
+        services.ticket_set_status(ticket=ClassifiedTicketFactory(label="", confidence=None), status=Ticket.Status.CLOSED,
+                                   actor=ivan)
+    with pytest.raises(CommandError, match=r"\(3 resolved or closed tickets carry no label: the fit cannot see them\)"):
+        call_command("classifier_fit")
+    result, row = services.classifier_fit(dry_run=True)
+    assert result.report["unlabelled_finished"] == 3 and row is None
+
+
 def test_classifier_fit_fits_the_clip_weight_and_later_predictions_carry_its_version(clip_pipeline, tmp_path, capsys):
     _confirmed_tickets(clip_pipeline, tmp_path, copies=5)
     assert len(selectors.confirmed_labels()) == 40

@@ -18,7 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, min_labels, dry_run, **options):
         result, row = classifier_fit(min_labels=min_labels, dry_run=dry_run)
         if result.status == "too_few":
-            raise CommandError(f"Not fitted: {result.report.get('reason')}.")
+            unlabelled = result.report.get("unlabelled_finished", 0)
+            seen = f" ({unlabelled} resolved or closed tickets carry no label: the fit cannot see them)" if unlabelled else ""
+            raise CommandError(f"Not fitted: {result.report.get('reason')}{seen}.")
         self.stdout.write(json.dumps({"status": result.status, "version": row.version if row else None,
                                       "applied": bool(row and row.applied), "settings": result.settings,
                                       "report": result.report}, ensure_ascii=False, indent=2))
