@@ -171,7 +171,11 @@ def calibrate(root: str, config: RuntimeConfig, *, write: bool = False, show_pro
         base = dict(clf.settings)
         fitted = fit_fusion(problem, base, abstain=False)
         if memory:
-            refit = MessageClassifier(labels=clf.labels.with_settings(fitted), encoder=clf.encoder)
+            # With the school's FAQ index and the e5 second opinion, as the desk and ``replay`` have them: a
+            # classifier built from an encoder alone has neither (``faqtop`` and ``e5top`` columns zero; dev, 20
+            # orders: second half 0.78 instead of 0.92), and the fit chose a memory for that weaker classifier.
+            refit = MessageClassifier(labels=clf.labels.with_settings(fitted), encoder=clf.encoder,
+                                      faq_index=clf.faq_index, second_encoder=clf.second_encoder)
             fitted.update(fit_memory(text_stream(root, refit), {**base, **fitted}, screenshots=False))
         out["texts"] = {"settings": fitted, "fit": score(problem, {**base, **fitted}, False)}
         if cv:

@@ -91,3 +91,25 @@ def test_fit_memory_prefers_a_memory_that_helps(tmp_path, pipeline):
     stream = image_stream(str(root), pipeline, cache)
     chosen = fit_memory(stream, pipeline.settings, screenshots=True, orders=2)
     assert chosen["w_mem"] > 0 and chosen["w_mem_fallback"] == chosen["w_mem"] and 0 < chosen["mem_floor"] < 1
+
+
+@pytest.mark.parametrize("orders_won, switched_on", [(1, False), (2, False), (3, True)])
+def test_fit_memory_switches_a_memory_on_only_when_it_wins_most_orders(tmp_path, pipeline, monkeypatch,
+                                                                       orders_won, switched_on):
+    # Memory (any weight) beats none by a large margin in ``orders_won`` of 4 orders and loses a little in the
+    # rest, so its mean is higher either way: only a majority of won orders may switch it on.
+    import classifier.fitting.replay as replay_module
+
+    root, cache = _dataset(tmp_path, STREAM)
+    stream = image_stream(str(root), pipeline, cache)
+    seen: dict[int, int] = {}
+
+    def objective(sub, settings, *, screenshots):
+        if settings["w_mem"] == 0.0:
+            return 0.9
+        k = seen.setdefault(id(sub), len(seen))
+        return 1.0 if k < orders_won else 0.89
+
+    monkeypatch.setattr(replay_module, "_objective", objective)
+    chosen = fit_memory(stream, pipeline.settings, screenshots=True, orders=4)
+    assert (chosen["w_mem"] > 0) is switched_on
