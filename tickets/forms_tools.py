@@ -30,7 +30,10 @@ class TicketIdsField(forms.Field):
 class BulkForm(forms.Form):
     """The queue list's bulk bar: one action, its one value, the selected rows."""
 
-    ACTION_CHOICES = [("assign", _("Assign to")), ("status", _("Set status")), ("label", _("Correct the label")), ("merge", _("Merge into ticket #"))]
+    ACTION_CHOICES = [
+        ("assign", _("Assign to")), ("status", _("Set status")), ("label", _("Correct the label")), ("merge", _("Merge into ticket #")),
+        ("not_support", _("Not a support request — close")),
+    ]
 
     tickets = TicketIdsField(required=False)
     action = forms.ChoiceField(label=_("With the selected tickets"), choices=ACTION_CHOICES)

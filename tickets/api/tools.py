@@ -66,7 +66,7 @@ class BulkOutputSerializer(serializers.Serializer):
 class TicketBulkApi(OperatorApiView):
     @extend_schema(
         request=BulkInputSerializer, responses={200: BulkOutputSerializer},
-        summary="One action on many tickets: assign, status, label or merge; each checked and audited on its own",
+        summary="One action on many tickets: assign, status, label, merge or not_support (close and label out-of-scope); each checked and audited on its own",
     )
     def post(self, request):
         data = BulkInputSerializer(data=request.data)

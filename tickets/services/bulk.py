@@ -1,8 +1,8 @@
 """One action on many tickets selected in a queue list (issue 12): assign, change the status, correct the label (the
-ticket moves to its queue), merge into one ticket.
+ticket moves to its queue), merge into one ticket, close as not a support request (triage's spam and off-topic).
 
 Each ticket goes through the same service as on its own page (ticket_assign_to, ticket_set_status, label_override,
-ticket_merge), so each leaves its own audit events and notifications, in its own transaction: a refusal of one
+ticket_merge, ticket_close_out_of_scope), so each leaves its own audit events and notifications, in its own transaction: a refusal of one
 (another queue, an operator who cannot be assigned there, a different student) is reported for that ticket and
 the others are done. A ticket the actor may not see is reported as "not found", exactly like a number that does not
 exist.
@@ -16,14 +16,15 @@ from django.utils.translation import gettext as _
 
 from ..models import Ticket
 from ..selectors.access import operator_queues
+from ..selectors.fitting import out_of_scope_intent
 from .assignment import ticket_assign_to
 from .merge import ticket_merge
-from .operator import label_override, ticket_set_status
+from .operator import label_override, ticket_close_out_of_scope, ticket_set_status
 
 # Selected tickets per request: one page of the queue list is 25-50 rows; each ticket is its own transaction
 # (~5-15 queries), so 100 keeps a request well under a second on SQLite.
 BULK_MAX_TICKETS = 100
-ACTIONS = ("assign", "status", "label", "merge")
+ACTIONS = ("assign", "status", "label", "merge", "not_support")
 
 
 @dataclass
@@ -36,7 +37,9 @@ def tickets_bulk(*, actor, ticket_ids, action: str, assignee: str | None = None,
                  into: int | None = None) -> BulkResult:
     """Apply ``action`` to each ticket of ``ticket_ids`` the actor may see (see the module). ``assign``: ``assignee``
     (a username; None or "" unassigns). ``status``: a Ticket.Status value. ``label``: an active intent's name.
-    ``merge``: ``into``, the id of the ticket the others are merged into (itself skipped when selected)."""
+    ``merge``: ``into``, the id of the ticket the others are merged into (itself skipped when selected).
+    ``not_support``: each is closed and labelled out-of-scope; one already closed and labelled so is refused as such
+    (nothing written), and the whole request is refused when the desk has no active out-of-scope intent."""
     ids = list(dict.fromkeys(int(pk) for pk in ticket_ids))
     if not ids:
         raise ValidationError({"tickets": _("Select at least one ticket.")})
@@ -51,6 +54,9 @@ def tickets_bulk(*, actor, ticket_ids, action: str, assignee: str | None = None,
         if target is None:
             raise ValidationError({"into": _("There is no ticket #%(id)s in your queues.") % {"id": into or "—"}})
         ids = [pk for pk in ids if pk != target.pk]
+    if action == "not_support" and out_of_scope_intent() is None:
+        # The same refusal as each ticket's would be, once for the request instead of once per selected row.
+        raise ValidationError({"action": _("The desk has no active out-of-scope intent (such as \"other\"); an administrator can switch one on.")})
     if action == "status" and status not in Ticket.Status.values:
         raise ValidationError({"status": _("Unknown status: %(status)s") % {"status": status}})
     tickets = visible.in_bulk(ids)
@@ -67,6 +73,10 @@ def tickets_bulk(*, actor, ticket_ids, action: str, assignee: str | None = None,
                 ticket_set_status(ticket=ticket, status=status, actor=actor)
             elif action == "label":
                 label_override(ticket=ticket, label=label, actor=actor)
+            elif action == "not_support":
+                if not ticket_close_out_of_scope(ticket=ticket, actor=actor):
+                    result.refused[pk] = _("already closed as not a support request")
+                    continue
             else:
                 ticket_merge(source=ticket, target=target, actor=actor)
         except ValidationError as exc:

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import ClassifiedTicketFactory, operator, queue
+from tests.factories import ClassifiedTicketFactory, PredictionFactory, operator, queue
 from tickets import services
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Intent, LabelExample, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,71 @@ def test_bulk_bar_on_the_queue_page(client, olga):
     # Nothing selected: an error, nothing changed; an off-site "next" is not followed.
     response = client.post(reverse("operator:tickets_bulk"), {"action": "status", "status": "open", "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == reverse("operator:dashboard")
+
+
+def _unsure_in_triage(**fields) -> Ticket:
+    ticket = ClassifiedTicketFactory(label="", confidence=None, queue=queue("triage"), status=Ticket.Status.OPEN, **fields)
+    PredictionFactory(ticket=ticket, label="", confidence=0.31, model_version="m1", scores={"other": 0.31})
+    return ticket
+
+
+def test_bulk_not_support_closes_and_labels_each_once_and_only_in_my_queues():
+    tanya = operator("tanya", queues=["triage"])
+    spam, offtopic = _unsure_in_triage(description="Продаю велосипед"), _unsure_in_triage(description="Ищу работу")
+    theirs = ClassifiedTicketFactory(status=Ticket.Status.OPEN)  # payment: not one of tanya's queues
+    ids = [spam.pk, offtopic.pk]
+
+    result = services.tickets_bulk(actor=tanya, ticket_ids=[*ids, theirs.pk], action="not_support")
+
+    assert result.done == ids and result.refused == {theirs.pk: "not found"}
+    rows = Ticket.objects.filter(pk__in=ids).values_list("status", "label", "label_overridden", "queue__slug")
+    assert set(rows) == {("closed", "other", True, "triage")}
+    for ticket_id in ids:  # each audited as on its own page (services.ticket_close_out_of_scope)
+        events = TicketEvent.objects.filter(ticket=ticket_id, kind__in=["status", "override"])
+        assert list(events.values_list("kind", "actor__username", "new_value")) == [("status", "tanya", "closed"), ("override", "tanya", "other")]
+    assert set(LabelExample.objects.filter(ticket__in=ids).values_list("intent__name", flat=True)) == {"other"}
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.label) == ("open", "payment-problem") and not theirs.events.exists()
+
+    events = TicketEvent.objects.count()
+    again = services.tickets_bulk(actor=tanya, ticket_ids=ids, action="not_support")  # a second run, a colleague's
+
+    assert again.done == [] and again.refused == {pk: "already closed as not a support request" for pk in ids}
+    assert TicketEvent.objects.count() == events
+
+
+def test_bulk_not_support_is_refused_whole_without_an_active_out_of_scope_intent():
+    tanya = operator("tanya", queues=["triage"])
+    ticket = _unsure_in_triage()
+    Intent.objects.filter(in_scope=False).update(is_active=False)
+    with pytest.raises(ValidationError) as refusal:
+        services.tickets_bulk(actor=tanya, ticket_ids=[ticket.pk], action="not_support")
+    assert "no active out-of-scope intent" in refusal.value.message_dict["action"][0]
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.label) == ("open", "") and not ticket.events.exists()
+
+
+def test_bulk_not_support_from_the_queue_page_and_the_api(client, api_client):
+    tanya = operator("tanya", queues=["triage"])
+    first, second, done_already = _unsure_in_triage(), _unsure_in_triage(), _unsure_in_triage()
+    services.ticket_close_out_of_scope(ticket=done_already, actor=tanya)
+    client.force_login(tanya)
+    queue_url = reverse("operator:queue", kwargs={"slug": "triage"})
+    page = client.get(queue_url).content.decode()
+    assert '<option value="not_support">Не обращение в поддержку — закрыть</option>' in page
+    assert 'data-bulk-field="not_support"' in page
+
+    response = client.post(reverse("operator:tickets_bulk"), {
+        "tickets": [first.pk, done_already.pk], "action": "not_support", "next": queue_url,
+    }, follow=True)
+
+    assert response.redirect_chain[-1][0] == queue_url
+    assert [str(m) for m in response.context["messages"]] == [
+        "Готово: 1 обращение.", f"Обращение №{done_already.pk}: уже закрыто как не обращение в поддержку",
+    ]
+    assert Ticket.objects.get(pk=first.pk).status == "closed"
+
+    api_client.force_authenticate(tanya)
+    response = api_client.post(reverse("api:tickets-bulk"), {"tickets": [second.pk], "action": "not_support"}, format="json")
+    assert response.status_code == 200 and response.json() == {"done": [second.pk], "refused": []}
+    assert Ticket.objects.filter(pk=second.pk, status="closed", label="other").exists()
