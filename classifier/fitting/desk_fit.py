@@ -33,9 +33,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..runtime.fusion import WEIGHT_KEYS, fallback_vector, settings_of, softmax, stack_features, weight_vector
+from ..runtime.fusion import WEIGHT_KEYS, fallback_vector, settings_of, stack_features
 from ..runtime.labels import LabelSet
-from .fusion_fit import Problem, _folds, fit_fusion, route, routing_objective
+from .fusion_fit import Problem, _folds, fit_fusion, routes, routing_objective
 from .metrics import routing_metrics
 
 MIN_LABELS = 30
@@ -99,11 +99,6 @@ def _fitted(settings: Mapping[str, float]) -> dict[str, float]:
     return {k: v for k, v in settings.items() if k in DESK_FITTED or k in ("temperature", "threshold")}
 
 
-def _routes(problem: Problem, settings: Mapping[str, float]) -> np.ndarray:
-    probs = softmax(problem.X @ weight_vector(settings), float(settings["temperature"]))
-    return route(probs, problem.in_scope, float(settings["threshold"]))
-
-
 def _metrics(pred: np.ndarray, y: np.ndarray, in_scope: np.ndarray) -> dict[str, float]:
     acc, mis, cov = routing_metrics(pred, y, in_scope)
     return {"accuracy": acc, "misroute_rate": mis, "coverage": cov, "objective": routing_objective(acc, mis)}
@@ -118,14 +113,14 @@ def held_out_comparison(problem: Problem, current: Mapping[str, float], fixed: S
     ``GATE_MAJORITY`` of the partitions (each partition scores every ticket once).
     """
     y, in_scope = problem.y, problem.in_scope
-    now = _routes(problem, current)
+    now = routes(problem, current)
     fitted = np.empty((GATE_SEEDS, len(y)), dtype=int)
     for s in range(GATE_SEEDS):
         fold_of = _folds(y, GATE_FOLDS, seed + s)
         for k in np.unique(fold_of):
             train, test = np.where(fold_of != k)[0], np.where(fold_of == k)[0]
             trial = {**current, **_fitted(fit_fusion(problem.subset(train), current, abstain=True, fixed=fixed))}
-            fitted[s, test] = _routes(problem.subset(test), trial)
+            fitted[s, test] = routes(problem.subset(test), trial)
     before, after = _metrics(now, y, in_scope), _metrics(fitted.ravel(), np.tile(y, GATE_SEEDS), in_scope)
     won = sum(_metrics(row, y, in_scope)["objective"] > before["objective"] + _TIE for row in fitted)
     better = (after["objective"] > before["objective"] + _TIE

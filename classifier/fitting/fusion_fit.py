@@ -194,13 +194,20 @@ def fit_fusion(problem: Problem, base: Mapping[str, float], *, abstain: bool, fi
     return settings
 
 
+def _probabilities(problem: Problem, settings: Mapping[str, float]) -> np.ndarray:
+    return softmax(problem.X @ weight_vector(settings), float(settings["temperature"]))
+
+
+def routes(problem: Problem, settings: Mapping[str, float]) -> np.ndarray:
+    """``route`` of every row of ``problem`` under ``settings`` (weights, temperature, abstain threshold)."""
+    return route(_probabilities(problem, settings), problem.in_scope, float(settings["threshold"]))
+
+
 def score(problem: Problem, settings: Mapping[str, float], abstain: bool) -> dict[str, float]:
-    probs = softmax(problem.X @ weight_vector(settings), float(settings["temperature"]))
     if abstain:
-        acc, mis, cov = routing_metrics(route(probs, problem.in_scope, float(settings["threshold"])), problem.y,
-                                        problem.in_scope)
+        acc, mis, cov = routing_metrics(routes(problem, settings), problem.y, problem.in_scope)
         return {"accuracy": acc, "misroute_rate": mis, "coverage": cov}
-    return {"accuracy": float((probs.argmax(1) == problem.y).mean())}
+    return {"accuracy": float((_probabilities(problem, settings).argmax(1) == problem.y).mean())}
 
 
 def cross_validate(problem: Problem, base: Mapping[str, float], *, abstain: bool, fixed: Sequence[str] = (),
@@ -218,4 +225,4 @@ def cross_validate(problem: Problem, base: Mapping[str, float], *, abstain: bool
 
 
 __all__ = ["Problem", "fit_fusion", "fit_weights", "fit_threshold", "fit_temperature", "cross_validate", "score",
-           "route", "routing_objective", "MISROUTE_PENALTY"]
+           "route", "routes", "routing_objective", "MISROUTE_PENALTY"]
