@@ -150,18 +150,19 @@ def ticket_state_json(request: HttpRequest, ticket_id: int) -> JsonResponse:
     )
 
 
-def _run_action(request: HttpRequest, ticket_id: int, action, success_message: str) -> HttpResponse:
+def _run_action(request: HttpRequest, ticket_id: int, action, success_message: str,
+                unchanged_message: str | None = None) -> HttpResponse:
+    """Run a ticket page's action; ``unchanged_message`` (info) when the action answers False: nothing was left to do."""
     try:
-        action()
+        done = action()
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, success_message)
-    return _after_action(request, ticket_id)
-
-
-def _after_action(request: HttpRequest, ticket_id: int) -> HttpResponse:
+        if done is False and unchanged_message:
+            messages.info(request, unchanged_message)
+        else:
+            messages.success(request, success_message)
     # After an override the ticket may have left the operator's queues; then go back to the dashboard.
     if selectors.operator_queues(request.user).filter(tickets__pk=ticket_id).exists():
         return redirect("operator:ticket", ticket_id=ticket_id)
@@ -226,17 +227,8 @@ def ticket_override(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_close_out_of_scope(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """"Not a support request — close": one click labels the ticket out-of-scope and closes it (services)."""
     ticket = selectors.ticket_row_for_operator(request.user, ticket_id)
-    try:
-        closed = services.ticket_close_out_of_scope(ticket=ticket, actor=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        if closed:
-            messages.success(request, _("Closed as not a support request."))
-        else:
-            messages.info(request, _("This ticket is already closed as not a support request."))
-    return _after_action(request, ticket_id)
+    return _run_action(request, ticket_id, lambda: services.ticket_close_out_of_scope(ticket=ticket, actor=request.user),
+                       _("Closed as not a support request."), _("This ticket is already closed as not a support request."))
 
 
 @require_GET
