@@ -19,7 +19,13 @@
 from .access import TicketNotFound, operator_queues, queue_counts, queue_get
 from .desk import TicketDeskPanel, rating_open, ticket_conversation, ticket_desk_panel, ticket_notes, ticket_rating
 from .filters import ACTIVE, ASSIGNEE_ME, ASSIGNEE_NONE, URGENT, TicketFilter, label_choices, status_choices, topic_choices
-from .fitting import confirmed_labels, out_of_scope_close_offered, out_of_scope_intent, unlabelled_finished_count
+from .fitting import (
+    confirmed_labels,
+    out_of_scope_close_offered,
+    out_of_scope_intent,
+    out_of_scope_labels,
+    unlabelled_finished_count,
+)
 from .notifications import desk_counters, notifications_for, notifications_unread
 from .macros import MacroNotFound, RenderedMacro, macro_get, macros_for, macros_rendered
 from .operators import assignable_operators, available_by_load, may_work_in, my_open_count, queue_assignees, queue_members
@@ -61,6 +67,7 @@ __all__ = [
     "confirmed_labels",
     "out_of_scope_close_offered",
     "out_of_scope_intent",
+    "out_of_scope_labels",
     "unlabelled_finished_count",
     "ANSWER_WAIT_SECONDS",
     "ASSIGNEE_ME",

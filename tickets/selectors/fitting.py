@@ -55,10 +55,16 @@ def out_of_scope_intent() -> Intent | None:
     )
 
 
+def out_of_scope_labels() -> dict[str, bool]:
+    """Every out-of-scope intent's name → whether it is active (switched-off ones too: a ticket labelled with one
+    stays labelled out-of-scope). One query; the desk has one or two such intents."""
+    return dict(Intent.objects.filter(in_scope=False).values_list("name", "is_active"))
+
+
 def out_of_scope_close_offered(ticket: Ticket) -> bool:
     """The ticket page offers "Not a support request — close": the ticket is not closed, not labelled with an
     out-of-scope intent already, and the desk has an active out-of-scope intent to label it with."""
     if ticket.status == Ticket.Status.CLOSED:
         return False
-    out_of_scope = dict(Intent.objects.filter(in_scope=False).values_list("name", "is_active"))  # one query per page
+    out_of_scope = out_of_scope_labels()
     return any(out_of_scope.values()) and ticket.label not in out_of_scope

@@ -19,7 +19,7 @@ from ..selectors.access import operator_queues
 from ..selectors.fitting import out_of_scope_intent
 from .assignment import ticket_assign_to
 from .merge import ticket_merge
-from .operator import label_override, ticket_close_out_of_scope, ticket_set_status
+from .operator import label_override, no_out_of_scope_intent, ticket_close_out_of_scope, ticket_set_status
 
 # Selected tickets per request: one page of the queue list is 25-50 rows; each ticket is its own transaction
 # (~5-15 queries), so 100 keeps a request well under a second on SQLite.
@@ -54,9 +54,10 @@ def tickets_bulk(*, actor, ticket_ids, action: str, assignee: str | None = None,
         if target is None:
             raise ValidationError({"into": _("There is no ticket #%(id)s in your queues.") % {"id": into or "—"}})
         ids = [pk for pk in ids if pk != target.pk]
-    if action == "not_support" and out_of_scope_intent() is None:
+    out_of_scope = out_of_scope_intent() if action == "not_support" else None
+    if action == "not_support" and out_of_scope is None:
         # The same refusal as each ticket's would be, once for the request instead of once per selected row.
-        raise ValidationError({"action": _("The desk has no active out-of-scope intent (such as \"other\"); an administrator can switch one on.")})
+        raise no_out_of_scope_intent("action")
     if action == "status" and status not in Ticket.Status.values:
         raise ValidationError({"status": _("Unknown status: %(status)s") % {"status": status}})
     tickets = visible.in_bulk(ids)
@@ -74,7 +75,7 @@ def tickets_bulk(*, actor, ticket_ids, action: str, assignee: str | None = None,
             elif action == "label":
                 label_override(ticket=ticket, label=label, actor=actor)
             elif action == "not_support":
-                if not ticket_close_out_of_scope(ticket=ticket, actor=actor):
+                if not ticket_close_out_of_scope(ticket=ticket, actor=actor, intent=out_of_scope):
                     result.refused[pk] = _("already closed as not a support request")
                     continue
             else:

@@ -11,7 +11,7 @@ from knowledge.models import FaqEntry
 from knowledge.services import faq_phrasing_offer, faq_usage_record
 
 from ..models import Delivery, Intent, LabelExample, Message, Prediction, Ticket, TicketEvent, TicketRating
-from ..selectors.fitting import out_of_scope_intent
+from ..selectors.fitting import out_of_scope_intent, out_of_scope_labels
 from .assignment import ticket_arrived, ticket_assign  # noqa: F401 (ticket_assign: its home before issue 12)
 from .lifecycle import auto_answer_release, status_change
 from .notify import student_notify, student_notify_status
@@ -98,7 +98,13 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
     return ticket
 
 
-def ticket_close_out_of_scope(*, ticket: Ticket, actor) -> bool:
+def no_out_of_scope_intent(field: str) -> ValidationError:
+    """The refusal of "Not a support request — close" on a desk without an active out-of-scope intent, on ``field``
+    (the ticket page's "label"; the bulk action's "action")."""
+    return ValidationError({field: _("The desk has no active out-of-scope intent (such as \"other\"); an administrator can switch one on.")})
+
+
+def ticket_close_out_of_scope(*, ticket: Ticket, actor, intent: Intent | None = None) -> bool:
     """"Not a support request — close" (the ticket page, usually in triage): the operator confirms the ticket is not
     the school's problem. It is closed (``ticket_set_status``: the student is told as of any close by a person) and
     labelled with the out-of-scope intent (``label_override``: its audit row, the remembered example), so the
@@ -108,13 +114,16 @@ def ticket_close_out_of_scope(*, ticket: Ticket, actor) -> bool:
     triage's operators on duty (``ticket_arrived``: an automatic assignment or a "new ticket" notice) only to be
     closed in the same transaction. What is done already is not done again: False, and nothing written, when the
     ticket is closed and labelled out-of-scope (a double click, or a colleague was quicker).
+
+    ``intent``: the out-of-scope intent to label with, when the caller looked it up already (the bulk action does it
+    once for all its tickets); by default ``selectors.out_of_scope_intent()``.
     """
-    intent = out_of_scope_intent()
+    intent = intent or out_of_scope_intent()
     if intent is None:
-        raise ValidationError({"label": _("The desk has no active out-of-scope intent (such as \"other\"); an administrator can switch one on.")})
+        raise no_out_of_scope_intent("label")
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        labelled = bool(ticket.label) and Intent.objects.filter(name=ticket.label, in_scope=False).exists()
+        labelled = ticket.label in out_of_scope_labels()
         closed = ticket.status == Ticket.Status.CLOSED
         if not closed:
             ticket = ticket_set_status(ticket=ticket, status=Ticket.Status.CLOSED, actor=actor)

@@ -125,6 +125,21 @@ def test_bulk_not_support_closes_and_labels_each_once_and_only_in_my_queues():
     assert TicketEvent.objects.count() == events
 
 
+def test_bulk_not_support_looks_the_out_of_scope_intent_up_once_for_the_whole_selection(monkeypatch):
+    from tickets.services import bulk
+
+    tanya = operator("tanya", queues=["triage"])
+    ids = [_unsure_in_triage().pk for _ in range(3)]
+    lookups = []
+    real_lookup = bulk.out_of_scope_intent
+    monkeypatch.setattr(bulk, "out_of_scope_intent", lambda: lookups.append(1) or real_lookup())
+
+    result = services.tickets_bulk(actor=tanya, ticket_ids=ids, action="not_support")
+
+    assert result.done == ids and len(lookups) == 1
+    assert set(Ticket.objects.filter(pk__in=ids).values_list("label", flat=True)) == {"other"}
+
+
 def test_bulk_not_support_is_refused_whole_without_an_active_out_of_scope_intent():
     tanya = operator("tanya", queues=["triage"])
     ticket = _unsure_in_triage()

@@ -127,6 +127,18 @@ def test_close_out_of_scope_of_a_ticket_labelled_other_only_closes_it(run):
     assert ticket.events.get(kind="status").new_value == "closed"
 
 
+def test_close_out_of_scope_of_a_ticket_labelled_with_a_switched_off_out_of_scope_intent_only_closes_it(run):
+    ticket, ivan = _unsure_in_triage(), operator("ivan")
+    IntentFactory(name="spam", in_scope=False, queue=queue("triage"))
+    services.label_override(ticket=ticket, label="spam", actor=ivan)
+    Intent.objects.filter(name="spam").update(is_active=False)  # still out of scope: its tickets stay labelled so
+
+    assert run(services.ticket_close_out_of_scope, ticket=ticket, actor=ivan) is True
+
+    ticket.refresh_from_db()
+    assert (ticket.label, ticket.status, ticket.events.filter(kind="override").count()) == ("spam", "closed", 1)
+
+
 def test_close_out_of_scope_uses_another_out_of_scope_intent_when_other_is_off_and_refuses_without_one():
     ticket, ivan = _unsure_in_triage(), operator("ivan")
     Intent.objects.filter(name="other").update(is_active=False)
