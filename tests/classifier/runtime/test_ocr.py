@@ -224,3 +224,46 @@ def test_a_russian_only_deployment_reads_russian_and_keeps_its_own_cache_entries
     both(image)
     rus(image)
     assert shared.misses == 2
+
+
+# --- screens6: the second reading of a screenshot the classifier is unsure about -------------------------------
+
+def _small_recompressed(render):
+    """A payment error's lines at 8 px in an 1100-px wide JPEG (quality 50): too wide to be upscaled by the first
+    preparation, and the first reading gets (almost) nothing from it (one word, this machine's Tesseract 5)."""
+    import io
+
+    from PIL import Image
+
+    from tests.classifier.runtime.screens import PAYMENT
+
+    buf = io.BytesIO()
+    render(PAYMENT, size=(1100, 40), font_size=8).save(buf, "JPEG", quality=50)
+    buf.seek(0)
+    return Image.open(buf).convert("RGB")
+
+
+def test_the_second_preparation_is_twice_as_large_and_bounded(render):
+    from classifier.runtime.ocr import REREAD_MAX_SIDE, prepare_again
+
+    shot = render(["Оплата не прошла"], size=(1100, 200))
+    assert prepare_again(shot).size == tuple(2 * x for x in prepare_for_ocr(shot).size)
+    assert max(prepare_again(render(["x"], size=(2400, 300))).size) <= REREAD_MAX_SIDE
+
+
+def test_the_two_readings_are_cached_apart(render):
+    ocr = TesseractOcr(engine="cli", cache_size=8)
+    ocr._read = lambda im: f"read at {im.size[0]} px"
+    image = render(["Оплата не прошла"], size=(1100, 100))
+    first, second = ocr(image), ocr.reread(image)
+    assert first == "read at 1100 px" and second == "read at 2200 px"
+    assert ocr(image) == first and ocr.reread(image) == second and ocr.cache.hits == 2
+
+
+@needs_tesseract
+def test_the_second_reading_reads_small_recompressed_text_the_first_missed(render):
+    image = _small_recompressed(render)
+    ocr = TesseractOcr(cache_size=0)
+    assert "прошла" not in ocr(image).lower()
+    again = ocr.reread(image).lower()
+    assert "оплата не прошла" in again and "попробуйте другую карту" in again
