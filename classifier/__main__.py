@@ -2,8 +2,7 @@
 
 The one place of the package that reads environment variables: each runtime flag defaults to the desk's
 variable of the same meaning (``--clip``: SUPPORTDESK_CLIP_MODEL, ``--threads``: SUPPORTDESK_MODEL_THREADS,
-``--allow-download``: SUPPORTDESK_ALLOW_DOWNLOAD=1, ``--tesseract``: SUPPORTDESK_TESSERACT_CMD,
-``--no-second-reading``: SUPPORTDESK_OCR_SECOND_READING=0), so the
+``--allow-download``: SUPPORTDESK_ALLOW_DOWNLOAD=1, ``--tesseract``: SUPPORTDESK_TESSERACT_CMD), so the
 command line classifies like a desk configured the same way.
 """
 from __future__ import annotations
@@ -20,7 +19,7 @@ from .config import RuntimeConfig
 
 def _runtime_config(args) -> RuntimeConfig:
     return RuntimeConfig(clip_model=args.clip, threads=args.threads, allow_download=args.allow_download,
-                         tesseract_cmd=args.tesseract, ocr_second_reading=not args.no_second_reading)
+                         tesseract_cmd=args.tesseract)
 
 
 def _cmd_classify(args) -> int:
@@ -127,9 +126,6 @@ def _runtime_flags(p: argparse.ArgumentParser) -> None:
                    help="let CLIP fetch a checkpoint that is not on disk")
     g.add_argument("--tesseract", default=env.get("SUPPORTDESK_TESSERACT_CMD") or "tesseract",
                    help="the Tesseract executable")
-    g.add_argument("--no-second-reading", action="store_true",
-                   default=env.get("SUPPORTDESK_OCR_SECOND_READING", "1").strip().lower() in ("0", "false", "no", "off"),
-                   help="do not read an unsure screenshot a second time (x2, sharpened)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,8 +36,6 @@ class RuntimeConfig:
     ``runtime/ocr.py``). ``ocr_cache_dir``: a folder of OCR text by image content shared by the workers of a box
     (``""``: the in-process cache only). ``ocr_lang``: Tesseract's languages; ``"rus"`` alone only for a school
     whose screens are all Russian (~25 % less Tesseract CPU; English text then comes out as Cyrillic nonsense).
-    ``ocr_second_reading``: read a screenshot the classifier is unsure about a second time, x2 and sharpened, and
-    route it if both readings together pass the same threshold (``TicketPipeline``; +54 % of OCR CPU on dev).
     """
 
     clip_model: str = ""
@@ -46,7 +44,6 @@ class RuntimeConfig:
     ocr_workers: int = 1
     ocr_cache_dir: str = ""
     ocr_lang: str = "rus+eng"
-    ocr_second_reading: bool = True
     threads: int = 1
     allow_download: bool = False
     tesseract_cmd: str = "tesseract"
@@ -60,7 +57,6 @@ class RuntimeConfig:
         object.__setattr__(self, "ocr_workers", int(self.ocr_workers))
         object.__setattr__(self, "ocr_lang", str(self.ocr_lang or "").strip() or "rus+eng")
         object.__setattr__(self, "clip_model", str(self.clip_model or "").strip())
-        object.__setattr__(self, "ocr_second_reading", bool(self.ocr_second_reading))
 
     @property
     def clip_enabled(self) -> bool:

@@ -48,7 +48,6 @@ def classifier_runtime_config() -> RuntimeConfig:
         ocr_workers=settings.SUPPORTDESK_OCR_WORKERS,
         ocr_cache_dir=settings.SUPPORTDESK_OCR_CACHE_DIR,
         ocr_lang=settings.SUPPORTDESK_OCR_LANG,
-        ocr_second_reading=settings.SUPPORTDESK_OCR_SECOND_READING,
     )
 
 

@@ -108,23 +108,4 @@ def screenshots(root: str | os.PathLike[str], pipeline, cache: "OcrCache", *, sh
     return out
 
 
-def second_reading(root: str | os.PathLike[str], row: dict, pipeline, cache: "OcrCache") -> str:
-    """The second reading of ``row``'s screenshot (``TesseractOcr.reread``), from/to ``cache`` under its own key
-    (``file:size:again``), so one cache holds both readings and a first reading is never taken for a second."""
-    path = os.path.join(root, row["file"])
-    key = f"{cache.key(row['file'], path)}:again"
-    text = cache.get(key)
-    if text is None:
-        try:
-            image = load_image(path)
-        except ImageError:
-            return ""
-        try:
-            text = pipeline.ocr.reread(image)
-        finally:
-            image.close()
-        cache.put(key, text)
-    return text
-
-
-__all__ = ["second_reading", "read_csv", "school_faq", "school_profile", "deployment_labels", "screenshots", "progress", "OcrCache"]
+__all__ = ["read_csv", "school_faq", "school_profile", "deployment_labels", "screenshots", "progress", "OcrCache"]

@@ -21,7 +21,7 @@ from ..runtime.encoders import SentenceEncoder
 from ..runtime.messages import MessageClassifier
 from ..runtime.pipeline import TicketPipeline
 from ..types import TopicResult
-from .datasets import OcrCache, deployment_labels, progress, read_csv, school_faq, screenshots, second_reading
+from .datasets import OcrCache, deployment_labels, progress, read_csv, school_faq, screenshots
 from .metrics import OTHER, UNSURE, faq_metrics, image_metrics, topic_metrics
 
 TopicFn = Callable[[str], "TopicResult | str | None"]
@@ -30,35 +30,20 @@ TopicFn = Callable[[str], "TopicResult | str | None"]
 def evaluate_images(root: str, pipeline: TicketPipeline, *, show_progress: bool = False,
                     limit: int | None = None, ocr_cache: OcrCache | None = None) -> dict:
     """Screenshot figures; with ``ocr_cache`` the OCR text comes from (and goes to) the cache, and
-    ``seconds_per_image`` is then the fusion's time only. An unsure screenshot gets the pipeline's second reading
-    (``TicketPipeline.reconsider``) as ``predict`` gives it, its text kept in the cache under its own key;
-    ``second_readings`` counts the screenshots read twice and ``second_routed`` those it routed."""
+    ``seconds_per_image`` is then the fusion's time only."""
     rows = read_csv(os.path.join(root, "images.csv"))[:limit]
     pipeline.scorer  # build label embeddings before timing
     if ocr_cache is not None:
         shots = screenshots(root, pipeline, ocr_cache, show_progress=show_progress)[:limit]
         y_true, y_pred, seconds = [], [], []
-        reread = routed = 0
         for row, text, clip_probs in shots:
             t = time.perf_counter()
             label = pipeline.decide(pipeline.fuse(text, "", clip_probs)[0])[0]
-            if label is None and pipeline.rereads():
-                reread += 1
-                again = pipeline.reconsider(text, second_reading(root, row, pipeline, ocr_cache), "", clip_probs)
-                if again is not None:
-                    routed += 1
-                    label = pipeline.decide(again[0])[0]
             seconds.append(time.perf_counter() - t)
             y_true.append(row["label"])
             y_pred.append(label)
-        if reread:
-            ocr_cache.save()
-        report = image_metrics(y_true, y_pred, seconds)
-        if pipeline.rereads():
-            report.update(second_readings=reread, second_routed=routed)
-        return report
+        return image_metrics(y_true, y_pred, seconds)
     y_true, y_pred, seconds = [], [], []
-    reread = routed = 0
     for row in progress(rows, len(rows), "images", show_progress):
         path = os.path.join(root, row["file"])
         t = time.perf_counter()
@@ -66,12 +51,7 @@ def evaluate_images(root: str, pipeline: TicketPipeline, *, show_progress: bool 
         seconds.append(time.perf_counter() - t)
         y_true.append(row["label"])
         y_pred.append(pred.label)
-        reread += "ocr_again" in pred.timings
-        routed += "second_reading" in pred.signals
-    report = image_metrics(y_true, y_pred, seconds)
-    if pipeline.rereads():
-        report.update(second_readings=reread, second_routed=routed)
-    return report
+    return image_metrics(y_true, y_pred, seconds)
 
 
 def evaluate_texts(root: str, classifier: MessageClassifier, *, show_progress: bool = False,

@@ -24,7 +24,7 @@ from ..runtime.fusion import fused_logits, softmax
 from ..runtime.memory import DEFAULT_FLOOR, CorrectionMemory, correction_text, recurring_lines
 from ..runtime.messages import MessageClassifier
 from ..runtime.pipeline import TicketPipeline
-from .datasets import OcrCache, read_csv, school_faq, screenshots, second_reading
+from .datasets import OcrCache, read_csv, school_faq, screenshots
 from .faq_replay import FAQ_KEYS, faq_replay
 from .fusion_fit import route
 from .metrics import routing_metrics
@@ -48,38 +48,18 @@ class Stream:
     fallback: np.ndarray
     in_scope: np.ndarray | None  # None for messages (every topic is an answer)
     encoder: object
-    # screenshots with a second reading: (both readings' text, its memory-free features) per item, None where the
-    # memory-free first decision routed the item (the desk rereads only unsure ones; an item that only memory
-    # makes unsure gets no second reading here, a small departure from the desk)
-    again: list[tuple[str, dict] | None] | None = None
 
     def subset(self, order: Sequence[int]) -> "Stream":
         order = list(order)
-        again = [self.again[i] for i in order] if self.again is not None else None
         return Stream([self.texts[i] for i in order], self.y[order], [self.features[i] for i in order], self.names,
-                      self.fallback, self.in_scope, self.encoder, again)
+                      self.fallback, self.in_scope, self.encoder)
 
 
-def image_stream(root: str, pipeline: TicketPipeline, ocr_cache: OcrCache | None = None, *,
-                 second: bool = False) -> Stream:
-    """``second``: with the pipeline's second reading of the screenshots its memory-free decision leaves unsure
-    (as the desk classifies; ``calibrate`` fits on first readings only and leaves it off)."""
-    cache = ocr_cache or OcrCache(None)
-    shots = screenshots(root, pipeline, cache)
-    features = [pipeline.features(text, "", clip) for _, text, clip in shots]
-    again = None
-    if second and pipeline.rereads():
-        again = []
-        for (row, text, clip), f in zip(shots, features):
-            if pipeline.decide(fused_logits(f, pipeline.settings, pipeline.out_of_scope))[0] is not None:
-                again.append(None)
-                continue
-            union = pipeline.both_readings(text, second_reading(root, row, pipeline, cache))
-            # kept even where the union does not route without memory: with the memory of earlier corrections it may
-            again.append((union, pipeline.features(union, "", clip)) if union else None)
-        cache.save()
+def image_stream(root: str, pipeline: TicketPipeline, ocr_cache: OcrCache | None = None) -> Stream:
+    shots = screenshots(root, pipeline, ocr_cache or OcrCache(None))
     return Stream([text for _, text, _ in shots], np.array([pipeline.names.index(row["label"]) for row, _, _ in shots]),
-                  features, pipeline.names, pipeline.out_of_scope, pipeline.out_of_scope == 0, pipeline.encoder, again)
+                  [pipeline.features(text, "", clip) for _, text, clip in shots], pipeline.names, pipeline.out_of_scope,
+                  pipeline.out_of_scope == 0, pipeline.encoder)
 
 
 def text_stream(root: str, classifier: MessageClassifier) -> Stream:
@@ -101,14 +81,6 @@ def replay(stream: Stream, settings: Mapping[str, float], *, screenshots: bool) 
         probs = softmax(fused_logits(f, settings, stream.fallback), float(settings["temperature"]))
         if stream.in_scope is not None:
             pred = int(route(probs[None, :], stream.in_scope, float(settings["threshold"]))[0])
-            if pred == -1 and stream.again is not None and stream.again[i] is not None:
-                union, f2 = stream.again[i]
-                f2 = dict(f2)
-                f2["mem"] = memory.scores(f"\n{union}")
-                probs2 = softmax(fused_logits(f2, settings, stream.fallback), float(settings["temperature"]))
-                pred2 = int(route(probs2[None, :], stream.in_scope, float(settings["threshold"]))[0])
-                if pred2 != -1:  # routed by both readings: the desk stores (and remembers) their union
-                    pred, text = pred2, union
             right = pred == truth if stream.in_scope[truth] else pred == -1
         else:
             pred = int(np.argmax(probs))
@@ -151,8 +123,7 @@ def replay_dataset(root: str, pipeline: TicketPipeline, classifier: MessageClass
     report: dict[str, dict] = {}
     parts = []
     if os.path.exists(os.path.join(root, "images.csv")):
-        parts.append(("images", image_stream(root, pipeline, ocr_cache, second=True), pipeline.settings, True,
-                      IMAGE_KEYS))
+        parts.append(("images", image_stream(root, pipeline, ocr_cache), pipeline.settings, True, IMAGE_KEYS))
     if classifier is not None and os.path.exists(os.path.join(root, "texts.csv")):
         parts.append(("texts", text_stream(root, classifier), classifier.settings, False, TEXT_KEYS))
     for name, stream, settings, screenshots_, keys in parts:

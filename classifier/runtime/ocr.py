@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
-from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageOps, ImageStat
 
 from ..errors import ClassifierError, ModelUnavailableError
 from .textnorm import words
@@ -124,25 +124,6 @@ def prepare_for_ocr(image: Image.Image, *, grayscale: bool = True, upscale: bool
     if invert_dark and dark:
         im = ImageOps.invert(im)
     return im
-
-
-# Second reading (screens6): a screenshot whose first reading leaves the fusion unsure is read again with another
-# preparation, so a recompressed or downscaled shot gets its thin strokes back: the first preparation, then x2
-# (bicubic, longest side at most REREAD_MAX_SIDE) and an unsharp mask (radius 2, 120 %, threshold 2; screens4's
-# best step on degraded copies). Chosen on dev and its degraded copies (docs/experiments/screens6.md) against
-# 2x alone, the unsharp mask alone, psm 11 and adaptive binarisation.
-REREAD_SCALE = 2.0
-REREAD_MAX_SIDE = 4000
-
-
-def prepare_again(image: Image.Image, *, max_scale: float = OCR_MAX_SCALE, photo_side: int | None = PHOTO_SIDE) -> Image.Image:
-    """The second reading's image: ``prepare_for_ocr``'s, upscaled x2 and sharpened (see REREAD_SCALE)."""
-    prepared = prepare_for_ocr(image, upscale=max_scale > 1.0, max_scale=max_scale, photo_side=photo_side)
-    w, h = prepared.size
-    scale = min(REREAD_SCALE, REREAD_MAX_SIDE / max(w, h, 1))
-    if scale > 1.05:
-        prepared = prepared.resize((int(w * scale), int(h * scale)), Image.BICUBIC)
-    return prepared.filter(ImageFilter.UnsharpMask(2, 120, 2))
 
 
 DEFAULT_TESSERACT_CMD = "tesseract"
@@ -399,13 +380,10 @@ class TesseractOcr:
                 self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ocr")
             return self._pool
 
-    def read(self, image: Image.Image, *, again: bool = False) -> str:
-        """OCR without the cache; ``again``: the second reading's preparation (``prepare_again``)."""
-        if again:
-            prepared = prepare_again(image, max_scale=self.max_scale, photo_side=self.photo_side)
-        else:
-            prepared = prepare_for_ocr(image, upscale=self.max_scale > 1.0, max_scale=self.max_scale,
-                                       photo_side=self.photo_side)
+    def read(self, image: Image.Image) -> str:
+        """OCR without the cache."""
+        prepared = prepare_for_ocr(image, upscale=self.max_scale > 1.0, max_scale=self.max_scale,
+                                   photo_side=self.photo_side)
         pieces = split_rows(prepared, self.workers)
         if not pieces:
             return ""
@@ -414,23 +392,15 @@ class TesseractOcr:
         return clean_ocr_text("\n".join(self._executor().map(self._read, pieces)))
 
     def __call__(self, image: Image.Image) -> str:
-        return self._cached(image, again=False)
-
-    def reread(self, image: Image.Image) -> str:
-        """The second reading (``prepare_again``), for a screenshot the first one left unsure; cached apart."""
-        return self._cached(image, again=True)
-
-    def _cached(self, image: Image.Image, *, again: bool) -> str:
         if self.cache is None:
-            return self.read(image, again=again)
+            return self.read(image)
         key = image_key(image) if self.lang == DEFAULT_LANG else f"{self.lang}-{image_key(image)}"
-        key = f"{key}-again" if again else key  # the two readings of one image are two entries
         text = self.cache.get(key)
         if text is None:
-            text = self.read(image, again=again)
+            text = self.read(image)
             self.cache.put(key, text)
         return text
 
 
-__all__ = ["prepare_for_ocr", "prepare_again", "run_tesseract", "ocr_image", "clean_ocr_text", "TesseractOcr", "TesseractApi",
+__all__ = ["prepare_for_ocr", "run_tesseract", "ocr_image", "clean_ocr_text", "TesseractOcr", "TesseractApi",
            "OcrResultCache", "split_rows", "image_key", "tessdata_dir", "DEFAULT_TESSERACT_CMD", "ENGINES"]

@@ -9,13 +9,6 @@ Per ticket::
 Signals are described in :mod:`classifier.runtime.signals`, their fusion in :mod:`classifier.runtime.fusion`.
 A bad image is skipped (recorded in ``ClassificationResult.warnings`` and ``signals["errors"]``); a ticket
 with nothing usable is "unsure".
-
-Second reading (``second_reading``, on by default): when the fused decision is unsure, the ticket's screenshots
-are read again with another preparation (``TesseractOcr.reread``: x2 and sharpened) and the union of both texts is
-fused and decided again with the SAME fitted weights and threshold; the ticket is routed only if that passes.
-The fusion is fitted on first readings only (``calibrate`` never rereads). Cost: one more Tesseract reading of
-each unsure screenshot, 2.7-3x a first reading of it (the image is twice as large and sharpened: texture);
-22 of dev's 80 screenshots end unsure (19 of them unrelated ones), so +54 % of OCR CPU on dev (side by side, load ~4). Figures: docs/experiments/screens6.md.
 """
 from __future__ import annotations
 
@@ -88,8 +81,7 @@ class TicketPipeline(LazyScorer):
     pseudo-label, the shipped "other" is added (here, and only here) so unrelated screenshots still come
     out unsure. ``encoder``: any SentenceEncoder (default: the shared multilingual USE). ``clip``: a
     ``ClipClassifier`` or None (no CLIP). ``threshold``: overrides the fitted abstain threshold. ``ocr``:
-    ``image -> text`` (default: Tesseract); an ``ocr`` with a ``reread(image) -> text`` method gives unsure
-    tickets a second reading unless ``second_reading`` is False. ``TicketPipeline.from_config`` wires encoder, CLIP and OCR
+    ``image -> text`` (default: Tesseract). ``TicketPipeline.from_config`` wires encoder, CLIP and OCR
     from a ``RuntimeConfig``.
     """
 
@@ -102,7 +94,6 @@ class TicketPipeline(LazyScorer):
         *,
         settings: Mapping[str, float] | None = None,
         ocr: Callable[[Image.Image], str] | None = None,
-        second_reading: bool = True,
     ):
         default = LabelSet.default_images()
         labels = labels or default
@@ -114,7 +105,6 @@ class TicketPipeline(LazyScorer):
         self._overrides = {**(settings or {}), "threshold": threshold}
         self.settings = settings_of(labels, self._overrides)
         self.ocr = ocr or TesseractOcr()
-        self.second_reading = second_reading
         self._scorer: TextScorer | None = None
         self._lock = threading.Lock()
         self.names = labels.all_names
@@ -127,13 +117,11 @@ class TicketPipeline(LazyScorer):
         return cls(labels, encoder=shared_sentence_encoder(config.threads), clip=load_clip(config),
                    threshold=threshold, ocr=TesseractOcr(config.tesseract_cmd, workers=config.ocr_workers,
                                                          cache_dir=config.ocr_cache_dir or None,
-                                                         lang=config.ocr_lang),
-                   second_reading=config.ocr_second_reading)
+                                                         lang=config.ocr_lang))
 
     def with_labels(self, labels: LabelSet) -> "TicketPipeline":
         """The same models (encoder, CLIP, OCR) and overrides over another label set."""
-        return type(self)(labels, encoder=self.encoder, clip=self.clip, settings=self._overrides, ocr=self.ocr,
-                          second_reading=self.second_reading)
+        return type(self)(labels, encoder=self.encoder, clip=self.clip, settings=self._overrides, ocr=self.ocr)
 
     @property
     def model_version(self) -> str:
@@ -222,31 +210,6 @@ class TicketPipeline(LazyScorer):
             label = self.names[best]
         return label, confidence, probs
 
-    # --- second reading ---------------------------------------------------------------------------
-    def rereads(self) -> bool:
-        """Whether an unsure screenshot is read a second time (the setting, and an OCR that can)."""
-        return self.second_reading and callable(getattr(self.ocr, "reread", None))
-
-    @staticmethod
-    def both_readings(ocr_text: str, second_text: str) -> str | None:
-        """The text fused after a second reading; None when it adds nothing (empty, or the first text again)."""
-        if not second_text.strip() or second_text == ocr_text:
-            return None
-        return f"{ocr_text}\n{second_text}" if ocr_text else second_text
-
-    def reconsider(self, ocr_text: str, second_text: str, user_text: str = "",
-                   clip_probs: Sequence[np.ndarray] = ()) -> tuple[np.ndarray, dict, str] | None:
-        """Fused logits, extras and text of the two readings together, or None when they do not route the ticket
-        either (it stays unsure with its first reading's scores). The union, not the second reading alone: on
-        degraded dev copies it routed as many or more (screens6.md), and a line the first reading got right is kept."""
-        text = self.both_readings(ocr_text, second_text)
-        if text is None:
-            return None
-        logits, extra = self.fuse(text, user_text, clip_probs)
-        if self.decide(logits)[0] is None:
-            return None
-        return logits, extra, text
-
     # --- public API ------------------------------------------------------------------------------
     def predict(self, image_paths: Sequence[str] = (), text: str = "") -> ClassificationResult:
         t_start = time.perf_counter()
@@ -271,7 +234,10 @@ class TicketPipeline(LazyScorer):
                 continue
             timings["load"] += time.perf_counter() - t
             res = self.analyse_image(image, str(name), clip=False)
-            loaded.append((image, str(name)))
+            if self.wants_clip():
+                loaded.append((image, str(name)))
+            else:
+                image.close()
             for key, value in res.timings.items():
                 timings[key] = timings.get(key, 0.0) + value
             if res.error:
@@ -279,7 +245,7 @@ class TicketPipeline(LazyScorer):
                 errors[f"{name}: OCR"] = 1.0
             if res.ocr_text:
                 ocr_parts.append(res.ocr_text)
-        if loaded and self.wants_clip():
+        if loaded:
             # the screenshots of one ticket (a burst) in one forward pass of CLIP's image tower
             t = time.perf_counter()
             try:
@@ -287,29 +253,13 @@ class TicketPipeline(LazyScorer):
             except Exception as exc:  # a broken checkpoint must not take the desk down
                 log.warning("CLIP failed for %s: %s", ", ".join(n for _, n in loaded), exc)
             timings["clip"] += time.perf_counter() - t
+            for im, _ in loaded:
+                im.close()
         ocr_text = "\n".join(ocr_parts)
         t = time.perf_counter()
         logits, extra = self.fuse(ocr_text, text, clip_probs)
         label, confidence, probs = self.decide(logits)
         timings["fuse"] = time.perf_counter() - t
-        if label is None and loaded and self.rereads():
-            t = time.perf_counter()
-            second = []
-            for im, name in loaded:
-                try:
-                    second.append(self.ocr.reread(im))
-                except ClassifierError as exc:  # the first reading stands
-                    log.warning("Second OCR reading failed for %s: %s", name, exc)
-            timings["ocr_again"] = time.perf_counter() - t
-            t = time.perf_counter()
-            again = self.reconsider(ocr_text, "\n".join(x for x in second if x), text, clip_probs)
-            timings["fuse"] += time.perf_counter() - t
-            if again is not None:
-                logits, extra, ocr_text = again
-                label, confidence, probs = self.decide(logits)
-                extra["signals"]["second_reading"] = {"routed": 1.0}
-        for im, _ in loaded:
-            im.close()
         signals = extra["signals"]
         if errors:
             signals["errors"] = errors

@@ -277,7 +277,6 @@ SUPPORTDESK_CLIP_CACHE_DIR = env("SUPPORTDESK_CLIP_CACHE_DIR")  # prompt embeddi
 SUPPORTDESK_OCR_WORKERS = env("SUPPORTDESK_OCR_WORKERS")  # Tesseract readers per screenshot (2: both cores, one job)
 SUPPORTDESK_OCR_CACHE_DIR = env("SUPPORTDESK_OCR_CACHE_DIR")  # OCR text by image content, shared by workers
 SUPPORTDESK_OCR_LANG = env("SUPPORTDESK_OCR_LANG")  # Tesseract's languages; "rus" only if every screen is Russian
-SUPPORTDESK_OCR_SECOND_READING = env("SUPPORTDESK_OCR_SECOND_READING")  # re-read unsure screenshots x2, sharpened
 # Whole request may hold 5 screenshots of 10 MB plus text.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Django's own cap on files per request (default 100). The desk stops parsing at the first file past

@@ -101,7 +101,6 @@ VARIABLES: tuple[Variable, ...] = (
     V("SUPPORTDESK_OCR_WORKERS", int, 1, "Tesseract readers per screenshot (2: both cores of a box busy with one job)"),
     V("SUPPORTDESK_OCR_CACHE_DIR", str, "", "folder of OCR text by image content shared by a box's workers (empty: in-process cache only)"),
     V("SUPPORTDESK_OCR_LANG", str, "rus+eng", "Tesseract's languages; \"rus\" alone (~25 % less OCR CPU) only if every screen of the school is Russian"),
-    V("SUPPORTDESK_OCR_SECOND_READING", bool, True, "read a screenshot the classifier is unsure about again (x2, sharpened; +54 % OCR CPU on dev)"),
     # --- Security ---------------------------------------------------------------------------------------------
     V("SUPPORTDESK_CACHE_URL", str, "", "redis://… to share rate-limit counters between web processes (empty: local memory)"),
     # --- Observability (supportdesk.monitoring: /health/, /metrics) ---

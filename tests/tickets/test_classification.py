@@ -102,11 +102,9 @@ def test_runtime_config_comes_from_the_settings(settings, monkeypatch):
     settings.SUPPORTDESK_OCR_WORKERS = 2
     settings.SUPPORTDESK_OCR_CACHE_DIR = "/var/cache/ocr"
     settings.SUPPORTDESK_OCR_LANG = "rus"
-    assert pipeline.rereads()  # the second reading of unsure screenshots is on by default
-    settings.SUPPORTDESK_OCR_SECOND_READING = False
     config = classifier_runtime_config()
-    assert (config.clip_backend, config.clip_cache_path, config.ocr_workers, config.ocr_cache_dir, config.ocr_lang,
-            config.ocr_second_reading) == ("onnx-int8", "/var/cache/clip", 2, "/var/cache/ocr", "rus", False)
+    assert (config.clip_backend, config.clip_cache_path, config.ocr_workers, config.ocr_cache_dir, config.ocr_lang) == (
+        "onnx-int8", "/var/cache/clip", 2, "/var/cache/ocr", "rus")
     # the desk's label set, plus the shipped taxonomy of other services the pipeline gives every "other"
     assert pipeline.labels.fingerprint() == build_label_set().with_scope_knowledge().fingerprint()
 

@@ -81,8 +81,6 @@ def test_from_config_wires_the_runtime(tmp_path):
     pipe = TicketPipeline.from_config(RuntimeConfig(clip_model="off", tesseract_cmd="/opt/tess", threads=1))
     assert pipe.clip is None and pipe.model_version.startswith("offline-ocr-")
     assert isinstance(pipe.ocr, TesseractOcr) and pipe.ocr.cmd == "/opt/tess"
-    assert pipe.rereads() and not TicketPipeline.from_config(RuntimeConfig(clip_model="off",
-                                                                           ocr_second_reading=False)).rereads()
     missing = TicketPipeline.from_config(RuntimeConfig(clip_model=str(tmp_path / "no-clip")))
     assert missing.clip is None  # unavailable CLIP: classified without it
 
@@ -125,57 +123,3 @@ def test_student_text_is_a_signal(pipeline, tmp_path, render):
     with_text = pipeline.predict([str(vague)], text="деньги списали дважды за курс, верните одну оплату")
     assert with_text.label == "payment-problem"
     assert "text_semantic" in with_text.signals
-
-
-# --- screens6: an unsure screenshot is read a second time ----------------------------------------------------
-
-class TwoReadings:
-    """A fake OCR whose first reading is poor and whose second (``reread``) is good; counts the rereads."""
-
-    def __init__(self, first: str = "8:12 Главная", second: str = "\n".join(PAYMENT)):
-        self.first, self.second, self.rereads = first, second, 0
-
-    def __call__(self, image):
-        return self.first
-
-    def reread(self, image):
-        self.rereads += 1
-        return self.second
-
-
-def test_an_unsure_screenshot_is_routed_by_both_readings(hash_encoder, shots):
-    ocr = TwoReadings()
-    pred = TicketPipeline(encoder=hash_encoder, ocr=ocr).predict([shots["payment"]])
-    assert ocr.rereads == 1 and pred.label == "payment-problem"
-    assert pred.signals["second_reading"] == {"routed": 1.0} and "ocr_again" in pred.timings
-    assert pred.ocr_text.startswith("8:12 Главная\n") and "Оплата не прошла" in pred.ocr_text
-
-
-def test_the_second_reading_can_be_switched_off(hash_encoder, shots):
-    ocr = TwoReadings()
-    pipe = TicketPipeline(encoder=hash_encoder, ocr=ocr, second_reading=False)
-    assert pipe.predict([shots["payment"]]).label is None and ocr.rereads == 0
-    assert pipe.with_labels(pipe.labels).second_reading is False
-
-
-def test_a_routed_screenshot_is_read_once_and_an_unhelpful_second_reading_leaves_it_unsure(hash_encoder, shots):
-    routed = TwoReadings(first="\n".join(PAYMENT))
-    assert TicketPipeline(encoder=hash_encoder, ocr=routed).predict([shots["payment"]]).label == "payment-problem"
-    assert routed.rereads == 0
-    useless = TwoReadings(second="8:12")
-    pred = TicketPipeline(encoder=hash_encoder, ocr=useless).predict([shots["payment"]])
-    assert useless.rereads == 1 and pred.label is None
-    assert pred.ocr_text == "8:12 Главная" and "second_reading" not in pred.signals
-
-
-@needs_tesseract
-def test_real_ocr_routes_a_small_recompressed_payment_screenshot_on_its_second_reading(hash_encoder, render, tmp_path):
-    from tests.classifier.runtime.test_ocr import _small_recompressed
-
-    path = tmp_path / "small.jpg"
-    _small_recompressed(render).save(path, quality=95)
-    off = TicketPipeline(encoder=hash_encoder, ocr=TesseractOcr(cache_size=0), second_reading=False)
-    on = off.with_labels(off.labels)
-    on.second_reading = True
-    assert off.predict([str(path)]).label is None
-    assert on.predict([str(path)]).label == "payment-problem"
