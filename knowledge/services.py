@@ -22,7 +22,8 @@ call sees it; nothing depends on ``updated_at``.
 
 Settings: ``SUPPORTDESK_FAQ_ENCODER`` -- dotted path of a zero-argument factory returning a sentence encoder
 (empty: the classifier's FAQ encoder, ``classifier.faq_encoder()``: the blend named in its ``thresholds.yaml``, USE
-with ``SUPPORTDESK_MODEL_THREADS`` threads and/or e5).
+with ``SUPPORTDESK_MODEL_THREADS`` threads and/or e5). A configured encoder also stands in for e5 in the
+suggestions' re-ranking (``FaqIndex.rerank``), so a desk run on a model-free encoder loads no model.
 """
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ def faq_index_get() -> FaqIndex:
         name = getattr(encoder, "name", type(encoder).__name__)
         stored = dict(FaqEntry.objects.filter(pk__in=pks).values_list("pk", "embedding"))
         # a new index (requests may be searching the old one), seeded with every vector already known
-        index = FaqIndex([], encoder=encoder)
+        index = FaqIndex([], encoder=encoder, rerank_encoder=encoder if settings.SUPPORTDESK_FAQ_ENCODER else None)
         if _index is not None and getattr(_index.encoder, "name", None) == name:
             index.load_embeddings(_index.embeddings())
         fresh = {pk: doc.content_hash() for pk, doc in zip(pks, docs)}

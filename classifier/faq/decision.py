@@ -80,21 +80,25 @@ def answer_decision(
     its score ≤ ``auto_answer.max_needs_human_score``), the top fused retrieval score ≥
     ``auto_answer.min_score``, its margin over the second entry ≥ ``auto_answer.min_margin`` and at least
     ``auto_answer.min_votes`` of the individual signals (dense question, dense answer, BM25, char n-grams)
-    rank the same entry first.  The top-``k`` suggestions are always returned (operators see them).
+    rank the same entry first, and the re-ranking (``FaqIndex.rerank``) keeps that entry first.  The top-``k``
+    suggestions, in the re-ranked order, are always returned (operators see them).
     ``params`` (default: the index's) apply as a whole: retrieval, needs-human model and the rule.
     """
     p = params or index.params
     aa = p["auto_answer"]
     if query_emb is None and text.strip() and index.entries:
         query_emb = index.encoder.encode([text])[0]
-    hits = index.search(text, k=max(k, 2), query_emb=query_emb) if text.strip() else []
+    hits = index.search(text, k=max(k, 3), query_emb=query_emb) if text.strip() else []
     top, margin = answer_confidence(hits)
+    # Operators see the re-ranked order (rank5: top-1 0.80 -> 0.83 on a school never seen); the rule below
+    # still reads the fused score's first entry, and answers only when the re-ranked first entry is that one.
+    shown = index.reranker.rerank(text, hits, p["retrieval"])
     topic = topic_name(topic_prediction)
     nh = judge_needs_human(text, hits=hits, topic=topic, encoder=index.encoder, query_emb=query_emb, params=p)
-    common = dict(confidence=top, needs_human=nh.needs_human, suggestions=hits[:k],
+    common = dict(confidence=top, needs_human=nh.needs_human, suggestions=shown[:k],
                   needs_human_score=nh.score, needs_human_reasons=tuple(nh.reasons), topic=topic,
                   calibration=str(p.get("calibration_version") or ""))
-    best = hits[0].entry_id if hits else None
+    best = shown[0].entry_id if shown else None
 
     def decided(outcome: FaqOutcome, reason: str, entry_id: str | None = best) -> AutoAnswerDecision:
         return AutoAnswerDecision(outcome, entry_id, reason=reason, **common)
@@ -108,6 +112,8 @@ def answer_decision(
         return decided(FaqOutcome.LOW_SCORE, f"low score {top:.3f} < {aa['min_score']}")
     if margin < aa["min_margin"]:
         return decided(FaqOutcome.AMBIGUOUS, f"ambiguous: margin {margin:.3f} < {aa['min_margin']}")
+    if best != hits[0].entry_id:
+        return decided(FaqOutcome.AMBIGUOUS, "ambiguous: the re-ranking puts another entry first")
     votes = hits[0].features.get("votes", 0.0)
     if votes < aa.get("min_votes", 0):
         return decided(FaqOutcome.SIGNALS_DISAGREE, f"signals disagree: {votes:.0f} votes")

@@ -18,6 +18,7 @@ from .documents import FaqDocument
 from .encoder import faq_encoder, use_alone
 from .lexical import Bm25, char_ngrams, tokens
 from .params import load_params
+from .rerank import Reranker
 
 Embeddings = tuple[np.ndarray, np.ndarray]  # (question + alternative question rows, answer rows)
 
@@ -78,11 +79,17 @@ class FaqIndex:
     ``confidence_margin`` (its lead over the best other entry's confidence). Entries are still ranked by
     ``score``: scored per segment the ranking got worse (dev CV top-1 −0.009), as confidence it answers more
     messages at the same precision (docs/experiments/faq5.md). The auto-answer rule reads the confidence.
+
+    ``rerank(text, hits)`` re-orders the top hits for what operators see first (``retrieval.rerank``,
+    classifier/faq/rerank.py; e5 by default, ``rerank_encoder`` replaces it); ``search`` stays in fused-score
+    order (the auto-answer rule, the needs-human features and the school's calibration read that order).
     """
 
     def __init__(self, entries: Sequence[FaqDocument], encoder: SentenceEncoder | None = None,
-                 params: dict[str, Any] | None = None) -> None:
+                 params: dict[str, Any] | None = None, rerank_encoder: SentenceEncoder | None = None) -> None:
         self._encoder = encoder
+        # the answer rows of the dense answer signal below: the whole answer and its sentences
+        self.reranker = Reranker(rerank_encoder, lambda e: [e.answer] + _sentences(e.answer) if e.answer else [])
         self.params = params or load_params()
         self._emb_cache: dict[str, Embeddings] = {}
         self.entries: list[FaqDocument] = []
@@ -174,6 +181,11 @@ class FaqIndex:
         seg = np.asarray(self.encoder.encode(segs), np.float32)  # ~4 ms a segment (USE), cached by text
         best = np.array([float((e @ seg.T).max()) if len(e) else 0.0 for e in self._q_embs])
         return np.maximum(dq_whole, best)
+
+    def rerank(self, text: str, hits: Sequence[FaqHit]) -> list[FaqHit]:
+        """``hits`` (``search``'s order) with the first ``retrieval.rerank.depth`` re-ordered by the fitted
+        re-ranking weights; unchanged when the params have none (every fit before rank5)."""
+        return self.reranker.rerank(text, hits, self.params["retrieval"])
 
     def search(self, text: str, k: int = 3, query_emb: np.ndarray | None = None) -> list[FaqHit]:
         if not self.entries:

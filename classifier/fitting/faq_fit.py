@@ -25,11 +25,14 @@ from ..faq.calibration import calibrate_faq, calibration_reference
 from ..faq.decision import topic_name
 from ..faq.encoder import faq_encoder
 from ..faq.index import FaqHit, FaqIndex, lead_over_others
+from ..faq.lexical import tokens
 from ..faq.needs_human import FEATURES, feature_vector, score_features
 from ..faq.params import OFFTOPIC, THRESHOLDS_FILE, load_params
+from ..faq.rerank import FEATURES as RERANK_FEATURES, answer_overlaps
 from ..runtime.encoders import SentenceEncoder
 from .datasets import read_csv, school_faq
 from .evaluate import school_topic_classifier
+from .faq_rerank_fit import fit_rerank, reranked_order
 from .metrics import f1_score, faq_metrics
 
 W_GRID = {
@@ -85,6 +88,14 @@ class Prepared:
         ids = [e.id for e in self.entries]
         self.gold = np.array([ids.index(r["faq_id"]) if r.get("faq_id") in ids else -1 for r in self.rows])
         self.nh = np.array([int(str(r["needs_human"]).strip() == "1") for r in self.rows])
+        # the re-ranking's signals (classifier/faq/rerank.py): e5 cosines and answer overlaps, per message × entry
+        rr = self.index.reranker
+        e5 = rr.encoder.encode(texts)  # ~20–40 ms a message (one core): 6–12 s for dev's 300
+        emb5 = [rr.entry_embeddings(e) for e in self.entries]
+        self.F5 = {"dq": np.stack([(q @ e5.T).max(0) if len(q) else np.zeros(len(texts)) for q, _ in emb5], 1),
+                   "da": np.stack([(a @ e5.T).max(0) if len(a) else np.zeros(len(texts)) for _, a in emb5], 1)}
+        msg_tokens = [set(tokens(t)) for t in texts]
+        self.overlaps = np.array([[answer_overlaps(m, e) for e in self.entries] for m in msg_tokens])  # n × m × 2
         topics = school_topic_classifier(self.entries) if use_topics else None
         self.topics = [(topic_name(topics.classify(t)) if topics else None) for t in texts]
         self._nh_cache: dict[tuple, np.ndarray] = {}
@@ -95,8 +106,16 @@ class Prepared:
     def scores(self, w: dict[str, float]) -> np.ndarray:
         return w["w_dq"] * self.F["dq"] + w["w_da"] * self.F["da"] + w["w_bm"] * self.F["bm"] + w["w_cg"] * self.F["cg"]
 
-    def hits(self, i: int, S: np.ndarray, k: int = 3) -> list[FaqHit]:
-        order = np.argsort(-S[i], kind="stable")[:k]
+    def rerank_values(self, w: dict[str, Any], S: np.ndarray, top: np.ndarray) -> np.ndarray:
+        """The re-ranking FEATURES (classifier/faq/rerank.py) of the entries ``top`` (messages × candidates)."""
+        r = np.arange(len(S))[:, None]
+        s5 = w["w_dq"] * self.F5["dq"] + w["w_da"] * self.F5["da"] + w["w_bm"] * self.F["bm"] + w["w_cg"] * self.F["cg"]
+        cols = {"score": S, "e5_score": s5, "answer_overlap": self.overlaps[..., 0],
+                "answer_only_overlap": self.overlaps[..., 1]}
+        return np.stack([cols[f][r, top] for f in RERANK_FEATURES], -1)
+
+    def hits(self, i: int, S: np.ndarray, k: int = 3, order: np.ndarray | None = None) -> list[FaqHit]:
+        order = (np.argsort(-S[i], kind="stable") if order is None else order)[:k]
         return [FaqHit(self.entries[j].id, float(S[i, j]), self.entries[j],
                        {n: float(self.F[n][i, j]) for n in self.F} | {"score": float(S[i, j])}) for j in order]
 
@@ -275,15 +294,18 @@ def fit_all(P: Prepared, idx: np.ndarray, l2: float) -> dict[str, Any]:
     nhp = fit_needs_human(X[idx], P.nh[idx], l2)
     flag, prob = oof_needs_human(P, idx, X, l2)
     aa = fit_auto_answer(P, idx, S, X, flag, prob)
-    return {"retrieval": {**w, "encoders": P.encoders, **P.segments}, "needs_human": nhp, "auto_answer": aa}
+    return {"retrieval": {**w, "encoders": P.encoders, **P.segments, "rerank": fit_rerank(P, idx, w, S, l2)},
+            "needs_human": nhp, "auto_answer": aa}
 
 
 def predict(P: Prepared, params: dict[str, Any], idx: np.ndarray) -> list[FittedDecision]:
-    X, S, hits = P.nh_features(params["retrieval"])
+    X, S, _ = P.nh_features(params["retrieval"])
     flag, prob = nh_predict(X, params["needs_human"])
     auto = auto_mask(P, S, X, flag, prob, params["auto_answer"])
-    order = np.argsort(-S, axis=1, kind="stable")
-    return [FittedDecision(bool(auto[i]), P.entries[order[i, 0]].id, bool(flag[i]), hits[i]) for i in idx]
+    order = reranked_order(P, params["retrieval"], S)
+    auto &= order[:, 0] == np.argmax(S, axis=1)  # answered only when the re-ranking keeps the first entry
+    return [FittedDecision(bool(auto[i]), P.entries[order[i, 0]].id, bool(flag[i]), P.hits(i, S, order=order[i]))
+            for i in idx]
 
 
 def cross_validate(P: Prepared, folds: int, seeds: Sequence[int], l2: float) -> dict[str, Any]:
@@ -335,6 +357,8 @@ def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any],
         "#                 the figures in docs/experiments, not fitted here; segment_share / segment_clauses: the\n"
         "#                 auto-answer confidence's per-sentence scoring (classifier/faq/index.py), chosen by the\n"
         "#                 figures in docs/experiments/faq5.md (`faq-fit --segments`), not fitted here;\n"
+        "#                 rerank: weights of the top-3 re-ranking (classifier/faq/rerank.py), L2 logistic regression\n"
+        "#                 on (right entry - other top-3 entry) feature differences; ranking only (rank5.md);\n"
         "#  needs_human -- L2 logistic regression (Newton) over the named generic features of\n"
         "#                 classifier/faq/needs_human.py; threshold maximises F1 on the fitting data;\n"
         "#  auto_answer -- largest coverage whose safe answers keep a one-sided Wilson bound (z=%.3f) >= %.2f and\n"

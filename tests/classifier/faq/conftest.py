@@ -7,7 +7,8 @@ from tests.classifier.faq.sample import ENTRIES
 
 @pytest.fixture()
 def index() -> FaqIndex:
-    return FaqIndex(ENTRIES, encoder=TokenHashEncoder())
+    # the re-ranking's second encoder (e5 when deployed) is the model-free one too
+    return FaqIndex(ENTRIES, encoder=TokenHashEncoder(), rerank_encoder=TokenHashEncoder())
 
 
 @pytest.fixture(scope="module")

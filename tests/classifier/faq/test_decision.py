@@ -53,6 +53,19 @@ def test_needs_human_and_a_doubtful_score_are_outcomes_too(index):
     assert d.outcome is FaqOutcome.POSSIBLY_NEEDS_HUMAN and "possibly needs a human" in d.reason
 
 
+def test_the_re_ranked_order_is_shown_and_an_answer_needs_the_same_first_entry(index):
+    text = "как вернуть деньги за занятия"
+    params = _params(0.5, 0.05)
+    base = answer_decision(text, index, "payment", params=params)
+    assert base.auto_answer and base.entry_id == "money_back"
+    flipped = {**params, "retrieval": {**params["retrieval"], "rerank": {"depth": 3, "weights": {"score": -1.0}}}}
+    d = answer_decision(text, index, "payment", params=flipped)
+    assert [h.entry_id for h in d.suggestions] == [h.entry_id for h in base.suggestions][::-1]
+    assert d.entry_id == d.suggestions[0].entry_id != "money_back"
+    assert not d.auto_answer and d.outcome is FaqOutcome.AMBIGUOUS and "re-ranking" in d.reason
+    assert d.confidence == base.confidence  # the rule still reads the fused score's first entry
+
+
 @pytest.mark.slow
 def test_real_encoder_shipped_thresholds_answer_a_plain_question(real_index):
     d = answer_decision("Как восстановить пароль?", real_index, "profile")
