@@ -104,6 +104,10 @@ def faq_index_get() -> FaqIndex:
         index = FaqIndex([], encoder=encoder, rerank_encoder=encoder if settings.SUPPORTDESK_FAQ_ENCODER else None)
         if _index is not None and getattr(_index.encoder, "name", None) == name:
             index.load_embeddings(_index.embeddings())
+            # the re-ranking's e5 vectors too (same encoder: the configured one, or e5 in both): an FAQ edit would
+            # otherwise re-encode every entry on its next uses, ~6 s of e5 for 35 entries (docs/experiments/rank5.md)
+            live = {doc.content_hash() for doc in docs}  # an edited entry's old vectors are dropped, not kept forever
+            index.reranker.load_embeddings({k: v for k, v in _index.reranker.embeddings().items() if k in live})
         fresh = {pk: doc.content_hash() for pk, doc in zip(pks, docs)}
         usable = {pk: e for pk, e in stored.items() if e and e.get("hash") == fresh[pk] and e.get("encoder") == name}
         index.load_embeddings({fresh[pk]: _vectors(e) for pk, e in usable.items()})

@@ -67,6 +67,14 @@ class Reranker:
             self._encoder = shared_e5_encoder()
         return self._encoder
 
+    def embeddings(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The entry vectors computed so far, keyed by ``FaqDocument.content_hash`` (for ``load_embeddings``)."""
+        return dict(self._cache)
+
+    def load_embeddings(self, cache: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        """Seed the entry vectors (e.g. from the index this one replaces: only changed entries are encoded again)."""
+        self._cache.update(cache)
+
     def entry_embeddings(self, entry: FaqDocument) -> tuple[np.ndarray, np.ndarray]:
         key = entry.content_hash()
         hit = self._cache.get(key)

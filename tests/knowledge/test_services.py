@@ -52,6 +52,20 @@ def test_edited_entry_is_reembedded_alone(imported, fake_faq_encoder):
     assert e.embedding["hash"] == e.content_hash
 
 
+def test_an_edit_reencodes_only_the_edited_entry_for_the_reranking_too(imported, fake_faq_encoder):
+    faq_suggestions("как восстановить пароль и где расписание?")  # the re-ranking encodes the top 3 entries
+    encoded = set(faq_index_get().reranker.embeddings())
+    e = FaqEntry.objects.get(external_id="schedule")
+    old_hash = e.to_record().content_hash()
+    assert len(encoded) == 3 and old_hash in encoded
+    e.answer = "Уроки идут по будням и по субботам."
+    e.save()
+
+    rebuilt = faq_index_get()
+
+    assert set(rebuilt.reranker.embeddings()) == encoded - {old_hash}  # the others carried over, the stale one dropped
+
+
 def test_new_entry_is_found_after_change(imported):
     faq_index_get()
     FaqEntry.objects.create(external_id="discounts", topic="payment", question="Есть ли скидки для студентов?",
