@@ -10,13 +10,12 @@ from .models import FaqEntry, FaqPhrasingOffer, FaqUsage, SchoolProfile
 
 def faq_suggestions(text: str, k: int = 3) -> list[FaqHit]:
     """Top-``k`` active FAQ entries for a message (what operators see on the ticket page), in the re-ranked
-    order the FAQ decision shows too (``FaqIndex.rerank``: the top 3 by fitted signals, docs/experiments/rank5.md)."""
+    order the FAQ decision shows too (``FaqIndex.suggestions``: the top 3 by fitted signals, docs/experiments/rank5.md)."""
     from .services import faq_index_get
 
     if not (text or "").strip():
         return []
-    index = faq_index_get()
-    return index.rerank(text, index.search(text, k=max(k, 3)))[:k]
+    return faq_index_get().suggestions(text, k=k)
 
 
 def faq_phrasing_offers(entry: FaqEntry | int) -> QuerySet[FaqPhrasingOffer]:

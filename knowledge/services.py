@@ -23,7 +23,7 @@ call sees it; nothing depends on ``updated_at``.
 Settings: ``SUPPORTDESK_FAQ_ENCODER`` -- dotted path of a zero-argument factory returning a sentence encoder
 (empty: the classifier's FAQ encoder, ``classifier.faq_encoder()``: the blend named in its ``thresholds.yaml``, USE
 with ``SUPPORTDESK_MODEL_THREADS`` threads and/or e5). A configured encoder also stands in for e5 in the
-suggestions' re-ranking (``FaqIndex.rerank``), so a desk run on a model-free encoder loads no model.
+suggestions' re-ranking (``FaqIndex.suggestions``), so a desk run on a model-free encoder loads no model.
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from .documents import FaqDocument
 from .index import FaqHit, FaqIndex
 from .needs_human import judge_needs_human
 from .params import OFFTOPIC
+from .rerank import DEPTH as RERANK_DEPTH
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def answer_decision(
     its score ≤ ``auto_answer.max_needs_human_score``), the top fused retrieval score ≥
     ``auto_answer.min_score``, its margin over the second entry ≥ ``auto_answer.min_margin`` and at least
     ``auto_answer.min_votes`` of the individual signals (dense question, dense answer, BM25, char n-grams)
-    rank the same entry first, and the re-ranking (``FaqIndex.rerank``) keeps that entry first.  The top-``k``
+    rank the same entry first, and the re-ranking (``Reranker.rerank``) keeps that entry first.  The top-``k``
     suggestions, in the re-ranked order, are always returned (operators see them).
     ``params`` (default: the index's) apply as a whole: retrieval, needs-human model and the rule.
     """
@@ -88,7 +89,7 @@ def answer_decision(
     aa = p["auto_answer"]
     if query_emb is None and text.strip() and index.entries:
         query_emb = index.encoder.encode([text])[0]
-    hits = index.search(text, k=max(k, 3), query_emb=query_emb) if text.strip() else []
+    hits = index.search(text, k=max(k, RERANK_DEPTH), query_emb=query_emb) if text.strip() else []
     top, margin = answer_confidence(hits)
     # Operators see the re-ranked order (rank5: top-1 0.80 -> 0.83 on a school never seen); the rule below
     # still reads the fused score's first entry, and answers only when the re-ranked first entry is that one.

@@ -7,6 +7,7 @@ stores the same fields in ``knowledge.FaqEntry`` rows and hands them to the clas
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -38,6 +39,14 @@ class FaqDocument:
     def dense_questions(self) -> list[str]:
         """Every phrasing the dense question signal compares a message with: the school's, then the learned."""
         return self.questions + [q for q in self.learned_questions if q and q.strip()]
+
+    def answer_rows(self) -> list[str]:
+        """What the dense answer signals compare a message with: the whole answer, then each of its sentences longer
+        than 15 characters (a long answer covers several questions; one sentence matches one of them better)."""
+        if not self.answer:
+            return []
+        sentences = [p.strip() for p in re.split(r"(?<=[.!?])\s+|\n+", self.answer) if len(p.strip()) > 15]
+        return [self.answer] + sentences
 
     def content_hash(self) -> str:
         """Hash of everything that is embedded: a changed entry gets a new hash and is re-embedded."""

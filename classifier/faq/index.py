@@ -17,8 +17,8 @@ from ..runtime.tfidf import TfidfCosine
 from .documents import FaqDocument
 from .encoder import faq_encoder, use_alone
 from .lexical import Bm25, char_ngrams, tokens
-from .params import load_params
-from .rerank import Reranker
+from .params import fused_score, load_params
+from .rerank import DEPTH as RERANK_DEPTH, Reranker
 
 Embeddings = tuple[np.ndarray, np.ndarray]  # (question + alternative question rows, answer rows)
 
@@ -29,10 +29,6 @@ class FaqHit:
     score: float
     entry: FaqDocument
     features: dict[str, float] = field(default_factory=dict, compare=False)
-
-
-def _sentences(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"(?<=[.!?])\s+|\n+", text or "") if len(p.strip()) > 15]
 
 
 # A student's message often mixes a greeting, a story and the question (faq4.md §2): each sentence (and, with
@@ -80,7 +76,7 @@ class FaqIndex:
     ``score``: scored per segment the ranking got worse (dev CV top-1 −0.009), as confidence it answers more
     messages at the same precision (docs/experiments/faq5.md). The auto-answer rule reads the confidence.
 
-    ``rerank(text, hits)`` re-orders the top hits for what operators see first (``retrieval.rerank``,
+    ``suggestions(text, k)`` re-orders the top hits for what operators see first (``retrieval.rerank``,
     classifier/faq/rerank.py; e5 by default, ``rerank_encoder`` replaces it); ``search`` stays in fused-score
     order (the auto-answer rule, the needs-human features and the school's calibration read that order).
     """
@@ -88,8 +84,7 @@ class FaqIndex:
     def __init__(self, entries: Sequence[FaqDocument], encoder: SentenceEncoder | None = None,
                  params: dict[str, Any] | None = None, rerank_encoder: SentenceEncoder | None = None) -> None:
         self._encoder = encoder
-        # the answer rows of the dense answer signal below: the whole answer and its sentences
-        self.reranker = Reranker(rerank_encoder, lambda e: [e.answer] + _sentences(e.answer) if e.answer else [])
+        self.reranker = Reranker(rerank_encoder)
         self.params = params or load_params()
         self._emb_cache: dict[str, Embeddings] = {}
         self.entries: list[FaqDocument] = []
@@ -109,7 +104,7 @@ class FaqIndex:
         hit = self._emb_cache.get(key)
         if hit is None:
             qs = entry.dense_questions  # learned phrasings too: only ``dq`` reads these rows
-            ans = [entry.answer] + _sentences(entry.answer) if entry.answer else []
+            ans = entry.answer_rows()
             emb = self.encoder.encode(qs + ans) if (qs or ans) else np.zeros((0, 1), np.float32)
             hit = (np.asarray(emb[: len(qs)], np.float32), np.asarray(emb[len(qs):], np.float32))
             self._emb_cache[key] = hit
@@ -159,7 +154,7 @@ class FaqIndex:
             bm = np.zeros(n)
         cg = self._cg.similarity(text)
         rp = self.params["retrieval"]
-        score = rp["w_dq"] * dq + rp["w_da"] * da + rp["w_bm"] * bm + rp["w_cg"] * cg
+        score = fused_score(rp, dq, da, bm, cg)
         # votes: how many of the individual signals rank this entry first (agreement = confidence)
         votes = np.zeros(n)
         for sig in (dq, da, bm, cg):
@@ -182,10 +177,12 @@ class FaqIndex:
         best = np.array([float((e @ seg.T).max()) if len(e) else 0.0 for e in self._q_embs])
         return np.maximum(dq_whole, best)
 
-    def rerank(self, text: str, hits: Sequence[FaqHit]) -> list[FaqHit]:
-        """``hits`` (``search``'s order) with the first ``retrieval.rerank.depth`` re-ordered by the fitted
-        re-ranking weights; unchanged when the params have none (every fit before rank5)."""
-        return self.reranker.rerank(text, hits, self.params["retrieval"])
+    def suggestions(self, text: str, k: int = 3) -> list[FaqHit]:
+        """The top-``k`` entries in the order operators see (``answer_decision`` shows the same): ``search``'s
+        order with its first ``retrieval.rerank.depth`` re-ordered by the fitted re-ranking weights; ``search``'s
+        order when the params have none (every fit before rank5)."""
+        hits = self.search(text, k=max(k, RERANK_DEPTH))
+        return self.reranker.rerank(text, hits, self.params["retrieval"])[:k]
 
     def search(self, text: str, k: int = 3, query_emb: np.ndarray | None = None) -> list[FaqHit]:
         if not self.entries:

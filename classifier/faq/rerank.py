@@ -23,13 +23,14 @@ below a chat reply's budget; once per FAQ entry its questions and answer sentenc
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..runtime.encoders import SentenceEncoder, shared_e5_encoder
 from .documents import FaqDocument
 from .lexical import tokens
+from .params import fused_score
 
 FEATURES = ("score", "e5_score", "answer_overlap", "answer_only_overlap")
 DEPTH = 3  # the re-ranked entries: the suggestion list's length (top-3 holds the right entry ~99 % of the time)
@@ -55,10 +56,8 @@ def rerank_order(values: np.ndarray, weights: Mapping[str, float]) -> np.ndarray
 class Reranker:
     """The e5 side of the re-ranking: per-entry e5 embeddings (cached by content hash) and the features."""
 
-    def __init__(self, encoder: SentenceEncoder | None = None,
-                 answer_rows: Callable[[FaqDocument], list[str]] | None = None) -> None:
+    def __init__(self, encoder: SentenceEncoder | None = None) -> None:
         self._encoder = encoder
-        self._answer_rows = answer_rows or (lambda e: [e.answer] if e.answer else [])
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     @property
@@ -79,7 +78,7 @@ class Reranker:
         key = entry.content_hash()
         hit = self._cache.get(key)
         if hit is None:
-            qs, ans = list(entry.dense_questions), self._answer_rows(entry)
+            qs, ans = list(entry.dense_questions), entry.answer_rows()  # the rows USE's signals compare with
             emb = np.asarray(self.encoder.encode(qs + ans), np.float32) if qs or ans else np.zeros((0, 1), np.float32)
             hit = (emb[: len(qs)], emb[len(qs):])
             self._cache[key] = hit
@@ -94,8 +93,7 @@ class Reranker:
             qe, ae = self.entry_embeddings(h.entry)
             dq5 = float((qe @ q).max()) if len(qe) else 0.0
             da5 = float((ae @ q).max()) if len(ae) else 0.0
-            e5 = (retrieval["w_dq"] * dq5 + retrieval["w_da"] * da5 + retrieval["w_bm"] * h.features.get("bm", 0.0)
-                  + retrieval["w_cg"] * h.features.get("cg", 0.0))
+            e5 = fused_score(retrieval, dq5, da5, h.features.get("bm", 0.0), h.features.get("cg", 0.0))
             rows.append([h.score, e5, *answer_overlaps(msg, h.entry)])
         return np.array(rows, float).reshape(len(rows), len(FEATURES))
 

@@ -27,7 +27,7 @@ from ..faq.encoder import faq_encoder
 from ..faq.index import FaqHit, FaqIndex, lead_over_others
 from ..faq.lexical import tokens
 from ..faq.needs_human import FEATURES, feature_vector, score_features
-from ..faq.params import OFFTOPIC, THRESHOLDS_FILE, load_params
+from ..faq.params import OFFTOPIC, THRESHOLDS_FILE, fused_score, load_params
 from ..faq.rerank import FEATURES as RERANK_FEATURES, answer_overlaps
 from ..runtime.encoders import SentenceEncoder
 from .datasets import read_csv, school_faq
@@ -104,12 +104,12 @@ class Prepared:
         return X[:, FEATURES.index("offtopic")] == 1
 
     def scores(self, w: dict[str, float]) -> np.ndarray:
-        return w["w_dq"] * self.F["dq"] + w["w_da"] * self.F["da"] + w["w_bm"] * self.F["bm"] + w["w_cg"] * self.F["cg"]
+        return fused_score(w, self.F["dq"], self.F["da"], self.F["bm"], self.F["cg"])
 
     def rerank_values(self, w: dict[str, Any], S: np.ndarray, top: np.ndarray) -> np.ndarray:
         """The re-ranking FEATURES (classifier/faq/rerank.py) of the entries ``top`` (messages × candidates)."""
         r = np.arange(len(S))[:, None]
-        s5 = w["w_dq"] * self.F5["dq"] + w["w_da"] * self.F5["da"] + w["w_bm"] * self.F["bm"] + w["w_cg"] * self.F["cg"]
+        s5 = fused_score(w, self.F5["dq"], self.F5["da"], self.F["bm"], self.F["cg"])
         cols = {"score": S, "e5_score": s5, "answer_overlap": self.overlaps[..., 0],
                 "answer_only_overlap": self.overlaps[..., 1]}
         return np.stack([cols[f][r, top] for f in RERANK_FEATURES], -1)

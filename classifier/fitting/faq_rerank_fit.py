@@ -33,7 +33,7 @@ def fit_rerank(P: Prepared, idx: np.ndarray, w: dict[str, float], S: np.ndarray,
 
 
 def reranked_order(P: Prepared, w: dict[str, Any], S: np.ndarray) -> np.ndarray:
-    """``FaqIndex.rerank``'s twin: entries by fused score, the first ``depth`` re-ordered by the fitted weights."""
+    """``Reranker.rerank``'s twin: entries by fused score, the first ``depth`` re-ordered by the fitted weights."""
     order = np.argsort(-S, axis=1, kind="stable")
     rr = w.get("rerank")
     if not rr:

@@ -1,4 +1,4 @@
-"""`faq-fit`'s re-ranking weights and their twin of ``FaqIndex.rerank`` (classifier/fitting/faq_rerank_fit.py)."""
+"""`faq-fit`'s re-ranking weights and their twin of ``Reranker.rerank`` (classifier/fitting/faq_rerank_fit.py)."""
 from __future__ import annotations
 
 import numpy as np
