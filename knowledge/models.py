@@ -13,7 +13,8 @@ class FaqEntry(models.Model):
 
     ``embedding`` caches the sentence-encoder vectors of the question, alternative questions and answer for
     ``content_hash`` (the hash of that text) and the encoder named in it: an edited entry gets a new hash,
-    so it is re-embedded on the next use of the index.
+    so it is re-embedded on the next use of the index. Its ``"rerank"`` sub-object holds the same rows' vectors
+    of the suggestions' re-ranking encoder (e5, or the configured FAQ encoder), with its own encoder and hash.
     """
 
     external_id = models.SlugField(_("id"), max_length=100, unique=True,

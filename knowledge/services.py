@@ -86,42 +86,73 @@ def _active_documents() -> tuple[list[int], list[FaqDocument], str]:
     return pks, docs, version.hexdigest()
 
 
-def _vectors(stored: dict) -> tuple[np.ndarray, np.ndarray]:
+def _encoder_name(encoder: SentenceEncoder) -> str:
+    return getattr(encoder, "name", type(encoder).__name__)
+
+
+def _vectors_json(encoder_name: str, content_hash: str, vectors: tuple[np.ndarray, np.ndarray]) -> dict:
+    """One encoder's (question rows, answer rows) vectors of an entry as stored in ``FaqEntry.embedding``, with
+    the encoder and content hash they belong to. 5 decimals, rounded in float64: a rounded float32 prints with
+    ~17 digits, 2.3× the JSON (e5's rows of one entry: ~80 KiB instead of ~35)."""
+    return {"encoder": encoder_name, "hash": content_hash,
+            **{part: np.round(np.asarray(rows, np.float64), 5).tolist()
+               for part, rows in zip(("questions", "answer"), vectors)}}
+
+
+def _stored_vectors(stored: dict | None, encoder_name: str, content_hash: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The vectors of a ``_vectors_json`` when they are ``encoder_name``'s for this content, else None (stale or
+    another encoder's: never used)."""
+    if not stored or stored.get("encoder") != encoder_name or stored.get("hash") != content_hash:
+        return None
     return np.asarray(stored["questions"], np.float32), np.asarray(stored["answer"], np.float32)
 
 
 def faq_index_get() -> FaqIndex:
-    """The process-wide index over active entries; rebuilt (re-embedding only changed entries) on change."""
+    """The process-wide index over active entries; rebuilt (re-embedding only changed entries) on change.
+
+    Both encoders' entry vectors live on the rows (``FaqEntry.embedding``: the FAQ encoder's, and under
+    ``"rerank"`` the re-ranking encoder's, e5 unless ``SUPPORTDESK_FAQ_ENCODER`` is set): a new worker process
+    encodes no entry, where it used to e5-encode every entry on its first suggestions (~11 s of one core for 32
+    entries). Entries without valid vectors are encoded here, under the lock, and written back: once per edit.
+    """
     global _index, _index_key
     pks, docs, key = _active_documents()
     with _lock:
         if _index is not None and key == _index_key:
             return _index
         encoder = faq_encoder()
-        name = getattr(encoder, "name", type(encoder).__name__)
+        name = _encoder_name(encoder)
         stored = dict(FaqEntry.objects.filter(pk__in=pks).values_list("pk", "embedding"))
         # a new index (requests may be searching the old one), seeded with every vector already known
         index = FaqIndex([], encoder=encoder, rerank_encoder=encoder if settings.SUPPORTDESK_FAQ_ENCODER else None)
-        if _index is not None and getattr(_index.encoder, "name", None) == name:
+        if _index is not None and _encoder_name(_index.encoder) == name:
             index.load_embeddings(_index.embeddings())
-            # the re-ranking's e5 vectors too (same encoder: the configured one, or e5 in both): an FAQ edit would
-            # otherwise re-encode every entry on its next uses, ~6 s of e5 for 35 entries (docs/experiments/rank5.md)
+            # the re-ranking's e5 vectors too (same encoder: the configured one, or e5 in both)
             live = {doc.content_hash() for doc in docs}  # an edited entry's old vectors are dropped, not kept forever
             index.reranker.load_embeddings({k: v for k, v in _index.reranker.embeddings().items() if k in live})
         fresh = {pk: doc.content_hash() for pk, doc in zip(pks, docs)}
-        usable = {pk: e for pk, e in stored.items() if e and e.get("hash") == fresh[pk] and e.get("encoder") == name}
-        index.load_embeddings({fresh[pk]: _vectors(e) for pk, e in usable.items()})
+        known = {pk: _stored_vectors(e, name, fresh[pk]) for pk, e in stored.items()}
+        known = {pk: v for pk, v in known.items() if v is not None}
+        index.load_embeddings({fresh[pk]: v for pk, v in known.items()})
+        rerank_name = _encoder_name(index.reranker.encoder)  # no model is loaded until something is encoded
+        rerank_known = {pk: _stored_vectors((e or {}).get("rerank"), rerank_name, fresh[pk])
+                        for pk, e in stored.items()}
+        rerank_known = {pk: v for pk, v in rerank_known.items() if v is not None}
+        index.reranker.load_embeddings({fresh[pk]: v for pk, v in rerank_known.items()})
+        reranking = bool(index.params["retrieval"].get("rerank"))  # off: e5 is neither loaded nor asked
         index.refresh(docs)
-        # store new embeddings on their rows (queryset.update: does not touch updated_at); skipped if the
-        # row's text changed meanwhile (its next build embeds the new text)
+        # store new vectors on their rows (queryset.update: does not touch updated_at); skipped if the row's text
+        # changed meanwhile (its next build embeds the new text)
         for pk, doc in zip(pks, docs):
-            if pk not in usable:
-                q, a = index.embedding_for(doc)
-                FaqEntry.objects.filter(pk=pk, question=doc.question, answer=doc.answer).update(
-                    content_hash=fresh[pk],
-                    embedding={"encoder": name, "hash": fresh[pk],
-                               "questions": np.round(q, 5).tolist(), "answer": np.round(a, 5).tolist()},
-                )
+            if pk in known and (pk in rerank_known or not reranking):
+                continue
+            embedding = _vectors_json(name, fresh[pk], index.embedding_for(doc))
+            # e5-encodes the entry when neither its row nor the old index had its vectors (~0.35 s an entry)
+            rerank_vectors = index.reranker.entry_embeddings(doc) if reranking else rerank_known.get(pk)
+            if rerank_vectors is not None:
+                embedding["rerank"] = _vectors_json(rerank_name, fresh[pk], rerank_vectors)
+            FaqEntry.objects.filter(pk=pk, question=doc.question, answer=doc.answer).update(
+                content_hash=fresh[pk], embedding=embedding)
         _index, _index_key = index, key
         return index
 
@@ -161,7 +192,7 @@ def faq_calibration_refit() -> FaqCalibrationFit | None:
     row = FaqCalibrationFit.objects.filter(version=calibration.version).order_by("-created_at", "-pk").first()
     if row is not None and row == FaqCalibrationFit.objects.order_by("-created_at", "-pk").first():
         return row
-    name = getattr(index.encoder, "name", type(index.encoder).__name__)
+    name = _encoder_name(index.encoder)
     return FaqCalibrationFit.objects.create(version=calibration.version, faq_key=key[:40], encoder=str(name)[:120],
                                             fitted=calibration.to_dict(), entries=len(docs))
 

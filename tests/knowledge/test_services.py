@@ -7,6 +7,8 @@ from knowledge.selectors import faq_entry_stats, faq_suggestions
 from knowledge.services import (
     faq_answer_decision, faq_index_get, faq_index_reset, faq_usage_record,
 )
+from tests.classifier.fake_encoders import TokenHashEncoder
+from tests.knowledge import fakes
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +33,7 @@ def test_index_is_cached_and_embeddings_stored(imported, fake_faq_encoder):
     assert faq_index_get() is index and len(fake_faq_encoder.calls) == first_calls  # cached
     e = FaqEntry.objects.get(external_id="schedule")
     assert e.embedding["hash"] == e.content_hash and len(e.embedding["questions"]) == 2
+    assert e.embedding["rerank"]["encoder"] == "hash-test"  # the configured encoder re-ranks too
     # a fresh process reuses the stored vectors: nothing is embedded again
     faq_index_reset()
     fake_faq_encoder.calls.clear()
@@ -52,18 +55,84 @@ def test_edited_entry_is_reembedded_alone(imported, fake_faq_encoder):
     assert e.embedding["hash"] == e.content_hash
 
 
+def _entry_rows(entry: FaqEntry) -> set[str]:
+    doc = entry.to_record()
+    return set(doc.dense_questions) | set(doc.answer_rows())
+
+
 def test_an_edit_reencodes_only_the_edited_entry_for_the_reranking_too(imported, fake_faq_encoder):
-    faq_suggestions("как восстановить пароль и где расписание?")  # the re-ranking encodes the top 3 entries
-    encoded = set(faq_index_get().reranker.embeddings())
+    encoded = set(faq_index_get().reranker.embeddings())  # every entry's, from the rows or encoded on the build
     e = FaqEntry.objects.get(external_id="schedule")
     old_hash = e.to_record().content_hash()
-    assert len(encoded) == 3 and old_hash in encoded
+    assert len(encoded) == FaqEntry.objects.filter(is_active=True).count() and old_hash in encoded
     e.answer = "Уроки идут по будням и по субботам."
     e.save()
+    fake_faq_encoder.calls.clear()
 
     rebuilt = faq_index_get()
 
-    assert set(rebuilt.reranker.embeddings()) == encoded - {old_hash}  # the others carried over, the stale one dropped
+    new_hash = e.to_record().content_hash()
+    assert set(rebuilt.reranker.embeddings()) == encoded - {old_hash} | {new_hash}  # the stale one dropped
+    assert fake_faq_encoder.calls and set(fake_faq_encoder.calls) <= _entry_rows(e)
+
+
+@pytest.fixture
+def e5(settings, monkeypatch):
+    """The desk's default set-up without models: the FAQ encoder (USE) and the re-ranking's e5 are two encoders;
+    this one stands in for e5 and lists every text it encodes."""
+    e5 = TokenHashEncoder()
+    e5.name = "e5-test"
+    monkeypatch.setattr("knowledge.services.shared_sentence_encoder", lambda threads=None: None)
+    monkeypatch.setattr("knowledge.services.classifier_faq_encoder", lambda: fakes.ENCODER)
+    monkeypatch.setattr("classifier.faq.rerank.shared_e5_encoder", lambda: e5)
+    settings.SUPPORTDESK_FAQ_ENCODER = ""
+    faq_index_reset()
+    return e5
+
+
+def test_the_rerankings_vectors_are_stored_and_a_new_worker_encodes_no_entry_with_e5(e5, imported):
+    e = FaqEntry.objects.get(external_id="schedule")
+    stored = e.embedding["rerank"]
+    assert (stored["encoder"], stored["hash"]) == ("e5-test", e.content_hash)
+    assert len(stored["questions"]) == len(e.to_record().dense_questions) and e.embedding["encoder"] == "hash-test"
+    faq_index_reset()  # a new worker process
+    e5.calls.clear()
+    fakes.ENCODER.calls.clear()
+
+    hits = faq_suggestions("как восстановить пароль и где расписание?")
+
+    assert hits and e5.calls == ["как восстановить пароль и где расписание?"]  # the message; no entry
+    assert len(faq_index_get().reranker.embeddings()) == FaqEntry.objects.filter(is_active=True).count()
+    assert fakes.ENCODER.calls == ["как восстановить пароль и где расписание?"]
+
+
+def test_an_edited_entrys_stale_rerank_vectors_are_replaced(e5, imported):
+    # update() keeps the row's vectors: stale now
+    FaqEntry.objects.filter(external_id="schedule").update(answer="Уроки идут и по воскресеньям.")
+    faq_index_reset()
+    e5.calls.clear()
+
+    index = faq_index_get()
+
+    e = FaqEntry.objects.get(external_id="schedule")
+    assert e5.calls and set(e5.calls) <= _entry_rows(e)  # the edited entry alone, its new text
+    assert (e.embedding["rerank"]["hash"], e.embedding["hash"]) == (e.content_hash, e.content_hash)
+    assert e.content_hash == e.to_record().content_hash() and e.content_hash in index.reranker.embeddings()
+
+
+def test_another_encoders_rerank_vectors_are_ignored(e5, imported):
+    for row in FaqEntry.objects.all():
+        row.embedding["rerank"]["encoder"] = "another-encoder"
+        FaqEntry.objects.filter(pk=row.pk).update(embedding=row.embedding)
+    faq_index_reset()
+    e5.calls.clear()
+    fakes.ENCODER.calls.clear()
+
+    faq_index_get()
+
+    every_row = set().union(*(_entry_rows(row) for row in FaqEntry.objects.filter(is_active=True)))
+    assert set(e5.calls) == every_row and fakes.ENCODER.calls == []  # e5 again, the FAQ encoder's vectors kept
+    assert {row.embedding["rerank"]["encoder"] for row in FaqEntry.objects.all()} == {"e5-test"}
 
 
 def test_new_entry_is_found_after_change(imported):
