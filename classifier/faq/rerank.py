@@ -19,7 +19,8 @@ answers can only shrink (measured: it did not, on either school).
 
 Cost per message: one e5 encoding, measured 21–23 ms a message (one core, load 2; ~40 ms in a batch at load 5)
 against ~4 ms for the rest of the FAQ decision with its USE encoding: the decision becomes ~6× slower, still far
-below a chat reply's budget; once per FAQ entry its questions and answer sentences are encoded (cached by text).
+below a chat reply's budget; once per FAQ entry its questions and answer sentences are encoded (cached by content
+hash; the desk stores them on the entry's row, ``knowledge.services.faq_index_get``).
 """
 from __future__ import annotations
 
@@ -28,12 +29,23 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..runtime.encoders import SentenceEncoder, shared_e5_encoder
+from ..runtime.signals import whole_segment
 from .documents import FaqDocument
 from .lexical import tokens
 from .params import fused_score
 
 FEATURES = ("score", "e5_score", "answer_overlap", "answer_only_overlap")
 DEPTH = 3  # the re-ranked entries: the suggestion list's length (top-3 holds the right entry ~99 % of the time)
+
+
+def query_text(text: str) -> str:
+    """The text of a message the re-ranking encodes: ``whole_segment`` (its meaningful lines joined by spaces), the
+    text the topic classifier's e5 second opinion encodes first, so the shared per-text e5 cache encodes a message
+    once for both (a multi-line message was encoded twice: ~20 ms of one core); the stripped text when it has no
+    meaningful line ("ок", emoji). e5 reads a newline as a space (measured: identical vectors), so this differs
+    from the raw text only by dropped lines under 4 characters, surrounding whitespace and text past 2000
+    characters (dev has no such message: evaluate dev identical, docs/experiments/e5rows.md)."""
+    return whole_segment(text) or text.strip()
 
 
 def answer_overlaps(message_tokens: set[str], entry: FaqDocument) -> tuple[float, float]:
@@ -86,7 +98,7 @@ class Reranker:
 
     def features(self, text: str, hits: Sequence[Any], retrieval: Mapping[str, Any]) -> np.ndarray:
         """FEATURES of each hit (``FaqHit`` with dq/da/bm/cg features), rows in the hits' order."""
-        q = np.asarray(self.encoder.encode([text])[0], np.float32)
+        q = np.asarray(self.encoder.encode([query_text(text)])[0], np.float32)
         msg = set(tokens(text))
         rows = []
         for h in hits:
@@ -109,4 +121,4 @@ class Reranker:
         return [head[i] for i in order] + hits[depth:]
 
 
-__all__ = ["Reranker", "FEATURES", "DEPTH", "answer_overlaps", "rerank_order"]
+__all__ = ["Reranker", "FEATURES", "DEPTH", "answer_overlaps", "query_text", "rerank_order"]

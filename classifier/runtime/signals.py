@@ -31,13 +31,28 @@ from .textnorm import count_words, normalise_text, words
 from .tfidf import TfidfCosine
 
 
-def segments_of(text: str, max_segments: int = 60, window: int = 3) -> list[str]:
-    """Whole text + meaningful lines + windows of ``window`` consecutive lines (deduplicated)."""
+def _meaningful_lines(text: str) -> list[str]:
     lines = [ln.strip() for ln in (text or "").splitlines() if count_words(ln) >= 1]
-    lines = [ln for ln in lines if len(ln) >= 4]
+    return [ln for ln in lines if len(ln) >= 4]
+
+
+def _joined(lines: list[str]) -> str:
+    return " ".join(lines)[:2000]
+
+
+def whole_segment(text: str) -> str:
+    """The whole text as one segment: its meaningful lines joined by spaces (at most 2000 characters); "" when
+    it has none. The first of ``segments_of``; also the message text the FAQ re-ranking encodes with e5, so a
+    message is e5-encoded once for the topic's second opinion and the re-ranking (the shared per-text cache)."""
+    return _joined(_meaningful_lines(text))
+
+
+def segments_of(text: str, max_segments: int = 60, window: int = 3) -> list[str]:
+    """Whole text (``whole_segment``) + meaningful lines + windows of ``window`` consecutive lines (deduplicated)."""
+    lines = _meaningful_lines(text)
     segs: list[str] = []
     if lines:
-        segs.append(" ".join(lines)[:2000])
+        segs.append(_joined(lines))
     for i in range(len(lines)):
         if count_words(lines[i]) >= 2:
             segs.append(lines[i])
@@ -209,4 +224,5 @@ class TextScorer:
         )
 
 
-__all__ = ["TextScorer", "TextSignals", "Keyword", "segments_of", "compile_keyword", "focus_text", "char_trigrams"]
+__all__ = ["TextScorer", "TextSignals", "Keyword", "segments_of", "whole_segment", "compile_keyword", "focus_text",
+           "char_trigrams"]

@@ -7,7 +7,7 @@ import pytest
 from classifier.faq.documents import FaqDocument
 from classifier.faq.index import FaqIndex
 from classifier.faq.lexical import tokens
-from classifier.faq.rerank import FEATURES, Reranker, answer_overlaps, rerank_order
+from classifier.faq.rerank import FEATURES, Reranker, answer_overlaps, query_text, rerank_order
 from tests.classifier.fake_encoders import TokenHashEncoder
 from tests.classifier.faq.sample import ENTRIES
 
@@ -58,3 +58,30 @@ def test_features_are_the_fused_score_the_e5_fusion_and_the_overlaps(idx):
     # the same encoder on both sides: the "e5" fusion is the fused score (whole-answer rows and sentences alike)
     assert X[:, 1] == pytest.approx([h.score for h in hits], abs=1e-5)
     assert Reranker(TokenHashEncoder()).entry_embeddings(ENTRIES[0])[0].shape[0] == len(ENTRIES[0].dense_questions)
+
+
+def test_the_reranking_encodes_the_messages_meaningful_lines_joined():
+    assert query_text("Как вернуть деньги за занятия?") == "Как вернуть деньги за занятия?"
+    assert query_text("Привет\nок\nкак вернуть деньги?\n") == "Привет как вернуть деньги?"  # "ок": under 4 characters
+    assert query_text(" ок ") == "ок"  # no meaningful line: the text itself
+
+
+def test_a_multi_line_message_costs_one_e5_encoding_for_the_topic_and_the_reranking():
+    from classifier.runtime.encoders import CachedEncoder
+    from classifier.runtime.messages import MessageClassifier
+
+    e5 = TokenHashEncoder()  # lists every text it encodes
+    shared = CachedEncoder(e5)  # as ``shared_e5_encoder()``: one per-text cache for the process
+    index = FaqIndex(ENTRIES, encoder=TokenHashEncoder(), rerank_encoder=shared)
+    topics = MessageClassifier(encoder=TokenHashEncoder(), faq_index=index, second_encoder=shared)
+    assert topics.second_opinion is not None  # built now: its topic texts are encoded before the count
+    for entry in ENTRIES:
+        index.reranker.entry_embeddings(entry)
+    e5.calls.clear()
+    text = "Здравствуйте!\nКак вернуть деньги за занятия?\nЯ заболел и пропустил месяц"
+
+    topics.classify(text)
+    for_topics = list(e5.calls)
+    index.suggestions(text)
+
+    assert e5.calls == for_topics and e5.calls.count(query_text(text)) == 1  # the re-ranking encoded nothing new
