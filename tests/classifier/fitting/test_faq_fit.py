@@ -30,8 +30,15 @@ def test_the_fit_on_dev_reproduces_the_shipped_numbers():
     shipped = faq_params.load_params()
     P = faq_fit.Prepared(DEV)
     fitted = faq_fit.fit_all(P, np.arange(len(P.rows)), 1.0)
-    assert {**fitted["retrieval"], "bm25_answer_weight": shipped["retrieval"]["bm25_answer_weight"]} \
-        == shipped["retrieval"]
+    # The re-ranking's weights are fitted on multilingual-e5 cosines, whose last float bits depend on the CPU's
+    # instruction set (onnxruntime's kernels): on another machine the same fit moved them in the 3rd-4th decimal
+    # (measured 2026-11-30: e5_score 3.2864 -> 3.2893, the largest move); every other number is exact.
+    fitted_rerank = fitted["retrieval"].pop("rerank")
+    shipped_retrieval = dict(shipped["retrieval"])
+    shipped_rerank = shipped_retrieval.pop("rerank")
+    assert {**fitted["retrieval"], "bm25_answer_weight": shipped_retrieval["bm25_answer_weight"]} == shipped_retrieval
+    assert fitted_rerank["depth"] == shipped_rerank["depth"]
+    assert fitted_rerank["weights"] == pytest.approx(shipped_rerank["weights"], abs=0.01)
     assert fitted["needs_human"] == shipped["needs_human"]
     assert fitted["auto_answer"] == shipped["auto_answer"]
     # and what --write would store round-trips through YAML unchanged
