@@ -67,6 +67,9 @@ _LAZY = {
     "answer_decision": "classifier.faq.decision",
     "FaqCalibration": "classifier.faq.calibration",
     "calibrate_faq": "classifier.faq.calibration",
+    "held_out_queries": "classifier.faq.calibration",
+    "faq_health": "classifier.faq.calibration",
+    "FaqHealth": "classifier.faq.calibration",
 }
 
 __all__ = [

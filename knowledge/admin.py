@@ -11,7 +11,10 @@ from classifier import dump_faq_yaml
 
 from .forms import FaqEntryAdminForm, SchoolProfileAdminForm
 from .models import FaqEntry, FaqEntryEvent, FaqUsage, SchoolProfile
-from .selectors import faq_entries_with_stats, faq_phrasing_offers
+from .selectors import (
+    faq_entries_single_phrasing, faq_entries_with_confusion, faq_entries_with_stats, faq_health_current,
+    faq_phrasing_offers,
+)
 from .services import faq_phrasing_add, faq_phrasing_dismiss
 
 PHRASING_DECISIONS = {"add": faq_phrasing_add, "dismiss": faq_phrasing_dismiss}
@@ -29,15 +32,30 @@ class TimestampColumns:
         return obj.updated_at
 
 
+class HeldOutCheckFilter(admin.SimpleListFilter):
+    """Entries the newest FAQ calibration's held-out check flags (``knowledge.selectors``)."""
+
+    title = _("held-out check")
+    parameter_name = "held_out"
+    SELECTORS = {"confused": faq_entries_with_confusion, "single": faq_entries_single_phrasing}
+
+    def lookups(self, request, model_admin):
+        return [("confused", _("finds another entry")), ("single", _("one phrasing only"))]
+
+    def queryset(self, request, queryset):
+        selector = self.SELECTORS.get(self.value())
+        return queryset.filter(pk__in=selector().values("pk")) if selector else queryset
+
+
 @admin.register(FaqEntry)
 class FaqEntryAdmin(TimestampColumns, admin.ModelAdmin):
     form = FaqEntryAdminForm
     list_display = ["external_id", "topic", "question", "is_active", "sent", "accepted", "rejected", "updated"]
-    list_filter = ["is_active", "topic"]
+    list_filter = ["is_active", HeldOutCheckFilter, "topic"]
     search_fields = ["external_id", "question", "answer"]
-    readonly_fields = ["offered_phrasings", "created", "updated"]
-    fields = ["external_id", "topic", "question", "alt_questions", "offered_phrasings", "learned_questions", "answer",
-              "is_active", "created", "updated"]
+    readonly_fields = ["held_out_check", "offered_phrasings", "created", "updated"]
+    fields = ["external_id", "topic", "question", "alt_questions", "held_out_check", "offered_phrasings",
+              "learned_questions", "answer", "is_active", "created", "updated"]
     actions = ["export_yaml"]
 
     def get_queryset(self, request):
@@ -65,6 +83,26 @@ class FaqEntryAdmin(TimestampColumns, admin.ModelAdmin):
              gettext("Dismiss"))
             for o in offers))
         return format_html('<ul class="faq-offers">{}</ul>', rows)
+
+    @admin.display(description=_("held-out check"))
+    def held_out_check(self, obj):
+        """The newest calibration's outcome for this entry: each phrasing asked without itself, what it finds."""
+        health = faq_health_current() if obj is not None and obj.pk else None
+        if health is None:
+            return gettext("Not checked yet (manage.py faq_calibrate).")
+        if obj.external_id in health.single_phrasing:
+            return gettext("One phrasing only: it cannot be checked and is found only by its answer. "
+                           "Add alternative questions.")
+        entry = health.entry(obj.external_id)
+        if entry is None:
+            return gettext("Not checked yet (manage.py faq_calibrate).")
+        line = gettext("Held-out check: %(found)s of %(checked)s phrasings find this entry.") % {
+            "found": entry.found, "checked": entry.checked}
+        if entry.confused:
+            line += " " + gettext("Found instead: %(entries)s. The entries are confusable: add distinguishing "
+                                  "alternative questions or merge them.") % {
+                "entries": ", ".join(f"{other} ({n})" for other, n in entry.instead)}
+        return line
 
     def phrasing_decide_view(self, request, object_id, offer_id, decision):
         if request.method != "POST":

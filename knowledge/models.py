@@ -195,6 +195,9 @@ class FaqCalibrationFit(models.Model):
     encoder = models.CharField(_("encoder"), max_length=120, blank=True)
     fitted = models.JSONField(_("fitted numbers"), default=dict)
     entries = models.PositiveIntegerField(_("entries"), default=0)
+    # classifier.FaqHealth.to_dict(): per entry, its phrasings asked held out, how many find it, what they find
+    # instead; and the single-phrasing entries. Empty on rows fitted before it was stored.
+    health = models.JSONField(_("held-out check"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -1,11 +1,12 @@
-"""Reads of the knowledge base: suggestions for operators and per-entry usage statistics."""
+"""Reads of the knowledge base: suggestions for operators, per-entry usage statistics and the newest held-out
+check of the FAQ (which entries' phrasings find another entry, which have one phrasing only)."""
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from classifier import FaqHit, SchoolProfile as SchoolIdentity
+from classifier import FaqHealth, FaqHit, SchoolProfile as SchoolIdentity
 
-from .models import FaqEntry, FaqPhrasingOffer, FaqUsage, SchoolProfile
+from .models import FaqCalibrationFit, FaqEntry, FaqPhrasingOffer, FaqUsage, SchoolProfile
 
 
 def faq_suggestions(text: str, k: int = 3) -> list[FaqHit]:
@@ -64,3 +65,22 @@ def school_faq_texts() -> list[str]:
             "question", "alt_questions", "answer"):
         texts += [str(t) for t in (question, *(alt_questions or []), answer) if str(t or "").strip()]
     return texts
+
+
+def faq_health_current() -> FaqHealth | None:
+    """The held-out check stored with the newest FAQ calibration (None: never fitted, or fitted before it was
+    stored; ``manage.py faq_calibrate`` fills it in)."""
+    row = FaqCalibrationFit.objects.order_by("-created_at", "-pk").first()
+    return FaqHealth.from_dict(row.health) if row is not None else None
+
+
+def faq_entries_with_confusion() -> QuerySet[FaqEntry]:
+    """Entries some of whose phrasings, asked held out, find another entry first (newest calibration)."""
+    health = faq_health_current()
+    return FaqEntry.objects.filter(external_id__in=[e.entry_id for e in health.confused] if health else [])
+
+
+def faq_entries_single_phrasing() -> QuerySet[FaqEntry]:
+    """Entries with one phrasing only at the newest calibration: not checkable, found only by their answer."""
+    health = faq_health_current()
+    return FaqEntry.objects.filter(external_id__in=list(health.single_phrasing) if health else [])

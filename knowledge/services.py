@@ -11,7 +11,8 @@ faq_export commands the third):
   -- learning from operators' answers: the student's question of a ticket answered with an entry is offered as a
   learned phrasing of it; the admin adds it with one click (``classifier.with_learned_question``, the function
   the replay measures) or dismisses it; both write a ``FaqEntryEvent``;
-* ``faq_calibration_refit()`` -- fit the school's auto-answer calibration on its own FAQ (``faq_import`` does);
+* ``faq_calibration_refit()`` -- fit the school's auto-answer calibration on its own FAQ (``faq_import`` does),
+  stored with each entry's held-out check (``classifier.faq_health``; read by ``selectors.faq_health_current``);
 * ``faq_index_get()`` -- the cached ``FaqIndex`` over active entries, rebuilt when their content changes;
   embeddings are stored on the rows and reused.
 
@@ -39,7 +40,8 @@ from django.utils.module_loading import import_string
 
 from classifier import (
     AutoAnswerDecision, FaqCalibration, FaqDocument, FaqIndex, SentenceEncoder, answer_decision, calibrate_faq,
-    dump_faq_yaml, faq_encoder as classifier_faq_encoder, learned_phrasing, load_faq_document,
+    dump_faq_yaml, faq_encoder as classifier_faq_encoder, faq_health, held_out_queries, learned_phrasing,
+    load_faq_document,
     shared_sentence_encoder, with_learned_question,
 )
 
@@ -178,23 +180,30 @@ def faq_calibration_current() -> FaqCalibration | None:
 
 
 def faq_calibration_refit() -> FaqCalibrationFit | None:
-    """Fit the auto-answer calibration on the active entries (held out, ``classifier.calibrate_faq``) and store it.
+    """Fit the auto-answer calibration on the active entries (held out, ``classifier.calibrate_faq``) and store it,
+    with the per-entry outcome of the same held-out questions (``classifier.faq_health``) for the FAQ editor.
 
-    Idempotent: the same FAQ and rule give the same version, and an existing row of that version is returned.
-    None when the FAQ is empty. Cost: ~10 s of one core for 35 entries with the real encoder (one small index per
-    held-out question); paid on import, never per message.
+    Idempotent: the same FAQ and rule give the same version, and an existing row of that version is returned (its
+    held-out check filled in when it was fitted before that was stored). None when the FAQ is empty. Cost: ~10 s
+    of one core for 35 entries with the real encoder (one small index per held-out question), asked once for both;
+    paid on import, never per message.
     """
     _, docs, key = _active_documents()
     if not docs:
         return None
     index = faq_index_get()
-    calibration = calibrate_faq(docs, index.encoder, index.params)
+    queries = held_out_queries(docs, index.encoder, index.params)
+    calibration = calibrate_faq(docs, index.encoder, index.params, queries=queries)
+    health = faq_health(docs, queries).to_dict()
     row = FaqCalibrationFit.objects.filter(version=calibration.version).order_by("-created_at", "-pk").first()
     if row is not None and row == FaqCalibrationFit.objects.order_by("-created_at", "-pk").first():
+        if row.health != health:
+            row.health = health
+            row.save(update_fields=["health"])
         return row
     name = _encoder_name(index.encoder)
     return FaqCalibrationFit.objects.create(version=calibration.version, faq_key=key[:40], encoder=str(name)[:120],
-                                            fitted=calibration.to_dict(), entries=len(docs))
+                                            fitted=calibration.to_dict(), health=health, entries=len(docs))
 
 
 # --- usage ----------------------------------------------------------------------------------------------

@@ -19,6 +19,10 @@ the held-out questions. On both schools tried no threshold reaches it (a removed
 nearest sibling with a high score), and moving ``min_score`` by the schools' difference lowered precision on the
 second school (docs/experiments/faq.md).
 
+For the school's FAQ editor, ``faq_health`` reads the same covered queries per entry (no retrieval of its own):
+how many of an entry's phrasings, asked without themselves, find it first, which entries they find instead (two
+entries a student's question cannot tell apart), and the entries with one phrasing only, which cannot be checked.
+
 Cost: one small index (BM25 + char n-grams, embeddings reused) per held-out question: ~10 s for 35 entries with
 100 questions on one core, paid when the FAQ is imported or refitted, never per message.
 """
@@ -60,6 +64,7 @@ class HeldOut:
     covered: bool
     question: str = ""
     hits: tuple = ()
+    gold: str | None = None  # the entry a covered query should find (None: its entry was removed)
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ def held_out_queries(entries: Sequence[FaqDocument], encoder: SentenceEncoder | 
         top, margin = answer_confidence(hits)  # what the auto-answer rule reads
         votes = hits[0].features.get("votes", 0.0) if hits else 0.0
         return HeldOut(top, margin, votes, bool(hits) and hits[0].entry_id == gold, gold is not None, question,
-                       tuple(hits))
+                       tuple(hits), gold)
 
     for i, e in enumerate(entries):
         qs = e.questions
@@ -176,15 +181,18 @@ def faq_version(entries: Sequence[FaqDocument], params: dict[str, Any] | None = 
 
 
 def calibrate_faq(entries: Sequence[FaqDocument], encoder: SentenceEncoder | None = None,
-                  params: dict[str, Any] | None = None, *, target_precision: float = TARGET_PRECISION
-                  ) -> FaqCalibration:
-    """Fit a school's calibration on its own FAQ (see the module's docstring)."""
+                  params: dict[str, Any] | None = None, *, target_precision: float = TARGET_PRECISION,
+                  queries: Sequence[HeldOut] | None = None) -> FaqCalibration:
+    """Fit a school's calibration on its own FAQ (see the module's docstring).
+
+    ``queries``: ``held_out_queries(entries, encoder, params)`` when the caller already has them (the desk asks
+    them once for both this and ``faq_health``: ~10 s for 35 entries, not paid twice)."""
     from .needs_human import judge_needs_human  # needs_human imports index; keep this module light
 
     params = params or load_params()
     aa = params["auto_answer"]
     version = faq_version(entries, params)
-    queries = held_out_queries(entries, encoder, params)
+    queries = list(queries) if queries is not None else held_out_queries(entries, encoder, params)
     covered = [q for q in queries if q.covered]
     uncovered = [q.top for q in queries if not q.covered]
     if len(covered) < MIN_QUERIES or len(uncovered) < MIN_QUERIES:
@@ -202,11 +210,91 @@ def calibrate_faq(entries: Sequence[FaqDocument], encoder: SentenceEncoder | Non
         round(precision, 4), round(coverage, 4))
 
 
+@dataclass(frozen=True)
+class EntryHealth:
+    """How an entry's own phrasings, each asked held out, fare: how many find it first, and what they find instead."""
+
+    entry_id: str
+    checked: int  # phrasings asked held out (every question and alternative question of an entry with two or more)
+    found: int  # of those, how many find this entry first
+    instead: tuple[tuple[str, int], ...] = ()  # (entry found first instead, how many phrasings), most first
+
+    @property
+    def confused(self) -> bool:
+        return bool(self.instead)
+
+
+@dataclass(frozen=True)
+class FaqHealth:
+    """Per-entry outcome of the held-out check, for the school's FAQ editor (``faq_health``).
+
+    ``single_phrasing``: entries with one question and no alternative: nothing is left to ask them held out, so they
+    cannot be checked, and a student's question finds them only by their answer."""
+
+    entries: tuple[EntryHealth, ...] = ()
+    single_phrasing: tuple[str, ...] = ()
+
+    @property
+    def confused(self) -> tuple[EntryHealth, ...]:
+        return tuple(e for e in self.entries if e.confused)
+
+    def entry(self, entry_id: str) -> EntryHealth | None:
+        return next((e for e in self.entries if e.entry_id == entry_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entries": [{"id": e.entry_id, "checked": e.checked, "found": e.found, "instead": dict(e.instead)}
+                            for e in self.entries],
+                "single_phrasing": list(self.single_phrasing)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> "FaqHealth | None":
+        if not d or "entries" not in d:
+            return None
+        return cls(tuple(EntryHealth(str(e["id"]), int(e["checked"]), int(e["found"]),
+                                     tuple((str(k), int(v)) for k, v in (e.get("instead") or {}).items()))
+                         for e in d["entries"]),
+                   tuple(str(x) for x in d.get("single_phrasing") or ()))
+
+    def report_lines(self) -> list[str]:
+        """A short plain-text report: the entries with a held-out confusion, then the single-phrasing ones."""
+        lines = []
+        for e in self.confused:
+            found_instead = ", ".join(f"{other} ({n})" for other, n in e.instead)
+            lines.append(f"{e.entry_id}: {e.found} of {e.checked} phrasings find it; found instead: {found_instead}"
+                         " -- add distinguishing alternative questions or merge the entries")
+        if self.single_phrasing:
+            lines.append(f"one phrasing only, not checkable, found only by the answer ({len(self.single_phrasing)}): "
+                         + ", ".join(self.single_phrasing) + " -- add alternative questions")
+        return lines or ["held-out check: every phrasing finds its own entry"]
+
+
+def faq_health(entries: Sequence[FaqDocument], queries: Sequence[HeldOut]) -> FaqHealth:
+    """Per entry, from the covered ``held_out_queries`` (no retrieval here): phrasings checked, found first, and
+    the entries found first instead with their counts; plus the entries with one phrasing only."""
+    checked: dict[str, int] = {}
+    found: dict[str, int] = {}
+    instead: dict[str, dict[str, int]] = {}
+    for q in queries:
+        if not q.covered or q.gold is None:
+            continue
+        checked[q.gold] = checked.get(q.gold, 0) + 1
+        if q.correct:
+            found[q.gold] = found.get(q.gold, 0) + 1
+        elif q.hits:  # no hit at all is counted as not found, with nothing found instead
+            other = instead.setdefault(q.gold, {})
+            other[q.hits[0].entry_id] = other.get(q.hits[0].entry_id, 0) + 1
+    rows = tuple(EntryHealth(e.id, checked[e.id], found.get(e.id, 0),
+                             tuple(sorted(instead.get(e.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))))
+                 for e in entries if e.id in checked)
+    return FaqHealth(rows, tuple(e.id for e in entries if len(e.questions) < 2))
+
+
 def calibration_reference(calibration: FaqCalibration) -> dict[str, float]:
     """What ``faq-fit --write`` stores of the development school's own calibration (``calibration_reference``)."""
     return {"nh_quantile_score": calibration.nh_quantile_score, "held_out_threshold": calibration.held_out_threshold,
             "covered_score": calibration.covered_score, "uncovered_score": calibration.uncovered_score}
 
 
-__all__ = ["FaqCalibration", "HeldOut", "calibrate_faq", "calibration_reference", "held_out_queries", "fit_threshold", "faq_version",
+__all__ = ["EntryHealth", "FaqCalibration", "FaqHealth", "HeldOut", "calibrate_faq", "faq_health",
+           "calibration_reference", "held_out_queries", "fit_threshold", "faq_version",
            "TARGET_PRECISION"]

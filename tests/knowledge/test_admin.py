@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from knowledge.models import FaqEntry
+from knowledge.models import FaqCalibrationFit, FaqEntry
 from tests.factories import AdminFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,34 @@ def test_the_school_profile_lists_aliases_and_domains_one_per_line(admin_client_
     assert answer.status_code == 302
     profile.refresh_from_db()
     assert profile.aliases == ["KODARIUM LLC", "Kodarium"] and profile.domains == ["pay.kodarium.ru"]
+
+
+def _stored_check() -> None:
+    """The newest calibration's check: two of pay_ways' three phrasings find money_back; schedule has one phrasing."""
+    FaqCalibrationFit.objects.update(health={
+        "entries": [{"id": "pay_ways", "checked": 3, "found": 1, "instead": {"money_back": 2}},
+                    {"id": "money_back", "checked": 2, "found": 2, "instead": {}}],
+        "single_phrasing": ["schedule"]})
+
+
+def test_the_change_page_shows_the_entrys_held_out_check(admin_client_, imported):
+    _stored_check()
+    confused = admin_client_.get(_url(FaqEntry.objects.get(external_id="pay_ways"))).content.decode()
+    assert "эту запись находят 1 из 3" in confused and "Вместо неё находятся: money_back (2)" in confused
+    clean = admin_client_.get(_url(FaqEntry.objects.get(external_id="money_back"))).content.decode()
+    assert "эту запись находят 2 из 2" in clean and "Вместо неё" not in clean
+    single = admin_client_.get(_url(FaqEntry.objects.get(external_id="schedule"))).content.decode()
+    assert "Только одна формулировка" in single
+    FaqCalibrationFit.objects.all().delete()
+    never = admin_client_.get(_url(FaqEntry.objects.get(external_id="pay_ways"))).content.decode()
+    assert "Ещё не проверено" in never
+
+
+def test_the_entries_list_filters_the_entries_with_a_confusion(admin_client_, imported):
+    _stored_check()
+    listed = admin_client_.get("/admin/knowledge/faqentry/?held_out=confused").content.decode()
+    assert "/admin/knowledge/faqentry/%d/change/" % FaqEntry.objects.get(external_id="pay_ways").pk in listed
+    assert "/admin/knowledge/faqentry/%d/change/" % FaqEntry.objects.get(external_id="money_back").pk not in listed
+    single = admin_client_.get("/admin/knowledge/faqentry/?held_out=single").content.decode()
+    assert "/admin/knowledge/faqentry/%d/change/" % FaqEntry.objects.get(external_id="schedule").pk in single
+    assert "находится другая запись" in listed  # the filter's choices, in Russian

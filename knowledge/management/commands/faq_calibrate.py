@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from knowledge.selectors import faq_health_current
 from knowledge.services import faq_calibration_refit
 
 
@@ -15,3 +16,6 @@ class Command(BaseCommand):
         f = row.fitted
         self.stdout.write(f"{row.version}: {row.entries} entries, needs-human quantile score {f.get('nh_quantile_score')}, "
                           f"held-out top-1 {f.get('loo_top1')}, fitted={f.get('fitted')}")
+        health = faq_health_current()
+        for line in health.report_lines() if health is not None else []:
+            self.stdout.write(f"  {line}")

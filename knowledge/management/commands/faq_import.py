@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from knowledge.selectors import faq_health_current
 from knowledge.services import faq_import
 
 
@@ -17,3 +18,6 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
+        health = faq_health_current()  # the held-out check of the calibration the import refitted (or kept)
+        for line in health.report_lines() if health is not None else []:
+            self.stdout.write(f"  {line}")

@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 
 from classifier.faq.calibration import (
-    MAX_SHIFT, FaqCalibration, HeldOut, calibrate_faq, calibration_reference, fit_threshold, held_out_queries,
+    MAX_SHIFT, EntryHealth, FaqCalibration, FaqHealth, HeldOut, calibrate_faq, calibration_reference, faq_health,
+    fit_threshold, held_out_queries,
 )
 from classifier.faq.decision import answer_decision
 from classifier.faq.documents import FaqDocument
-from classifier.faq.index import FaqIndex
+from classifier.faq.index import FaqHit, FaqIndex
 from classifier.faq.params import load_params
 from tests.classifier.fake_encoders import TokenHashEncoder
 from tests.classifier.faq.sample import ENTRIES
@@ -102,3 +103,59 @@ def test_a_phrasing_listed_twice_is_held_out_once(encoder):
                *ENTRIES[1:]]
     queries = held_out_queries(doubled, encoder)
     assert sum(q.covered and q.question == "Какие способы оплаты?" for q in queries) == 2
+
+
+# --- faq_health: the per-entry outcome of the same held-out queries -------------------------------------------
+
+
+def _asked(gold: str | None, found: str | None, question: str = "q") -> HeldOut:
+    """A hand-made held-out query of entry ``gold`` (None: its entry removed) whose first hit is ``found``."""
+    hits = (FaqHit(found, 0.8, ENTRIES[0]),) if found else ()
+    return HeldOut(top=0.8, margin=0.2, votes=3, correct=gold is not None and found == gold, covered=gold is not None,
+                   question=question, hits=hits, gold=gold)
+
+
+def _doc(entry_id: str, *alternatives: str) -> FaqDocument:
+    return FaqDocument(entry_id, "payment", f"{entry_id}?", alternatives, "Ответ.")
+
+
+def test_faq_health_counts_the_entries_found_instead_and_lists_single_phrasing_entries():
+    entries = [_doc("pay_ways", "a", "b", "c"), _doc("money_back", "d"), _doc("refund_policy", "e"), _doc("schedule")]
+    queries = [_asked("pay_ways", "pay_ways"), _asked("pay_ways", "refund_policy"), _asked("pay_ways", "refund_policy"),
+               _asked("pay_ways", "money_back"),
+               _asked("money_back", "money_back"), _asked("money_back", None),  # no hit: not found, nothing instead
+               _asked("refund_policy", "refund_policy"), _asked("refund_policy", "refund_policy"),
+               _asked(None, "pay_ways"), _asked(None, "schedule")]  # removed-entry queries say nothing of an entry
+    health = faq_health(entries, queries)
+    pay = health.entry("pay_ways")
+    assert (pay.checked, pay.found, pay.instead) == (4, 1, (("refund_policy", 2), ("money_back", 1)))
+    assert health.entry("money_back") == EntryHealth("money_back", 2, 1, ())
+    assert health.entry("refund_policy") == EntryHealth("refund_policy", 2, 2, ())
+    assert [e.entry_id for e in health.confused] == ["pay_ways"]
+    assert health.single_phrasing == ("schedule",) and health.entry("schedule") is None
+    assert FaqHealth.from_dict(health.to_dict()) == health
+    report = "\n".join(health.report_lines())
+    assert "pay_ways: 1 of 4 phrasings find it; found instead: refund_policy (2), money_back (1)" in report
+    assert "(1): schedule" in report and "money_back:" not in report
+
+
+def test_faq_health_invents_nothing_for_a_clean_faq():
+    entries = [_doc("pay_ways", "a"), _doc("money_back", "b")]
+    queries = [_asked("pay_ways", "pay_ways"), _asked("pay_ways", "pay_ways"), _asked("money_back", "money_back"),
+               _asked("money_back", "money_back"), _asked(None, "money_back")]
+    health = faq_health(entries, queries)
+    assert health.confused == () and health.single_phrasing == ()
+    assert [(e.entry_id, e.checked, e.found) for e in health.entries] == [("pay_ways", 2, 2), ("money_back", 2, 2)]
+    assert health.report_lines() == ["held-out check: every phrasing finds its own entry"]
+
+
+def test_faq_health_reads_the_queries_calibrate_faq_fits_on(encoder):
+    """One retrieval pass for both: calibrate_faq on given queries fits the same numbers, and faq_health counts
+    exactly its covered queries (each carries its gold entry)."""
+    params = load_params()
+    queries = held_out_queries(ENTRIES, encoder, params)
+    assert calibrate_faq(ENTRIES, encoder, params, queries=queries) == calibrate_faq(ENTRIES, encoder, params)
+    health = faq_health(ENTRIES, queries)
+    assert sum(e.checked for e in health.entries) == sum(q.covered for q in queries)
+    assert sum(e.found for e in health.entries) == sum(q.correct for q in queries if q.covered)
+    assert all(q.gold is None for q in queries if not q.covered)
