@@ -40,7 +40,7 @@ class HeldOutCheckFilter(admin.SimpleListFilter):
     SELECTORS = {"confused": faq_entries_with_confusion, "single": faq_entries_single_phrasing}
 
     def lookups(self, request, model_admin):
-        return [("confused", _("finds another entry")), ("single", _("one phrasing only"))]
+        return [("confused", _("mostly finds another entry")), ("single", _("one phrasing only"))]
 
     def queryset(self, request, queryset):
         selector = self.SELECTORS.get(self.value())
@@ -98,10 +98,15 @@ class FaqEntryAdmin(TimestampColumns, admin.ModelAdmin):
             return gettext("Not checked yet (manage.py faq_calibrate).")
         line = gettext("Held-out check: %(found)s of %(checked)s phrasings find this entry.") % {
             "found": entry.found, "checked": entry.checked}
-        if entry.confused:
-            line += " " + gettext("Found instead: %(entries)s. The entries are confusable: add distinguishing "
-                                  "alternative questions or merge them.") % {
+        if entry.instead:
+            line += " " + gettext("Found instead: %(entries)s.") % {
                 "entries": ", ".join(f"{other} ({n})" for other, n in entry.instead)}
+        partners = health.partner(obj.external_id)
+        if partners:
+            line += " " + gettext("It and %(entries)s find each other: add distinguishing alternative questions or "
+                                  "merge the entries.") % {"entries": ", ".join(partners)}
+        elif entry.confused:
+            line += " " + gettext("Add alternative questions in the students' words.")
         return line
 
     def phrasing_decide_view(self, request, object_id, offer_id, decision):

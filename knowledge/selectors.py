@@ -75,7 +75,7 @@ def faq_health_current() -> FaqHealth | None:
 
 
 def faq_entries_with_confusion() -> QuerySet[FaqEntry]:
-    """Entries some of whose phrasings, asked held out, find another entry first (newest calibration)."""
+    """Entries most of whose phrasings, asked held out, find another entry first (newest calibration)."""
     health = faq_health_current()
     return FaqEntry.objects.filter(external_id__in=[e.entry_id for e in health.confused] if health else [])
 

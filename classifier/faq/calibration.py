@@ -221,7 +221,10 @@ class EntryHealth:
 
     @property
     def confused(self) -> bool:
-        return bool(self.instead)
+        """Most of its phrasings find another entry first. A single miss is not flagged: on the development school's
+        FAQ held-out phrasings find their own entry 57 times of 98 (real messages, longer, 0.94), and 25 of 32
+        entries have at least one miss, 11 a majority: flagging every miss would flag nearly every entry."""
+        return 2 * self.found < self.checked
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,20 @@ class FaqHealth:
     @property
     def confused(self) -> tuple[EntryHealth, ...]:
         return tuple(e for e in self.entries if e.confused)
+
+    @property
+    def confusable_pairs(self) -> tuple[tuple[str, str], ...]:
+        """Entries whose phrasings find each other (each pair once, in entry order): two entries that say nearly the
+        same to the retrieval, where "merge them or make them distinct" is the advice (dev: career_center and
+        job_guarantee, reset_password and change_email, ...); a one-way miss only asks for more phrasings."""
+        finds = {e.entry_id: {other for other, _ in e.instead} for e in self.entries}
+        order = [e.entry_id for e in self.entries]
+        return tuple((a, b) for i, a in enumerate(order) for b in order[i + 1:]
+                     if b in finds[a] and a in finds.get(b, ()))
+
+    def partner(self, entry_id: str) -> tuple[str, ...]:
+        """The entries ``entry_id`` forms a confusable pair with."""
+        return tuple(b if a == entry_id else a for a, b in self.confusable_pairs if entry_id in (a, b))
 
     def entry(self, entry_id: str) -> EntryHealth | None:
         return next((e for e in self.entries if e.entry_id == entry_id), None)
@@ -256,16 +273,18 @@ class FaqHealth:
                    tuple(str(x) for x in d.get("single_phrasing") or ()))
 
     def report_lines(self) -> list[str]:
-        """A short plain-text report: the entries with a held-out confusion, then the single-phrasing ones."""
-        lines = []
+        """A short plain-text report: the confusable pairs, the entries most of whose phrasings find another one,
+        then the single-phrasing ones."""
+        lines = [f"confusable: {a} and {b} (each one's phrasings find the other) -- add distinguishing alternative "
+                 "questions or merge the entries" for a, b in self.confusable_pairs]
         for e in self.confused:
             found_instead = ", ".join(f"{other} ({n})" for other, n in e.instead)
             lines.append(f"{e.entry_id}: {e.found} of {e.checked} phrasings find it; found instead: {found_instead}"
-                         " -- add distinguishing alternative questions or merge the entries")
+                         " -- add alternative questions in the students' words")
         if self.single_phrasing:
             lines.append(f"one phrasing only, not checkable, found only by the answer ({len(self.single_phrasing)}): "
                          + ", ".join(self.single_phrasing) + " -- add alternative questions")
-        return lines or ["held-out check: every phrasing finds its own entry"]
+        return lines or ["held-out check: no entry is missed by most of its phrasings, no pair is confusable"]
 
 
 def faq_health(entries: Sequence[FaqDocument], queries: Sequence[HeldOut]) -> FaqHealth:

@@ -106,6 +106,8 @@ def test_the_change_page_shows_the_entrys_held_out_check(admin_client_, imported
     _stored_check()
     confused = admin_client_.get(_url(FaqEntry.objects.get(external_id="pay_ways"))).content.decode()
     assert "эту запись находят 1 из 3" in confused and "Вместо неё находятся: money_back (2)" in confused
+    assert "Добавьте формулировки вопроса словами студентов" in confused  # a one-way miss: more phrasings, no merge
+    assert "объедините" not in confused
     clean = admin_client_.get(_url(FaqEntry.objects.get(external_id="money_back"))).content.decode()
     assert "эту запись находят 2 из 2" in clean and "Вместо неё" not in clean
     single = admin_client_.get(_url(FaqEntry.objects.get(external_id="schedule"))).content.decode()
@@ -122,4 +124,13 @@ def test_the_entries_list_filters_the_entries_with_a_confusion(admin_client_, im
     assert "/admin/knowledge/faqentry/%d/change/" % FaqEntry.objects.get(external_id="money_back").pk not in listed
     single = admin_client_.get("/admin/knowledge/faqentry/?held_out=single").content.decode()
     assert "/admin/knowledge/faqentry/%d/change/" % FaqEntry.objects.get(external_id="schedule").pk in single
-    assert "находится другая запись" in listed  # the filter's choices, in Russian
+    assert "чаще находится другая запись" in listed  # the filter's choices, in Russian
+
+
+def test_the_change_page_advises_a_merge_only_for_entries_that_find_each_other(admin_client_, imported):
+    FaqCalibrationFit.objects.update(health={
+        "entries": [{"id": "pay_ways", "checked": 3, "found": 2, "instead": {"money_back": 1}},
+                    {"id": "money_back", "checked": 2, "found": 1, "instead": {"pay_ways": 1}}],
+        "single_phrasing": []})
+    page = admin_client_.get(_url(FaqEntry.objects.get(external_id="money_back"))).content.decode()
+    assert "Она и pay_ways находят друг друга" in page and "объедините записи" in page
