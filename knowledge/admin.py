@@ -88,13 +88,11 @@ class FaqEntryAdmin(TimestampColumns, admin.ModelAdmin):
     def held_out_check(self, obj):
         """The newest calibration's outcome for this entry: each phrasing asked without itself, what it finds."""
         health = faq_health_current() if obj is not None and obj.pk else None
-        if health is None:
-            return gettext("Not checked yet (manage.py faq_calibrate).")
-        if obj.external_id in health.single_phrasing:
+        if health is not None and obj.external_id in health.single_phrasing:
             return gettext("One phrasing only: it cannot be checked and is found only by its answer. "
                            "Add alternative questions.")
-        entry = health.entry(obj.external_id)
-        if entry is None:
+        entry = health.entry(obj.external_id) if health is not None else None
+        if entry is None:  # never calibrated, or added after the newest calibration
             return gettext("Not checked yet (manage.py faq_calibrate).")
         line = gettext("Held-out check: %(found)s of %(checked)s phrasings find this entry.") % {
             "found": entry.found, "checked": entry.checked}

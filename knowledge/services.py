@@ -109,6 +109,18 @@ def _stored_vectors(stored: dict | None, encoder_name: str, content_hash: str) -
     return np.asarray(stored["questions"], np.float32), np.asarray(stored["answer"], np.float32)
 
 
+def _stored_by_row(stored: dict[int, dict | None], encoder_name: str, fresh: dict[int, str],
+                   part: str | None = None) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per row id, its usable stored vectors of ``encoder_name`` (``FaqEntry.embedding`` itself, or its ``part``
+    sub-object), for the row's current content hash in ``fresh``."""
+    usable = {}
+    for pk, embedding in stored.items():
+        vectors = _stored_vectors((embedding or {}).get(part) if part else embedding, encoder_name, fresh[pk])
+        if vectors is not None:
+            usable[pk] = vectors
+    return usable
+
+
 def faq_index_get() -> FaqIndex:
     """The process-wide index over active entries; rebuilt (re-embedding only changed entries) on change.
 
@@ -133,13 +145,10 @@ def faq_index_get() -> FaqIndex:
             live = {doc.content_hash() for doc in docs}  # an edited entry's old vectors are dropped, not kept forever
             index.reranker.load_embeddings({k: v for k, v in _index.reranker.embeddings().items() if k in live})
         fresh = {pk: doc.content_hash() for pk, doc in zip(pks, docs)}
-        known = {pk: _stored_vectors(e, name, fresh[pk]) for pk, e in stored.items()}
-        known = {pk: v for pk, v in known.items() if v is not None}
+        known = _stored_by_row(stored, name, fresh)
         index.load_embeddings({fresh[pk]: v for pk, v in known.items()})
         rerank_name = _encoder_name(index.reranker.encoder)  # no model is loaded until something is encoded
-        rerank_known = {pk: _stored_vectors((e or {}).get("rerank"), rerank_name, fresh[pk])
-                        for pk, e in stored.items()}
-        rerank_known = {pk: v for pk, v in rerank_known.items() if v is not None}
+        rerank_known = _stored_by_row(stored, rerank_name, fresh, "rerank")
         index.reranker.load_embeddings({fresh[pk]: v for pk, v in rerank_known.items()})
         reranking = bool(index.params["retrieval"].get("rerank"))  # off: e5 is neither loaded nor asked
         index.refresh(docs)

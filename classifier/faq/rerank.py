@@ -96,9 +96,14 @@ class Reranker:
             self._cache[key] = hit
         return hit
 
+    def query_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """The messages' vectors the re-ranking compares with the entries' (``query_text`` of each): one definition
+        for the desk and ``faq-fit``, which must encode the same text."""
+        return np.asarray(self.encoder.encode([query_text(t) for t in texts]), np.float32)
+
     def features(self, text: str, hits: Sequence[Any], retrieval: Mapping[str, Any]) -> np.ndarray:
         """FEATURES of each hit (``FaqHit`` with dq/da/bm/cg features), rows in the hits' order."""
-        q = np.asarray(self.encoder.encode([query_text(text)])[0], np.float32)
+        q = self.query_vectors([text])[0]
         msg = set(tokens(text))
         rows = []
         for h in hits:

@@ -28,7 +28,7 @@ from ..faq.index import FaqHit, FaqIndex, lead_over_others
 from ..faq.lexical import tokens
 from ..faq.needs_human import FEATURES, feature_vector, score_features
 from ..faq.params import OFFTOPIC, THRESHOLDS_FILE, fused_score, load_params
-from ..faq.rerank import FEATURES as RERANK_FEATURES, answer_overlaps, query_text
+from ..faq.rerank import FEATURES as RERANK_FEATURES, answer_overlaps
 from ..runtime.encoders import SentenceEncoder
 from .datasets import read_csv, school_faq
 from .evaluate import school_topic_classifier
@@ -90,7 +90,7 @@ class Prepared:
         self.nh = np.array([int(str(r["needs_human"]).strip() == "1") for r in self.rows])
         # the re-ranking's signals (classifier/faq/rerank.py): e5 cosines and answer overlaps, per message × entry
         rr = self.index.reranker
-        e5 = rr.encoder.encode([query_text(t) for t in texts])  # ~20–40 ms a message (one core): 6–12 s for dev's 300
+        e5 = rr.query_vectors(texts)  # ~20–40 ms a message (one core): 6–12 s for dev's 300
         emb5 = [rr.entry_embeddings(e) for e in self.entries]
         self.F5 = {"dq": np.stack([(q @ e5.T).max(0) if len(q) else np.zeros(len(texts)) for q, _ in emb5], 1),
                    "da": np.stack([(a @ e5.T).max(0) if len(a) else np.zeros(len(texts)) for _, a in emb5], 1)}
