@@ -23,7 +23,7 @@ from typing import Any, Sequence
 import numpy as np
 import yaml
 
-from ..faq.calibration import calibrate_faq, calibration_reference
+from ..faq.calibration import calibrate_faq, calibration_reference, faq_health, held_out_queries
 from ..faq.decision import topic_name
 from ..faq.encoder import faq_encoder
 from ..faq.index import FaqHit, FaqIndex, lead_over_others
@@ -34,7 +34,6 @@ from ..faq.rerank import FEATURES as RERANK_FEATURES, answer_overlaps
 from ..runtime.encoders import SentenceEncoder
 from .datasets import read_csv, school_faq
 from .evaluate import school_topic_classifier
-from .faq_pair_gate import confusable_matrix, pair_blocked
 from .faq_rerank_fit import fit_rerank, reranked_order
 from .metrics import f1_score, faq_metrics
 
@@ -102,6 +101,25 @@ class Prepared:
         topics = school_topic_classifier(self.entries) if use_topics else None
         self.topics = [(topic_name(topics.classify(t)) if topics else None) for t in texts]
         self._nh_cache: dict[tuple, np.ndarray] = {}
+        self._pairs: np.ndarray | None = None
+
+    @property
+    def pairs(self) -> np.ndarray:
+        """entries × entries: the two form a confusable pair of the FAQ's own held-out check (``faq_health`` over
+        ``held_out_queries`` under the shipped numbers, as the desk runs it on import; the FAQ alone, no label).
+        Computed on first use (~10 s for 35 entries)."""
+        if self._pairs is None:
+            ids = [e.id for e in self.entries]
+            health = faq_health(self.entries, held_out_queries(self.entries, self.encoder, self.index.params))
+            self._pairs = np.zeros((len(ids), len(ids)), bool)
+            for a, b in health.confusable_pairs:
+                self._pairs[ids.index(a), ids.index(b)] = self._pairs[ids.index(b), ids.index(a)] = True
+        return self._pairs
+
+    def pair_blocked(self, order: np.ndarray) -> np.ndarray:
+        """Per message: its first entry and second suggestion (in ``order``, the re-ranked one) form a confusable
+        pair, so the pair gate withholds the automatic answer (``answer_decision``'s twin)."""
+        return self.pairs[order[:, 0], order[:, 1]] if order.shape[1] > 1 else np.zeros(len(order), bool)
 
     def offtopic(self, X: np.ndarray) -> np.ndarray:
         return X[:, FEATURES.index("offtopic")] == 1
@@ -301,7 +319,7 @@ def fit_all(P: Prepared, idx: np.ndarray, l2: float, pair_gate: bool = False) ->
     nhp = fit_needs_human(X[idx], P.nh[idx], l2)
     flag, prob = oof_needs_human(P, idx, X, l2)
     rerank = fit_rerank(P, idx, w, S, l2)
-    blocked = pair_blocked(confusable_matrix(P), reranked_order(P, {**w, "rerank": rerank}, S)) if pair_gate else None
+    blocked = P.pair_blocked(reranked_order(P, {**w, "rerank": rerank}, S)) if pair_gate else None
     aa = fit_auto_answer(P, idx, S, X, flag, prob, blocked=blocked)
     if pair_gate:
         aa["pair_gate"] = True
@@ -316,7 +334,7 @@ def predict(P: Prepared, params: dict[str, Any], idx: np.ndarray) -> list[Fitted
     order = reranked_order(P, params["retrieval"], S)
     auto &= order[:, 0] == np.argmax(S, axis=1)  # answered only when the re-ranking keeps the first entry
     if params["auto_answer"].get("pair_gate"):
-        auto &= ~pair_blocked(confusable_matrix(P), order)
+        auto &= ~P.pair_blocked(order)
     return [FittedDecision(bool(auto[i]), P.entries[order[i, 0]].id, bool(flag[i]), P.hits(i, S, order=order[i]))
             for i in idx]
 

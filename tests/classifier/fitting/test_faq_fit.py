@@ -64,11 +64,12 @@ def test_the_fits_rule_twin_ranks_by_the_score_and_reads_the_segment_confidence(
 
 
 def test_the_pair_gate_twin_reads_the_first_entry_and_the_second_suggestion():
-    """`faq_pair_gate.pair_blocked` is the fit's twin of answer_decision's pair gate: the first entry of the
-    (re-ranked) order and the second one form a confusable pair, in either order; the third one does not count."""
-    from classifier.fitting.faq_pair_gate import pair_blocked
+    """`Prepared.pair_blocked` is the fit's twin of answer_decision's pair gate: the first entry of the (re-ranked)
+    order and the second one form a confusable pair, in either order; the third suggestion does not count."""
+    from types import SimpleNamespace
 
     pairs = np.zeros((4, 4), bool)
     pairs[0, 2] = pairs[2, 0] = True
+    P = SimpleNamespace(pairs=pairs)
     order = np.array([[0, 2, 1, 3], [2, 0, 1, 3], [0, 1, 2, 3], [1, 3, 0, 2]])
-    assert pair_blocked(pairs, order).tolist() == [True, True, False, False]
+    assert faq_fit.Prepared.pair_blocked(P, order).tolist() == [True, True, False, False]
