@@ -111,7 +111,7 @@ def _cmd_faq_fit(args) -> int:
         share, _, clauses = args.segments.partition(",")
         segments = {"segment_share": float(share), "segment_clauses": clauses == "clauses"}
     report = faq_fit(Path(args.dir), folds=args.folds, seeds=args.seeds, l2=args.l2, use_topics=not args.no_topic,
-                     write=args.write, encoders=encoders, segments=segments, pair_gate=args.pair_gate)
+                     write=args.write, encoders=encoders, segments=segments)
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 
@@ -187,9 +187,6 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: the shipped thresholds.yaml's retrieval.encoders)")
     f.add_argument("--segments", default="", help="segment scoring of the auto-answer confidence: SHARE[,clauses], "
                    "0 = off (default: the shipped thresholds.yaml's retrieval.segment_share)")
-    f.add_argument("--pair-gate", action="store_true",
-                   help="fit the auto-answer rule with the confusable-pair gate on (pairs from DIR's own faq.yaml "
-                        "held-out check); --write then stores auto_answer.pair_gate: true")
     f.add_argument("--write", action="store_true", help="store the all-data fit in classifier/faq/data/thresholds.yaml")
     f.add_argument("--write-reference", action="store_true",
                    help="only store DIR's own FAQ calibration under the shipped numbers (calibration_reference)")

@@ -39,8 +39,8 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from classifier import (
-    AutoAnswerDecision, FaqCalibration, FaqDocument, FaqHealth, FaqIndex, SentenceEncoder, answer_decision,
-    calibrate_faq, dump_faq_yaml, faq_encoder as classifier_faq_encoder, faq_health, held_out_queries, learned_phrasing,
+    AutoAnswerDecision, FaqCalibration, FaqDocument, FaqIndex, SentenceEncoder, answer_decision, calibrate_faq,
+    dump_faq_yaml, faq_encoder as classifier_faq_encoder, faq_health, held_out_queries, learned_phrasing,
     load_faq_document,
     shared_sentence_encoder, with_learned_question,
 )
@@ -171,17 +171,12 @@ def faq_index_get() -> FaqIndex:
 def faq_answer_decision(text: str, topic_prediction: Any = None) -> AutoAnswerDecision:
     """Should the desk answer ``text`` automatically, and with which entry? (``classifier.answer_decision``)
 
-    With the school's newest FAQ calibration applied (its version is on the decision), else the shipped numbers;
-    with ``auto_answer.pair_gate`` on, the confusable pairs of that calibration's held-out check are withheld.
+    With the school's newest FAQ calibration applied (its version is on the decision), else the shipped numbers.
     """
     index = faq_index_get()
-    row = FaqCalibrationFit.objects.order_by("-created_at", "-pk").first()
-    calibration = FaqCalibration.from_dict(row.fitted) if row is not None else None
+    calibration = faq_calibration_current()
     params = calibration.apply(index.params) if calibration is not None else None
-    gate = bool(index.params["auto_answer"].get("pair_gate"))
-    health = FaqHealth.from_dict(row.health) if row is not None and gate else None
-    return answer_decision(text, index, topic_prediction, params=params,
-                           confusable_pairs=health.confusable_pairs if health is not None else ())
+    return answer_decision(text, index, topic_prediction, params=params)
 
 
 # --- self-calibration -----------------------------------------------------------------------------------

@@ -74,7 +74,6 @@ def answer_decision(
     k: int = 3,
     params: dict[str, Any] | None = None,
     query_emb: np.ndarray | None = None,
-    confusable_pairs: Sequence[tuple[str, str]] = (),
 ) -> AutoAnswerDecision:
     """Decide whether ``text`` gets the top FAQ answer automatically.
 
@@ -85,9 +84,6 @@ def answer_decision(
     rank the same entry first, and the re-ranking (``Reranker.rerank``) keeps that entry first.  The top-``k``
     suggestions, in the re-ranked order, are always returned (operators see them).
     ``params`` (default: the index's) apply as a whole: retrieval, needs-human model and the rule.
-    With ``auto_answer.pair_gate`` on, no automatic answer either when the answered entry and the second
-    suggestion form one of ``confusable_pairs`` (the school's own held-out FAQ check,
-    ``FaqHealth.confusable_pairs``: entries whose phrasings find each other; docs/experiments/pairgate2.md).
     """
     p = params or index.params
     aa = p["auto_answer"]
@@ -124,14 +120,7 @@ def answer_decision(
         return decided(FaqOutcome.SIGNALS_DISAGREE, f"signals disagree: {votes:.0f} votes")
     if nh.score > aa.get("max_needs_human_score", 1.0):
         return decided(FaqOutcome.POSSIBLY_NEEDS_HUMAN, f"possibly needs a human ({nh.score:.2f})")
-    if aa.get("pair_gate") and len(shown) > 1 and is_confusable(best, shown[1].entry_id, confusable_pairs):
-        return decided(FaqOutcome.AMBIGUOUS, f"ambiguous: {best} and {shown[1].entry_id} are a confusable pair")
     return decided(FaqOutcome.AUTO_ANSWER, f"sure: score {top:.3f}, margin {margin:.3f}")
 
 
-def is_confusable(a: str | None, b: str | None, pairs: Sequence[tuple[str, str]]) -> bool:
-    """``a`` and ``b`` form one of ``pairs`` (either order): the pair gate's test."""
-    return a is not None and b is not None and a != b and any({a, b} == set(p) for p in pairs)
-
-
-__all__ = ["FaqOutcome", "AutoAnswerDecision", "answer_decision", "answer_confidence", "topic_name", "is_confusable"]
+__all__ = ["FaqOutcome", "AutoAnswerDecision", "answer_decision", "answer_confidence", "topic_name"]

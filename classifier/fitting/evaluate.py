@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..faq.calibration import calibrate_faq, faq_health, held_out_queries
+from ..faq.calibration import calibrate_faq
 from ..faq.decision import answer_decision
 from ..faq.documents import FaqDocument, topic_examples
 from ..faq.index import FaqIndex
@@ -70,17 +70,13 @@ def evaluate_faq(root: str, entries: Sequence[FaqDocument], *, encoder: Sentence
     (``classifier.faq.calibration``), as a desk does when the FAQ is imported; its version is in the report."""
     rows = read_csv(os.path.join(root, "texts.csv"))[:limit]
     index = FaqIndex(entries, encoder=encoder, params=params)
-    gate = bool((params or index.params)["auto_answer"].get("pair_gate")) and bool(entries)
-    queries = held_out_queries(entries, index.encoder, index.params) if entries and (calibrate or gate) else None
-    calibration = (calibrate_faq(entries, index.encoder, index.params, queries=queries)
-                   if calibrate and entries else None)
+    calibration = calibrate_faq(entries, index.encoder, index.params) if calibrate and entries else None
     if calibration is not None:
         params = calibration.apply(index.params)
-    pairs = faq_health(entries, queries).confusable_pairs if gate else ()  # the school's own check, as on import
     texts = [r["text"] for r in rows]
     embs = index.encoder.encode(texts) if texts else np.zeros((0, 512))
-    decisions = [answer_decision(t, index, topic_fn(t) if topic_fn else None, params=params, query_emb=e,
-                                 confusable_pairs=pairs) for t, e in zip(texts, embs)]
+    decisions = [answer_decision(t, index, topic_fn(t) if topic_fn else None, params=params, query_emb=e)
+                 for t, e in zip(texts, embs)]
     report = faq_metrics(rows, decisions)
     if calibration is not None:
         report["faq"]["calibration"] = calibration.version

@@ -1,12 +1,10 @@
 """Fit the FAQ retrieval weights, the needs-human model and the auto-answer thresholds on a labelled set.
 
-    python -m classifier faq-fit DIR [--write] [--folds 5] [--seeds 3] [--pair-gate]
+    python -m classifier faq-fit DIR [--write] [--folds 5] [--seeds 3]
 
 DIR holds ``texts.csv`` (``text,topic,needs_human,lang,faq_id``) and ``faq.yaml``.  Prints cross-validated
 metrics (2-fold "fit on half, test on the other half" and k-fold; messages are split, the FAQ is shared)
-and the in-sample fit; ``--write`` stores the all-data fit in ``faq/data/thresholds.yaml``. ``--pair-gate``: the
-auto-answer rule is fitted (and measured) with the confusable-pair gate of ``answer_decision`` applied, the pairs
-from DIR's own ``faq.yaml`` held-out check (``faq_health``; no label), as the desk computes them on import.
+and the in-sample fit; ``--write`` stores the all-data fit in ``faq/data/thresholds.yaml``.
 
 Everything fitted is a handful of global numbers (4 fusion weights, ~20 logistic weights, 3 thresholds):
 nothing is keyed to an FAQ id or a message.
@@ -23,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 import yaml
 
-from ..faq.calibration import calibrate_faq, calibration_reference, faq_health, held_out_queries
+from ..faq.calibration import calibrate_faq, calibration_reference
 from ..faq.decision import topic_name
 from ..faq.encoder import faq_encoder
 from ..faq.index import FaqHit, FaqIndex, lead_over_others
@@ -101,25 +99,6 @@ class Prepared:
         topics = school_topic_classifier(self.entries) if use_topics else None
         self.topics = [(topic_name(topics.classify(t)) if topics else None) for t in texts]
         self._nh_cache: dict[tuple, np.ndarray] = {}
-        self._pairs: np.ndarray | None = None
-
-    @property
-    def pairs(self) -> np.ndarray:
-        """entries × entries: the two form a confusable pair of the FAQ's own held-out check (``faq_health`` over
-        ``held_out_queries`` under the shipped numbers, as the desk runs it on import; the FAQ alone, no label).
-        Computed on first use (~10 s for 35 entries)."""
-        if self._pairs is None:
-            ids = [e.id for e in self.entries]
-            health = faq_health(self.entries, held_out_queries(self.entries, self.encoder, self.index.params))
-            self._pairs = np.zeros((len(ids), len(ids)), bool)
-            for a, b in health.confusable_pairs:
-                self._pairs[ids.index(a), ids.index(b)] = self._pairs[ids.index(b), ids.index(a)] = True
-        return self._pairs
-
-    def pair_blocked(self, order: np.ndarray) -> np.ndarray:
-        """Per message: its first entry and second suggestion (in ``order``, the re-ranked one) form a confusable
-        pair, so the pair gate withholds the automatic answer (``answer_decision``'s twin)."""
-        return self.pairs[order[:, 0], order[:, 1]] if order.shape[1] > 1 else np.zeros(len(order), bool)
 
     def offtopic(self, X: np.ndarray) -> np.ndarray:
         return X[:, FEATURES.index("offtopic")] == 1
@@ -267,13 +246,12 @@ def _lowest_min_score(top: np.ndarray, safe: np.ndarray, nh: np.ndarray, n_nh: i
 
 
 def fit_auto_answer(P: Prepared, idx: np.ndarray, S: np.ndarray, X: np.ndarray, nh_flag: np.ndarray,
-                    nh_prob: np.ndarray, seed: int = 0, blocked: np.ndarray | None = None) -> dict[str, float]:
+                    nh_prob: np.ndarray, seed: int = 0) -> dict[str, float]:
     """The auto-answer rule: the most coverage whose *safe* answers (right entry, no person needed) keep a
     Wilson lower bound >= PRECISION_TARGET and at most NH_AUTO_MAX of the needs-human messages answered, over a
     grid of (min_votes, max_needs_human_score, min_margin, min_score); ``nh_flag``/``nh_prob`` should be
     out-of-fold. ``min_score`` is then the median, over BOOTSTRAPS resamples of the messages, of the lowest
-    threshold keeping that rule: one message near the threshold no longer moves it by a whole grid step.
-    ``blocked``: messages never answered whatever the thresholds (the pair gate), left out of the answers."""
+    threshold keeping that rule: one message near the threshold no longer moves it by a whole grid step."""
     order, top, margin, votes = _auto_arrays(P, S)
     safe = (order[:, 0] == P.gold) & (P.nh == 0)
     cov_base = (P.gold >= 0) & (P.nh == 0)
@@ -284,8 +262,6 @@ def fit_auto_answer(P: Prepared, idx: np.ndarray, S: np.ndarray, X: np.ndarray, 
         for mp in (1.0, 0.3, 0.2, 0.15, 0.1):
             base = {"min_votes": v, "max_needs_human_score": mp, "min_score": 0.0, "min_margin": 0.0}
             ok = auto_mask(P, S, X, nh_flag, nh_prob, base)
-            if blocked is not None:
-                ok &= ~blocked
             for m in np.arange(0.0, 0.201, 0.02):
                 sel = idx[ok[idx] & (margin[idx] >= m)]
                 if len(sel) == 0:
@@ -312,18 +288,13 @@ def fit_auto_answer(P: Prepared, idx: np.ndarray, S: np.ndarray, X: np.ndarray, 
     return {"min_score": math.floor(float(np.median(lows)) * 1e4) / 1e4, **rule}
 
 
-def fit_all(P: Prepared, idx: np.ndarray, l2: float, pair_gate: bool = False) -> dict[str, Any]:
-    """``pair_gate``: the auto-answer rule is fitted with the confusable-pair gate applied (and says so)."""
+def fit_all(P: Prepared, idx: np.ndarray, l2: float) -> dict[str, Any]:
     w = fit_retrieval(P, idx)
     X, S, _ = P.nh_features(w)
     nhp = fit_needs_human(X[idx], P.nh[idx], l2)
     flag, prob = oof_needs_human(P, idx, X, l2)
-    rerank = fit_rerank(P, idx, w, S, l2)
-    blocked = P.pair_blocked(reranked_order(P, {**w, "rerank": rerank}, S)) if pair_gate else None
-    aa = fit_auto_answer(P, idx, S, X, flag, prob, blocked=blocked)
-    if pair_gate:
-        aa["pair_gate"] = True
-    return {"retrieval": {**w, "encoders": P.encoders, **P.segments, "rerank": rerank},
+    aa = fit_auto_answer(P, idx, S, X, flag, prob)
+    return {"retrieval": {**w, "encoders": P.encoders, **P.segments, "rerank": fit_rerank(P, idx, w, S, l2)},
             "needs_human": nhp, "auto_answer": aa}
 
 
@@ -333,14 +304,11 @@ def predict(P: Prepared, params: dict[str, Any], idx: np.ndarray) -> list[Fitted
     auto = auto_mask(P, S, X, flag, prob, params["auto_answer"])
     order = reranked_order(P, params["retrieval"], S)
     auto &= order[:, 0] == np.argmax(S, axis=1)  # answered only when the re-ranking keeps the first entry
-    if params["auto_answer"].get("pair_gate"):
-        auto &= ~P.pair_blocked(order)
     return [FittedDecision(bool(auto[i]), P.entries[order[i, 0]].id, bool(flag[i]), P.hits(i, S, order=order[i]))
             for i in idx]
 
 
-def cross_validate(P: Prepared, folds: int, seeds: Sequence[int], l2: float, pair_gate: bool = False
-                   ) -> dict[str, Any]:
+def cross_validate(P: Prepared, folds: int, seeds: Sequence[int], l2: float) -> dict[str, Any]:
     results = []
     n = len(P.rows)
     for seed in seeds:
@@ -358,7 +326,7 @@ def cross_validate(P: Prepared, folds: int, seeds: Sequence[int], l2: float, pai
         decisions: list[FittedDecision | None] = [None] * n
         for k in range(folds):
             train, test = np.where(fold_of != k)[0], np.where(fold_of == k)[0]
-            params = fit_all(P, train, l2, pair_gate)
+            params = fit_all(P, train, l2)
             for i, d in zip(test, predict(P, params, test)):
                 decisions[i] = d
         results.append(faq_metrics(P.rows, decisions))
@@ -396,18 +364,15 @@ def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any],
         "#  auto_answer -- largest coverage whose safe answers keep a one-sided Wilson bound (z=%.3f) >= %.2f and\n"
         "#                 <= %.0f%% needs-human answered, on out-of-fold (%d-fold) needs-human scores (max over a\n"
         "#                 grid of min_votes, max_needs_human_score, min_margin); min_score = median over %d\n"
-        "#                 bootstrap resamples of the lowest threshold keeping that rule.%s\n"
+        "#                 bootstrap resamples of the lowest threshold keeping that rule.\n"
         "#  offtopic_fallback -- set by hand, kept across refits: a message is chit-chat when it is at least as\n"
         "#                 close to the off-topic prototypes of needs_human.yaml as to anything school-related,\n"
         "#                 or closer than min_domain_sim to nothing; strong needs-human cues override it.\n"
         "#  calibration_reference -- this school's own FAQ calibration (classifier/faq/calibration.py) under\n"
         "#                 these numbers: another school's needs-human threshold moves by its difference to it.\n"
         "# Global numbers only, nothing per FAQ entry or message. Cross-validated on that set: %s\n"
-        % (dataset_dir.name + (" --pair-gate" if params["auto_answer"].get("pair_gate") else ""), Z_PRECISION,
-           PRECISION_TARGET, NH_AUTO_MAX * 100, OOF_FOLDS, BOOTSTRAPS,
-           "\n#                 pair_gate: the rule was fitted with the confusable-pair gate on (answer_decision;\n"
-           "#                 the pairs from each school's own FAQ held-out check), pairgate2.md"
-           if params["auto_answer"].get("pair_gate") else "", json.dumps(cv, ensure_ascii=False))
+        % (dataset_dir.name, Z_PRECISION, PRECISION_TARGET, NH_AUTO_MAX * 100, OOF_FOLDS, BOOTSTRAPS,
+           json.dumps(cv, ensure_ascii=False))
     )
     path = THRESHOLDS_FILE
     path.write_text(header + yaml.safe_dump(out, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -437,17 +402,16 @@ def write_reference(dataset_dir: Path, encoder: SentenceEncoder | None = None) -
 
 def faq_fit(dataset_dir: Path, *, folds: int = 5, seeds: int = 3, l2: float = 1.0, use_topics: bool = True,
             write: bool = False, encoders: dict[str, float] | None = None,
-            segments: dict[str, Any] | None = None, pair_gate: bool = False) -> dict[str, Any]:
+            segments: dict[str, Any] | None = None) -> dict[str, Any]:
     """Cross-validated (2-fold and ``folds``-fold) and in-sample figures of the fit; ``write`` stores the fit.
     ``encoders``: the encoder blend of the dense signals; ``segments``: ``segment_share`` (0 = off) and
-    ``segment_clauses`` of the auto-answer confidence (default for both: the shipped ones); ``pair_gate``: the rule
-    fitted and measured with the confusable-pair gate (pairs from the folder's own FAQ)."""
+    ``segment_clauses`` of the auto-answer confidence (default for both: the shipped ones)."""
     P = Prepared(dataset_dir, use_topics=use_topics, encoders=encoders, segments=segments)
     seed_list = list(range(seeds))
-    cv2 = cross_validate(P, 2, seed_list, l2, pair_gate)
-    cvk = cross_validate(P, folds, seed_list, l2, pair_gate)
+    cv2 = cross_validate(P, 2, seed_list, l2)
+    cvk = cross_validate(P, folds, seed_list, l2)
     all_idx = np.arange(len(P.rows))
-    params = fit_all(P, all_idx, l2, pair_gate)
+    params = fit_all(P, all_idx, l2)
     insample = faq_metrics(P.rows, predict(P, params, all_idx))
     report = {"cv_2fold": cv2, f"cv_{folds}fold": cvk, "in_sample": insample, "params": params,
               "topic_classifier": any(t is not None for t in P.topics)}

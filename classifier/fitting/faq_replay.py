@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..faq.calibration import calibrate_faq, faq_health, held_out_queries
+from ..faq.calibration import calibrate_faq
 from ..faq.decision import answer_decision
 from ..faq.documents import FaqDocument
 from ..faq.index import FaqIndex
@@ -52,18 +52,14 @@ def faq_replay(root: str, entries: Sequence[FaqDocument], *, topic_fn: Callable 
     rows = read_csv(os.path.join(root, "texts.csv"))
     current = list(entries)
     index = FaqIndex(current, encoder=encoder, params=params)
-    queries = held_out_queries(current, index.encoder, index.params)
-    params = calibrate_faq(current, index.encoder, index.params, queries=queries).apply(index.params)
-    # the desk's pairs are those of the calibration run on import; learned phrasings do not rerun it
-    pairs = faq_health(current, queries).confusable_pairs if params["auto_answer"].get("pair_gate") else ()
+    params = calibrate_faq(current, index.encoder, index.params).apply(index.params)
     texts = [r["text"] for r in rows]
     embs = index.encoder.encode(texts) if texts else np.zeros((0, 1))
     outcomes, learned = [], 0
     for row, text, emb in zip(rows, texts, embs):
         gold = (row.get("faq_id") or "").strip()
         needy = str(row.get("needs_human", "0")).strip() in ("1", "true", "True")
-        d = answer_decision(text, index, topic_fn(text) if topic_fn else None, params=params, query_emb=emb,
-                            confusable_pairs=pairs)
+        d = answer_decision(text, index, topic_fn(text) if topic_fn else None, params=params, query_emb=emb)
         right = d.auto_answer and bool(gold) and d.entry_id == gold
         outcomes.append((d.auto_answer, right, gold, needy))
         top1 = d.suggestions[0].entry_id if d.suggestions else None

@@ -55,31 +55,6 @@ def test_decisions_without_a_calibration_use_the_shipped_numbers(imported):
     assert faq_answer_decision("Как восстановить пароль?").calibration == ""
 
 
-def test_the_pair_gate_withholds_an_answer_between_the_stored_checks_confusable_pair(imported, monkeypatch):
-    """With auto_answer.pair_gate on (pairgate2.md) the desk reads the confusable pairs of the newest calibration's
-    held-out check: an automatic answer whose second suggestion is its pair becomes ambiguous; off, nothing changes."""
-    from classifier import FaqOutcome
-    from classifier.faq.calibration import EntryHealth
-
-    aa = faq_index_get().params["auto_answer"]
-    for key, value in {"min_score": 0.0, "min_margin": 0.0, "min_votes": 0, "max_needs_human_score": 1.0}.items():
-        monkeypatch.setitem(aa, key, value)
-    text = "Как восстановить пароль?"
-    base = faq_answer_decision(text)
-    assert base.auto_answer
-    first, second = base.entry_id, base.suggestions[1].entry_id
-    row = FaqCalibrationFit.objects.get()
-    row.health = FaqHealth((EntryHealth(first, 2, 0, ((second, 2),)), EntryHealth(second, 2, 0, ((first, 2),)))).to_dict()
-    row.save(update_fields=["health"])
-    assert faq_answer_decision(text).auto_answer  # the gate is off: the pair changes nothing
-    monkeypatch.setitem(aa, "pair_gate", True)
-    d = faq_answer_decision(text)
-    assert not d.auto_answer and d.outcome is FaqOutcome.AMBIGUOUS and "confusable pair" in d.reason
-    row.health = FaqHealth().to_dict()
-    row.save(update_fields=["health"])
-    assert faq_answer_decision(text).auto_answer  # no confusable pair in the check: answered
-
-
 def test_faq_calibrate_command(imported):
     FaqCalibrationFit.objects.all().delete()
     out = StringIO()

@@ -66,25 +66,6 @@ def test_the_re_ranked_order_is_shown_and_an_answer_needs_the_same_first_entry(i
     assert d.confidence == base.confidence  # the rule still reads the fused score's first entry
 
 
-def test_the_pair_gate_withholds_an_answer_between_a_confusable_pair_only_when_on(index):
-    """auto_answer.pair_gate (pairgate2.md): the answered entry and the second suggestion form a confusable pair of the
-    school's own held-out check, so no automatic answer; off (the shipped file), the pairs change nothing."""
-    text = "как вернуть деньги за занятия"
-    params = _params(0.5, 0.05)
-    base = answer_decision(text, index, "payment", params=params)
-    assert base.auto_answer and base.entry_id == "money_back"
-    second = base.suggestions[1].entry_id
-    others = [e for e in ("schedule", "teacher_change", "pay_ways", "forgot_pass") if e != second]
-    pairs = ((others[0], others[1]), (second, "money_back"))
-    assert answer_decision(text, index, "payment", params=params, confusable_pairs=pairs).auto_answer
-    gated = {**params, "auto_answer": {**params["auto_answer"], "pair_gate": True}}
-    d = answer_decision(text, index, "payment", params=gated, confusable_pairs=pairs)
-    assert not d.auto_answer and d.outcome is FaqOutcome.AMBIGUOUS and "confusable pair" in d.reason
-    assert d.entry_id == "money_back" and [h.entry_id for h in d.suggestions] == [h.entry_id for h in base.suggestions]
-    assert answer_decision(text, index, "payment", params=gated, confusable_pairs=pairs[:1]).auto_answer
-    assert answer_decision(text, index, "payment", params=gated).auto_answer  # no pairs known: nothing withheld
-
-
 @pytest.mark.slow
 def test_real_encoder_shipped_thresholds_answer_a_plain_question(real_index):
     d = answer_decision("Как восстановить пароль?", real_index, "profile")
