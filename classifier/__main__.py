@@ -100,7 +100,7 @@ def _cmd_faq_fit(args) -> int:
     from .fitting.faq_fit import faq_fit, write_reference
 
     if args.write_reference:
-        print(json.dumps(write_reference(Path(args.dir)), ensure_ascii=False, indent=2))
+        print(json.dumps(write_reference(Path(args.dir[0])), ensure_ascii=False, indent=2))
         return 0
 
     encoders = None
@@ -110,8 +110,16 @@ def _cmd_faq_fit(args) -> int:
     if args.segments:
         share, _, clauses = args.segments.partition(",")
         segments = {"segment_share": float(share), "segment_clauses": clauses == "clauses"}
-    report = faq_fit(Path(args.dir), folds=args.folds, seeds=args.seeds, l2=args.l2, use_topics=not args.no_topic,
-                     write=args.write, encoders=encoders, segments=segments)
+    options = dict(folds=args.folds, seeds=args.seeds, l2=args.l2, use_topics=not args.no_topic, write=args.write,
+                   encoders=encoders, segments=segments)
+    if len(args.dir) > 1 or args.loso:  # several schools: the pooled fit (classifier/fitting/faq_pool.py)
+        from .fitting.faq_pool import faq_fit_schools
+
+        if len(args.dir) < 2:
+            raise SystemExit("--loso needs two folders or more")
+        report = faq_fit_schools([Path(d) for d in args.dir], loso=args.loso, **options)
+    else:
+        report = faq_fit(Path(args.dir[0]), **options)
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 
@@ -178,7 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_cmd_replay)
 
     f = sub.add_parser("faq-fit", help="fit FAQ retrieval weights, the needs-human model and auto-answer thresholds")
-    f.add_argument("dir")
+    f.add_argument("dir", nargs="+", help="one labelled folder, or several schools for a pooled fit (the first is "
+                   "the calibration reference)")
     f.add_argument("--folds", type=int, default=5)
     f.add_argument("--seeds", type=int, default=3)
     f.add_argument("--l2", type=float, default=1.0)
@@ -188,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--segments", default="", help="segment scoring of the auto-answer confidence: SHARE[,clauses], "
                    "0 = off (default: the shipped thresholds.yaml's retrieval.segment_share)")
     f.add_argument("--write", action="store_true", help="store the all-data fit in classifier/faq/data/thresholds.yaml")
+    f.add_argument("--loso", action="store_true", help="leave one school out: fit on all folders but one, measure the "
+                   "left-out one with evaluate's FAQ figures (only this report)")
     f.add_argument("--write-reference", action="store_true",
                    help="only store DIR's own FAQ calibration under the shipped numbers (calibration_reference)")
     f.set_defaults(func=_cmd_faq_fit)

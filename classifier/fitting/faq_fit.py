@@ -4,7 +4,8 @@
 
 DIR holds ``texts.csv`` (``text,topic,needs_human,lang,faq_id``) and ``faq.yaml``.  Prints cross-validated
 metrics (2-fold "fit on half, test on the other half" and k-fold; messages are split, the FAQ is shared)
-and the in-sample fit; ``--write`` stores the all-data fit in ``faq/data/thresholds.yaml``.
+and the in-sample fit; ``--write`` stores the all-data fit in ``faq/data/thresholds.yaml``. Several DIRs: the
+pooled fit of several schools (classifier/fitting/faq_pool.py).
 
 Everything fitted is a handful of global numbers (4 fusion weights, ~20 logistic weights, 3 thresholds):
 nothing is keyed to an FAQ id or a message.
@@ -99,6 +100,10 @@ class Prepared:
         topics = school_topic_classifier(self.entries) if use_topics else None
         self.topics = [(topic_name(topics.classify(t)) if topics else None) for t in texts]
         self._nh_cache: dict[tuple, np.ndarray] = {}
+        self.names, self.school = [dataset_dir.name], np.zeros(len(self.rows), int)  # one school (faq_pool: several)
+
+    def nh_shift(self, w: dict[str, Any]):
+        return None  # one school is its own calibration reference: no threshold shift (faq_pool.Pooled's is)
 
     def offtopic(self, X: np.ndarray) -> np.ndarray:
         return X[:, FEATURES.index("offtopic")] == 1
@@ -157,30 +162,31 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0) -> tuple[np.ndar
     return model.coef_[0], float(model.intercept_[0])
 
 
-def fit_needs_human(X: np.ndarray, y: np.ndarray, l2: float) -> dict[str, Any]:
+def fit_needs_human(X: np.ndarray, y: np.ndarray, l2: float, shift=None, rows=None) -> dict[str, Any]:
+    """``shift`` (``Prepared.nh_shift``): (model, ``rows``) -> (threshold -> each row's, moved by its school)."""
     live = X[:, FEATURES.index("offtopic")] == 0  # off-topic messages never reach the model
     w, b = fit_logistic(X[live], y[live], l2=l2)
     z = X @ w + b
     p = 1 / (1 + np.exp(-np.clip(z, -40, 40)))
     p[~live] = 0.0
-    return {"weights": {n: round(float(v), 4) for n, v in zip(FEATURES, w)}, "bias": round(b, 4),
-            "threshold": best_f1_threshold(y, p), "faq_low": 0.5}
+    model = {"weights": {n: round(float(v), 4) for n, v in zip(FEATURES, w)}, "bias": round(b, 4)}
+    return {**model, "threshold": best_f1_threshold(y, p, shift and shift(model, rows)), "faq_low": 0.5}
 
 
-def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
+def best_f1_threshold(y: np.ndarray, p: np.ndarray, moved=None) -> float:
     """The needs-human threshold (grid step 0.025) with the best F1 of ``p`` against ``y``."""
     best_t, best_f = 0.5, -1.0
     for t in np.arange(0.2, 0.81, 0.025):
-        f = f1_score(y, (p >= t).astype(int))
+        f = f1_score(y, (p >= (moved(t) if moved else t)).astype(int))
         if f > best_f + 1e-9:
             best_f, best_t = f, float(t)
     return round(best_t, 3)
 
 
-def nh_predict(X: np.ndarray, nhp: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+def nh_predict(X: np.ndarray, nhp: dict[str, Any], moved=None) -> tuple[np.ndarray, np.ndarray]:
     p = np.array([score_features(dict(zip(FEATURES, x)), {"needs_human": nhp}) for x in X])
     p[X[:, FEATURES.index("offtopic")] == 1] = 0.0
-    return p >= nhp["threshold"], p
+    return p >= (moved(nhp["threshold"]) if moved else nhp["threshold"]), p
 
 
 def _auto_arrays(P: Prepared, S: np.ndarray):
@@ -204,7 +210,7 @@ def auto_mask(P: Prepared, S: np.ndarray, X: np.ndarray, nh_flag: np.ndarray, nh
 
 
 def oof_needs_human(P: Prepared, idx: np.ndarray, X: np.ndarray, l2: float, folds: int = OOF_FOLDS,
-                    seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                    seed: int = 0, shift=None) -> tuple[np.ndarray, np.ndarray]:
     """Needs-human flag and probability of every message of ``idx``, each from a model fitted without it.
 
     The auto-answer rule is chosen on these: in-sample probabilities of a model with ~20 weights fitted on the
@@ -213,13 +219,14 @@ def oof_needs_human(P: Prepared, idx: np.ndarray, X: np.ndarray, l2: float, fold
     flag, prob = np.zeros(len(P.rows), bool), np.zeros(len(P.rows))
     rng = np.random.default_rng(seed)
     fold_of = np.zeros(len(P.rows), int)
-    for label in (0, 1):  # stratified by the needs-human label
-        members = rng.permutation(idx[P.nh[idx] == label])
+    for s, label in itertools.product(np.unique(P.school[idx]), (0, 1)):  # stratified by school, needs-human label
+        members = rng.permutation(idx[(P.nh[idx] == label) & (P.school[idx] == s)])
         fold_of[members] = np.arange(len(members)) % folds
     for k in range(folds):
         test = idx[fold_of[idx] == k]
         train = idx[fold_of[idx] != k]
-        f, p = nh_predict(X[test], fit_needs_human(X[train], P.nh[train], l2))
+        model = fit_needs_human(X[train], P.nh[train], l2, shift, train)
+        f, p = nh_predict(X[test], model, shift and shift(model, test))
         flag[test], prob[test] = f, p
     return flag, prob
 
@@ -291,8 +298,9 @@ def fit_auto_answer(P: Prepared, idx: np.ndarray, S: np.ndarray, X: np.ndarray, 
 def fit_all(P: Prepared, idx: np.ndarray, l2: float) -> dict[str, Any]:
     w = fit_retrieval(P, idx)
     X, S, _ = P.nh_features(w)
-    nhp = fit_needs_human(X[idx], P.nh[idx], l2)
-    flag, prob = oof_needs_human(P, idx, X, l2)
+    shift = P.nh_shift(w)
+    nhp = fit_needs_human(X[idx], P.nh[idx], l2, shift, idx)
+    flag, prob = oof_needs_human(P, idx, X, l2, shift=shift)
     aa = fit_auto_answer(P, idx, S, X, flag, prob)
     return {"retrieval": {**w, "encoders": P.encoders, **P.segments, "rerank": fit_rerank(P, idx, w, S, l2)},
             "needs_human": nhp, "auto_answer": aa}
@@ -300,36 +308,44 @@ def fit_all(P: Prepared, idx: np.ndarray, l2: float) -> dict[str, Any]:
 
 def predict(P: Prepared, params: dict[str, Any], idx: np.ndarray) -> list[FittedDecision]:
     X, S, _ = P.nh_features(params["retrieval"])
-    flag, prob = nh_predict(X, params["needs_human"])
+    shift = P.nh_shift(params["retrieval"])
+    flag, prob = nh_predict(X, params["needs_human"], shift and shift(params["needs_human"], np.arange(len(X))))
     auto = auto_mask(P, S, X, flag, prob, params["auto_answer"])
     order = reranked_order(P, params["retrieval"], S)
     auto &= order[:, 0] == np.argmax(S, axis=1)  # answered only when the re-ranking keeps the first entry
-    return [FittedDecision(bool(auto[i]), P.entries[order[i, 0]].id, bool(flag[i]), P.hits(i, S, order=order[i]))
-            for i in idx]
+    return [FittedDecision(bool(auto[i]), P.hits(i, S, k=1, order=order[i])[0].entry_id, bool(flag[i]),
+                           P.hits(i, S, order=order[i])) for i in idx]
+
+
+def cv_decisions(P: Prepared, folds: int, seed: int, l2: float) -> list[FittedDecision]:
+    """Every message's decision by the fit on the folds without it."""
+    n = len(P.rows)
+    rng = np.random.default_rng(seed)
+    # stratify by school, topic and needs_human so every fold sees every kind of message (of every school)
+    strata: dict[tuple, list[int]] = {}
+    for i, r in enumerate(P.rows):
+        strata.setdefault((P.school[i], r.get("topic"), P.nh[i]), []).append(i)
+    fold_of = np.zeros(n, int)
+    for members in strata.values():
+        members = list(rng.permutation(members))
+        start = int(rng.integers(folds))
+        for k, i in enumerate(members):
+            fold_of[i] = (start + k) % folds
+    decisions: list[FittedDecision | None] = [None] * n
+    for k in range(folds):
+        train, test = np.where(fold_of != k)[0], np.where(fold_of == k)[0]
+        params = fit_all(P, train, l2)
+        for i, d in zip(test, predict(P, params, test)):
+            decisions[i] = d
+    return decisions
 
 
 def cross_validate(P: Prepared, folds: int, seeds: Sequence[int], l2: float) -> dict[str, Any]:
-    results = []
-    n = len(P.rows)
-    for seed in seeds:
-        rng = np.random.default_rng(seed)
-        # stratify by topic and needs_human so every fold sees every kind of message
-        strata: dict[tuple, list[int]] = {}
-        for i, r in enumerate(P.rows):
-            strata.setdefault((r.get("topic"), P.nh[i]), []).append(i)
-        fold_of = np.zeros(n, int)
-        for members in strata.values():
-            members = list(rng.permutation(members))
-            start = int(rng.integers(folds))
-            for k, i in enumerate(members):
-                fold_of[i] = (start + k) % folds
-        decisions: list[FittedDecision | None] = [None] * n
-        for k in range(folds):
-            train, test = np.where(fold_of != k)[0], np.where(fold_of == k)[0]
-            params = fit_all(P, train, l2)
-            for i, d in zip(test, predict(P, params, test)):
-                decisions[i] = d
-        results.append(faq_metrics(P.rows, decisions))
+    return summarise([faq_metrics(P.rows, cv_decisions(P, folds, seed, l2)) for seed in seeds])
+
+
+def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Mean and minimum over the seeds of ``faq_metrics`` reports."""
     keys_top = ["needs_human_f1"]
     keys_faq = ["top1", "top3", "auto_answer_precision", "auto_answer_coverage", "auto_answered_needs_human"]
     mean = {k: round(float(np.mean([r[k] for r in results])), 4) for k in keys_top}
@@ -339,7 +355,7 @@ def cross_validate(P: Prepared, folds: int, seeds: Sequence[int], l2: float) -> 
     return mean
 
 
-def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any],
+def write_params(params: dict[str, Any], dataset_dir: Path | str, cv: dict[str, Any],
                  reference: dict[str, float] | None = None) -> Path:
     old = load_params()
     out = {
@@ -371,7 +387,7 @@ def write_params(params: dict[str, Any], dataset_dir: Path, cv: dict[str, Any],
         "#  calibration_reference -- this school's own FAQ calibration (classifier/faq/calibration.py) under\n"
         "#                 these numbers: another school's needs-human threshold moves by its difference to it.\n"
         "# Global numbers only, nothing per FAQ entry or message. Cross-validated on that set: %s\n"
-        % (dataset_dir.name, Z_PRECISION, PRECISION_TARGET, NH_AUTO_MAX * 100, OOF_FOLDS, BOOTSTRAPS,
+        % (getattr(dataset_dir, "name", dataset_dir), Z_PRECISION, PRECISION_TARGET, NH_AUTO_MAX * 100, OOF_FOLDS, BOOTSTRAPS,
            json.dumps(cv, ensure_ascii=False))
     )
     path = THRESHOLDS_FILE
@@ -423,4 +439,5 @@ def faq_fit(dataset_dir: Path, *, folds: int = 5, seeds: int = 3, l2: float = 1.
     return report
 
 
-__all__ = ["faq_fit", "write_reference", "fit_all", "cross_validate", "Prepared", "FittedDecision"]
+__all__ = ["faq_fit", "write_reference", "fit_all", "cross_validate", "cv_decisions", "summarise", "write_params",
+           "Prepared", "FittedDecision"]
