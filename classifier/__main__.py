@@ -73,7 +73,12 @@ def _cmd_calibrate(args) -> int:
     from .fitting.calibrate import calibrate
     from .fitting.datasets import OcrCache
 
-    out = calibrate(args.dir, _runtime_config(args), write=args.write, show_progress=not args.no_progress,
+    if len(args.dir) > 1 and (not args.texts_only or args.memory):
+        print("calibrate: several folders fit the topic fusion only: add --texts-only (and no --memory)",
+              file=sys.stderr)
+        return 2
+    root = args.dir[0] if len(args.dir) == 1 else args.dir
+    out = calibrate(root, _runtime_config(args), write=args.write, show_progress=not args.no_progress,
                     ocr_cache=OcrCache(args.ocr_cache), images=not args.texts_only, texts=not args.images_only,
                     cv=not args.no_cv, memory=args.memory)
     print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -165,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=_cmd_evaluate)
 
     k = sub.add_parser("calibrate", help="fit weights, temperature and abstain threshold on a labelled folder")
-    k.add_argument("dir")
+    k.add_argument("dir", nargs="+", help="a labelled folder; several (with --texts-only): the topic fusion fitted "
+                   "on their pooled messages, each with its own FAQ, reported per school and left-one-school-out")
     k.add_argument("--write", action="store_true", help="store the fitted settings in the shipped YAML files")
     k.add_argument("--ocr-cache", default=None, help="JSON file to cache OCR text between runs")
     k.add_argument("--images-only", action="store_true")

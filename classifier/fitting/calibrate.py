@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import yaml
@@ -55,6 +55,17 @@ def collect_text_features(root: str, classifier: MessageClassifier, *, show_prog
     rows = read_csv(os.path.join(root, "texts.csv"))
     feats = [classifier.features(r["text"]) for r in progress(rows, len(rows), "texts", show_progress)]
     return [r["topic"] for r in rows], feats
+
+
+def text_problem(root: str, *, show_progress: bool = False) -> tuple[Problem, MessageClassifier]:
+    """The folder's messages as a fitting problem, featurised as ``evaluate`` classifies them: with the folder's
+    own FAQ (its questions as topic examples, its index for ``faqtop``); and that classifier."""
+    clf = school_topic_classifier(school_faq(root))
+    y_names, rows = collect_text_features(root, clf, show_progress=show_progress)
+    y = np.array([clf.names.index(n) for n in y_names])
+    problem = Problem.from_features(stack_features(rows), y, clf.fallback, np.ones(len(clf.names), dtype=bool),
+                                    float(clf.settings["min_words"]))
+    return problem, clf
 
 
 def image_problem(root: str, pipeline: TicketPipeline, *, show_progress: bool = False,
@@ -134,14 +145,20 @@ def _kept(labels: LabelSet, fitted: Mapping[str, float]) -> dict:
     return {**keep, **{k: v for k, v in fitted.items() if k not in REPORT_ONLY}}
 
 
-def calibrate(root: str, config: RuntimeConfig, *, write: bool = False, show_progress: bool = True,
+def calibrate(root: str | Sequence[str], config: RuntimeConfig, *, write: bool = False, show_progress: bool = True,
               ocr_cache: OcrCache | None = None, images: bool = True, texts: bool = True, cv: bool = True,
               memory: bool = False) -> dict:
     """Fit (and cross-validate) the settings of the shipped label sets on ``root`` (CLIP as ``config`` says).
 
-    ``memory``: also fit the corrections memory (weight, floor) by replaying ``root`` after the fusion fit."""
+    ``memory``: also fit the corrections memory (weight, floor) by replaying ``root`` after the fusion fit.
+    Several folders: the topic fusion only, pooled over the schools (:mod:`.calibrate_schools`)."""
     from .replay import fit_memory, image_stream, text_stream
 
+    roots = [root] if isinstance(root, (str, os.PathLike)) else list(root)
+    if len(roots) > 1:
+        return {"texts": calibrate_schools(roots, write=write, show_progress=show_progress, images=images,
+                                           texts=texts, cv=cv, memory=memory)}
+    root = str(roots[0])
     out: dict[str, dict] = {}
     if images and os.path.exists(os.path.join(root, "images.csv")):
         labels = LabelSet.default_images()
@@ -163,11 +180,7 @@ def calibrate(root: str, config: RuntimeConfig, *, write: bool = False, show_pro
             write_settings(str(DEFAULT_IMAGE_LABELS), _kept(labels, fitted))
     if texts and os.path.exists(os.path.join(root, "texts.csv")):
         labels = LabelSet.default_topics()
-        clf = school_topic_classifier(school_faq(root))
-        y_names, rows = collect_text_features(root, clf, show_progress=show_progress)
-        y = np.array([clf.names.index(n) for n in y_names])
-        problem = Problem.from_features(stack_features(rows), y, clf.fallback, np.ones(len(clf.names), dtype=bool),
-                                        float(clf.settings["min_words"]))
+        problem, clf = text_problem(root, show_progress=show_progress)
         base = dict(clf.settings)
         fitted = fit_fusion(problem, base, abstain=False)
         if memory:
@@ -179,12 +192,35 @@ def calibrate(root: str, config: RuntimeConfig, *, write: bool = False, show_pro
             fitted.update(fit_memory(text_stream(root, refit), {**base, **fitted}, screenshots=False))
         out["texts"] = {"settings": fitted, "fit": score(problem, {**base, **fitted}, False)}
         if cv:
-            out["texts"]["cross_validated"] = cross_validate_groups(problem, np.zeros(len(y), dtype=int), base,
-                                                                    abstain=False)[0]
+            single = np.zeros(len(problem.y), dtype=int)
+            out["texts"]["cross_validated"] = cross_validate_groups(problem, single, base, abstain=False)[0]
         if write:
             write_settings(str(DEFAULT_TOPIC_LABELS), _kept(labels, fitted))
     return out
 
 
-__all__ = ["calibrate", "cross_validate_groups", "image_problem", "synthetic_hard_negatives", "write_settings",
-           "collect_image_features", "collect_text_features"]
+def calibrate_schools(roots: Sequence[str], *, write: bool = False, show_progress: bool = True, images: bool = False,
+                      texts: bool = True, cv: bool = True, memory: bool = False) -> dict:
+    """The topic fusion fitted on several folders' messages, each featurised with its own FAQ (see
+    :func:`.calibrate_schools.fit_schools`); ``write`` stores the pooled fit in ``topics.yaml``."""
+    from .calibrate_schools import fit_schools, school_names
+
+    if images or not texts:
+        raise ValueError("several folders: the topic fusion only (--texts-only)")
+    if memory:
+        raise ValueError("several folders: the corrections memory is fitted on one folder (no --memory)")
+    missing = [r for r in roots if not os.path.exists(os.path.join(r, "texts.csv"))]
+    if missing:
+        raise ValueError(f"no texts.csv in {', '.join(map(str, missing))}")
+    built = [text_problem(str(r), show_progress=show_progress) for r in roots]
+    base = dict(built[0][1].settings)
+    out = fit_schools([p for p, _ in built], school_names([str(r) for r in roots]), base,
+                      cross_validate_groups if cv else None)
+    if write:
+        labels = LabelSet.default_topics()
+        write_settings(str(DEFAULT_TOPIC_LABELS), _kept(labels, out["settings"]))
+    return out
+
+
+__all__ = ["calibrate", "calibrate_schools", "text_problem", "cross_validate_groups", "image_problem",
+           "synthetic_hard_negatives", "write_settings", "collect_image_features", "collect_text_features"]
