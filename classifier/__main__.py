@@ -117,7 +117,13 @@ def _cmd_faq_fit(args) -> int:
         segments = {"segment_share": float(share), "segment_clauses": clauses == "clauses"}
     options = dict(folds=args.folds, seeds=args.seeds, l2=args.l2, use_topics=not args.no_topic, write=args.write,
                    encoders=encoders, segments=segments)
-    if len(args.dir) > 1 or args.loso:  # several schools: the pooled fit (classifier/fitting/faq_pool.py)
+    if args.needs_human_also:  # only the needs-human model pooled (classifier/fitting/faq_pool.py)
+        from .fitting.faq_pool import faq_fit_nh_also
+
+        if len(args.dir) > 1 or args.loso:
+            raise SystemExit("--needs-human-also takes one folder (the school fitted) and no --loso")
+        report = faq_fit_nh_also(Path(args.dir[0]), [Path(d) for d in args.needs_human_also], **options)
+    elif len(args.dir) > 1 or args.loso:  # several schools: the pooled fit (classifier/fitting/faq_pool.py)
         from .fitting.faq_pool import faq_fit_schools
 
         if len(args.dir) < 2:
@@ -205,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--write", action="store_true", help="store the all-data fit in classifier/faq/data/thresholds.yaml")
     f.add_argument("--loso", action="store_true", help="leave one school out: fit on all folders but one, measure the "
                    "left-out one with evaluate's FAQ figures (only this report)")
+    f.add_argument("--needs-human-also", nargs="+", default=[], metavar="DIR",
+                   help="also fit the needs-human model (only it) on these schools' rows, each scored against its own "
+                   "FAQ and self-calibration; retrieval, re-ranking and the auto-answer rule stay fitted on DIR")
     f.add_argument("--write-reference", action="store_true",
                    help="only store DIR's own FAQ calibration under the shipped numbers (calibration_reference)")
     f.set_defaults(func=_cmd_faq_fit)

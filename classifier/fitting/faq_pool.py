@@ -12,6 +12,9 @@ given per school and pooled.
 ``calibration_reference`` is the first DIR's own FAQ calibration under the fitted numbers: the school the others
 are calibrated against, as any new school is at deployment (its own shift is 0, so with one DIR nothing changes).
 
+``--needs-human-also DIR [DIR ...]`` (``faq_fit_nh_also``): only the needs-human model is pooled; the retrieval
+weights, the re-ranking and the auto-answer rule are fitted on the first DIR's rows as with one DIR.
+
 ``--loso``: for each DIR, fit on all the others (reference: the first of them) and measure it with ``evaluate``'s
 FAQ figures (``evaluate_faq``: its own index, topic classifier and calibration); nothing is written.
 """
@@ -29,7 +32,9 @@ from ..faq.needs_human import feature_vector, score_features
 from ..faq.params import load_params
 from .datasets import school_faq
 from .evaluate import evaluate_faq, school_topic_classifier
-from .faq_fit import Prepared, cv_decisions, fit_all, predict, summarise, write_params
+from .faq_fit import Prepared, cv_decisions, fit_all, fit_auto_answer, fit_needs_human, fit_retrieval, \
+    oof_needs_human, predict, summarise, write_params
+from .faq_rerank_fit import fit_rerank
 from .metrics import faq_metrics
 
 PAD = -10.0  # the score of the entries another school has and this one lacks (padding): never retrieved
@@ -198,5 +203,61 @@ def faq_fit_schools(dirs: Sequence[Path], *, folds: int = 5, seeds: int = 3, l2:
     return report
 
 
+def fit_nh_also(T: "Pooled", idx: np.ndarray, l2: float) -> dict[str, Any]:
+    """``fit_all`` with only the needs-human model pooled: ``idx`` are training rows of ``T``'s first school; the
+    needs-human model (threshold: best F1 with each school's shift) is fitted on them plus every row of the other
+    schools, the retrieval weights, the re-ranking and the auto-answer rule (on the pooled out-of-fold needs-human
+    scores of the first school's rows) on ``idx`` only."""
+    first = T.parts[0]
+    pool = np.concatenate([idx, np.where(T.school != 0)[0]])
+    w = fit_retrieval(first, idx)
+    X, _, _ = T.nh_features(w)
+    shift = T.nh_shift(w)
+    nhp = fit_needs_human(X[pool], T.nh[pool], l2, shift, pool)
+    flag, prob = oof_needs_human(T, pool, X, l2, shift=shift)
+    n0 = len(first.rows)  # the first school's rows come first in T: its own arrays, unpadded
+    X0, S0, _ = first.nh_features(w)
+    aa = fit_auto_answer(first, idx, S0, X0, flag[:n0], prob[:n0])
+    return {"retrieval": {**w, "encoders": first.encoders, **first.segments, "rerank": fit_rerank(first, idx, w, S0, l2)},
+            "needs_human": nhp, "auto_answer": aa}
+
+
+def cv_decisions_nh_also(T: "Pooled", folds: int, seed: int, l2: float) -> list:
+    """The first school's decisions by the folds of ``faq_fit.cv_decisions`` on it (the same draws), each fold's
+    needs-human model also trained on every row of the other schools."""
+    return cv_decisions(T.parts[0], folds, seed, l2, fit=lambda _first, train, _l2: fit_nh_also(T, train, _l2))
+
+
+def faq_fit_nh_also(first_dir: Path, extra_dirs: Sequence[Path], *, folds: int = 5, seeds: int = 3, l2: float = 1.0,
+                    use_topics: bool = True, write: bool = False, encoders: dict[str, float] | None = None,
+                    segments: dict[str, Any] | None = None, encoder=None) -> dict[str, Any]:
+    """``faq_fit`` of ``first_dir`` with its needs-human model also fitted on ``extra_dirs``' rows (``fit_nh_also``):
+    the first folder's cross-validated and in-sample figures; ``write`` stores the all-data fit."""
+    dirs = [Path(first_dir)] + [Path(d) for d in extra_dirs]
+    parts = [Prepared(d, encoder, use_topics=use_topics, encoders=encoders, segments=segments) for d in dirs]
+    T, first = Pooled(parts), parts[0]
+    seed_list = list(range(seeds))
+    cv2 = summarise([faq_metrics(first.rows, cv_decisions_nh_also(T, 2, s, l2)) for s in seed_list])
+    cvk = summarise([faq_metrics(first.rows, cv_decisions_nh_also(T, folds, s, l2)) for s in seed_list])
+    all_idx = np.arange(len(first.rows))
+    params = fit_nh_also(T, all_idx, l2)
+    report = {"schools": T.names, "needs_human_also": T.names[1:], "cv_2fold": cv2, f"cv_{folds}fold": cvk,
+              "in_sample": faq_metrics(first.rows, predict(first, params, all_idx)), "params": params,
+              "topic_classifier": any(t is not None for t in first.topics)}
+    if write:
+        full = {**load_params(), **params}
+        reference = calibration_reference(calibrate_faq(first.entries, first.encoder, full))
+        report["calibration_reference"] = reference
+        command = "%s --needs-human-also %s" % (dirs[0].name, " ".join(d.name for d in dirs[1:]))
+        path = write_params(params, command, {"2fold": cv2, f"{folds}fold": cvk}, reference)
+        text = path.read_text(encoding="utf-8").replace(
+            "#  auto_answer --", "#                 (this fit: the needs-human model on %s's rows plus all rows of %s,\n"
+            "#                 each scored against its own FAQ and self-calibration; the rest on %s's rows only)\n"
+            "#  auto_answer --" % (dirs[0].name, ", ".join(d.name for d in dirs[1:]), dirs[0].name), 1)
+        path.write_text(text, encoding="utf-8")
+        report["written"] = str(path)
+    return report
+
+
 __all__ = ["Pooled", "pooled", "deployed_params", "leave_one_school_out", "cross_validate_schools",
-           "faq_fit_schools", "moved_threshold", "PAD"]
+           "faq_fit_schools", "moved_threshold", "PAD", "fit_nh_also", "cv_decisions_nh_also", "faq_fit_nh_also"]
