@@ -1,4 +1,5 @@
-import csv, yaml, collections, re
+import csv, yaml, collections, re, os
+os.chdir(os.path.dirname(os.path.abspath(__file__)))
 faq = yaml.safe_load(open("faq.yaml", encoding="utf-8"))
 E = {e["id"]: e for e in faq["entries"]}
 assert 36 <= len(E) <= 42 and len(E) == len(faq["entries"])

@@ -1,5 +1,6 @@
 # Generates texts.csv for school3 («Лингвафорт»). Rows hand-written; (text, topic, needs_human, lang, faq_id)
 import csv
+import pathlib
 P, C, R, K, G, O = "payment", "course", "profile", "career", "general", "offtopic"
 rows = [
 # ---------------- payment: answerable ----------------
@@ -254,7 +255,7 @@ rows = [
 ("кто был в субботу на пробном у Алекса? он в каком инсте сидит 😏", O, 0, "ru", ""),
 ("ыыыыы", O, 0, "none", ""),
 ]
-with open("/work/wt/data/school3/texts.csv", "w", newline="", encoding="utf-8") as f:
+with open(pathlib.Path(__file__).with_name("texts.csv"), "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f)
     w.writerow(["text", "topic", "needs_human", "lang", "faq_id"])
     for r in rows:

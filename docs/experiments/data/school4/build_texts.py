@@ -1,4 +1,5 @@
 import csv
+import pathlib
 R = []
 def add(topic, rows):
     for r in rows:
@@ -263,7 +264,7 @@ add('offtopic', [(t, 0, l, '') for t, l in [
  ("Какая погода в Казани на выходных?", 'ru'),
 ]])
 
-with open('/work/wt/data/school4/texts.csv', 'w', encoding='utf-8', newline='') as f:
+with open(pathlib.Path(__file__).with_name('texts.csv'), 'w', encoding='utf-8', newline='') as f:
     w = csv.writer(f)
     w.writerow(['text', 'topic', 'needs_human', 'lang', 'faq_id'])
     for r in R:

@@ -1,5 +1,5 @@
-import csv, yaml, collections, re
-D='/work/wt/data/school4/'
+import csv, yaml, collections, re, pathlib
+D=str(pathlib.Path(__file__).parent)+'/'
 faq=yaml.safe_load(open(D+'faq.yaml', encoding='utf-8'))
 ids={e['id'] for e in faq['entries']}
 assert len(ids)==len(faq['entries'])
