@@ -82,8 +82,6 @@ class FaqCalibration:
     precision: float  # held-out precision at held_out_threshold
     coverage: float  # share of covered held-out questions answered at held_out_threshold
     fitted: bool = True
-    # the needs-human FLAG model's (``needs_human_flag``, nhflag.md) probability at the same quantile; None without one
-    flag_quantile_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,12 +106,6 @@ class FaqCalibration:
         """``params`` with this school's fitted numbers in place (a copy; ``params`` is left as it is)."""
         out = copy.deepcopy(params)
         out["needs_human"]["threshold"] = round(self.needs_human_threshold(params), 4)
-        flag = params.get("needs_human_flag")
-        if flag and self.fitted and self.flag_quantile_score is not None and "reference_quantile_score" in flag:
-            # the flag model's threshold moves as the rule model's does, by its own quantile's difference
-            t = float(flag["threshold"])
-            moved = t + (self.flag_quantile_score - float(flag["reference_quantile_score"]))
-            out["needs_human_flag"]["threshold"] = round(float(min(max(moved, t - MAX_SHIFT), t + MAX_SHIFT)), 4)
         out["calibration_version"] = self.version
         return out
 
@@ -183,11 +175,8 @@ def fit_threshold(queries: Sequence[HeldOut], *, min_margin: float, min_votes: f
 def faq_version(entries: Sequence[FaqDocument], params: dict[str, Any] | None = None) -> str:
     """Short hash of the FAQ's text and the rule's parameters: a calibration belongs to both."""
     params = params or load_params()
-    parts = [sorted(e.content_hash() for e in entries), params.get("retrieval"), params.get("auto_answer"),
-             params.get("needs_human"), params.get("calibration_reference")]
-    if params.get("needs_human_flag"):  # only when there is one: without it every version is as before
-        parts.append(params["needs_human_flag"])
-    blob = json.dumps(parts, sort_keys=True, default=str)
+    blob = json.dumps([sorted(e.content_hash() for e in entries), params.get("retrieval"), params.get("auto_answer"),
+                       params.get("needs_human"), params.get("calibration_reference")], sort_keys=True, default=str)
     return "faqcal-" + hashlib.sha1(blob.encode("utf-8")).hexdigest()[:10]
 
 
@@ -210,15 +199,7 @@ def calibrate_faq(entries: Sequence[FaqDocument], encoder: SentenceEncoder | Non
         return FaqCalibration(version, 0.0, float(aa["min_score"]), 0.0, 0.0, len(covered), len(uncovered),
                               0.0, 0.0, 0.0, fitted=False)
     enc = encoder or FaqIndex([], params=params).encoder
-    judged = [judge_needs_human(q.question, hits=list(q.hits), encoder=enc, params=params) for q in covered]
-    nh = [j.score for j in judged]
-    flag_q = None
-    if params.get("needs_human_flag"):
-        from .needs_human import score_features
-
-        fp = {"needs_human": params["needs_human_flag"]}
-        flag_q = round(float(np.quantile([score_features(j.features, fp) if j.features and not j.offtopic else 0.0
-                                          for j in judged], REFERENCE_QUANTILE)), 4)
+    nh = [judge_needs_human(q.question, hits=list(q.hits), encoder=enc, params=params).score for q in covered]
     threshold, precision, coverage = fit_threshold(queries, min_margin=float(aa["min_margin"]),
                                                    min_votes=float(aa.get("min_votes", 0)),
                                                    target_precision=target_precision)
@@ -226,7 +207,7 @@ def calibrate_faq(entries: Sequence[FaqDocument], encoder: SentenceEncoder | Non
         version, round(float(np.quantile(nh, REFERENCE_QUANTILE)), 4), round(threshold, 4),
         round(float(np.median([q.top for q in covered])), 4), round(float(np.median(uncovered)), 4),
         len(covered), len(uncovered), round(float(np.mean([q.correct for q in covered])), 4),
-        round(precision, 4), round(coverage, 4), flag_quantile_score=flag_q)
+        round(precision, 4), round(coverage, 4))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ individual signals agreeing, no operator needed, not off-topic. The outcome is a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -15,7 +15,7 @@ import numpy as np
 from ..types import FaqOutcome
 from .documents import FaqDocument
 from .index import FaqHit, FaqIndex
-from .needs_human import NeedsHumanResult, judge_needs_human, score_features
+from .needs_human import judge_needs_human
 from .params import OFFTOPIC
 from .rerank import DEPTH as RERANK_DEPTH
 
@@ -104,47 +104,23 @@ def answer_decision(
     def decided(outcome: FaqOutcome, reason: str, entry_id: str | None = best) -> AutoAnswerDecision:
         return AutoAnswerDecision(outcome, entry_id, reason=reason, **common)
 
-    def rule() -> AutoAnswerDecision:
-        if nh.offtopic or (topic == OFFTOPIC and not nh.needs_human):
-            # off-topic (by the topic classifier, or by the chit-chat fallback); strong needs-human cues override
-            return decided(FaqOutcome.OFFTOPIC, "offtopic", entry_id=None)
-        if nh.needs_human:
-            return decided(FaqOutcome.NEEDS_HUMAN, "needs_human: " + ", ".join(nh.reasons))
-        if not hits or top < aa["min_score"]:
-            return decided(FaqOutcome.LOW_SCORE, f"low score {top:.3f} < {aa['min_score']}")
-        if margin < aa["min_margin"]:
-            return decided(FaqOutcome.AMBIGUOUS, f"ambiguous: margin {margin:.3f} < {aa['min_margin']}")
-        if best != hits[0].entry_id:
-            return decided(FaqOutcome.AMBIGUOUS, "ambiguous: the re-ranking puts another entry first")
-        votes = hits[0].features.get("votes", 0.0)
-        if votes < aa.get("min_votes", 0):
-            return decided(FaqOutcome.SIGNALS_DISAGREE, f"signals disagree: {votes:.0f} votes")
-        if nh.score > aa.get("max_needs_human_score", 1.0):
-            return decided(FaqOutcome.POSSIBLY_NEEDS_HUMAN, f"possibly needs a human ({nh.score:.2f})")
-        return decided(FaqOutcome.AUTO_ANSWER, f"sure: score {top:.3f}, margin {margin:.3f}")
-
-    d = rule()
-    # the flag from its own model when thresholds.yaml has one (nhflag.md); the rule reads ``needs_human``'s
-    return with_flag_model(d, nh, p) if "needs_human_flag" in p else d
+    if nh.offtopic or (topic == OFFTOPIC and not nh.needs_human):
+        # off-topic (by the topic classifier, or by the chit-chat fallback); strong needs-human cues override
+        return decided(FaqOutcome.OFFTOPIC, "offtopic", entry_id=None)
+    if nh.needs_human:
+        return decided(FaqOutcome.NEEDS_HUMAN, "needs_human: " + ", ".join(nh.reasons))
+    if not hits or top < aa["min_score"]:
+        return decided(FaqOutcome.LOW_SCORE, f"low score {top:.3f} < {aa['min_score']}")
+    if margin < aa["min_margin"]:
+        return decided(FaqOutcome.AMBIGUOUS, f"ambiguous: margin {margin:.3f} < {aa['min_margin']}")
+    if best != hits[0].entry_id:
+        return decided(FaqOutcome.AMBIGUOUS, "ambiguous: the re-ranking puts another entry first")
+    votes = hits[0].features.get("votes", 0.0)
+    if votes < aa.get("min_votes", 0):
+        return decided(FaqOutcome.SIGNALS_DISAGREE, f"signals disagree: {votes:.0f} votes")
+    if nh.score > aa.get("max_needs_human_score", 1.0):
+        return decided(FaqOutcome.POSSIBLY_NEEDS_HUMAN, f"possibly needs a human ({nh.score:.2f})")
+    return decided(FaqOutcome.AUTO_ANSWER, f"sure: score {top:.3f}, margin {margin:.3f}")
 
 
-def with_flag_model(d: AutoAnswerDecision, nh: NeedsHumanResult, p: dict[str, Any]) -> AutoAnswerDecision:
-    """``d`` (the rule's decision) with its needs-human flag = the rule's model OR the ``needs_human_flag`` model
-    (nhor.md): the flag model can only add a flag, never remove one the shipped model sets.
-
-    An automatic answer and an off-topic verdict are kept as they are (the rule reads the ``needs_human``
-    model: every automatic answer is the one without the flag model). Any other message the flag model flags
-    becomes NEEDS_HUMAN; a message the rule's model flagged stays NEEDS_HUMAN. ``needs_human_score`` is the
-    score of the model that flagged it (the flag model's when it did or when nothing flagged)."""
-    if d.outcome in (FaqOutcome.AUTO_ANSWER, FaqOutcome.OFFTOPIC) or not nh.features:
-        return d
-    score = score_features(nh.features, {"needs_human": p["needs_human_flag"]})
-    if score >= float(p["needs_human_flag"]["threshold"]):
-        return replace(d, outcome=FaqOutcome.NEEDS_HUMAN, reason="needs_human: " + ", ".join(nh.reasons),
-                       needs_human=True, needs_human_score=score)
-    if nh.needs_human:  # the shipped model's flag stays (d is already NEEDS_HUMAN, its score the rule model's)
-        return d
-    return replace(d, needs_human=False, needs_human_score=score)
-
-
-__all__ = ["FaqOutcome", "AutoAnswerDecision", "answer_decision", "with_flag_model", "answer_confidence", "topic_name"]
+__all__ = ["FaqOutcome", "AutoAnswerDecision", "answer_decision", "answer_confidence", "topic_name"]

@@ -81,8 +81,6 @@ def evaluate_faq(root: str, entries: Sequence[FaqDocument], *, encoder: Sentence
     if calibration is not None:
         report["faq"]["calibration"] = calibration.version
         report["faq"]["needs_human_threshold"] = params["needs_human"]["threshold"]
-        if "needs_human_flag" in params:  # the flag model's (nhflag.md), after the same self-calibration
-            report["faq"]["needs_human_flag_threshold"] = params["needs_human_flag"]["threshold"]
     return report
 
 

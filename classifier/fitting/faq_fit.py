@@ -317,9 +317,8 @@ def predict(P: Prepared, params: dict[str, Any], idx: np.ndarray) -> list[Fitted
                            P.hits(i, S, order=order[i])) for i in idx]
 
 
-def cv_decisions(P: Prepared, folds: int, seed: int, l2: float, fit=fit_all, predict_fn=None) -> list[FittedDecision]:
-    """Every message's decision by the fit (``fit(P, train, l2)``, default ``fit_all``) on the folds without it
-    (``predict_fn``: default ``predict``)."""
+def cv_decisions(P: Prepared, folds: int, seed: int, l2: float, fit=fit_all) -> list[FittedDecision]:
+    """Every message's decision by the fit (``fit(P, train, l2)``, default ``fit_all``) on the folds without it."""
     n = len(P.rows)
     rng = np.random.default_rng(seed)
     # stratify by school, topic and needs_human so every fold sees every kind of message (of every school)
@@ -336,7 +335,7 @@ def cv_decisions(P: Prepared, folds: int, seed: int, l2: float, fit=fit_all, pre
     for k in range(folds):
         train, test = np.where(fold_of != k)[0], np.where(fold_of == k)[0]
         params = fit(P, train, l2)
-        for i, d in zip(test, (predict_fn or predict)(P, params, test)):
+        for i, d in zip(test, predict(P, params, test)):
             decisions[i] = d
     return decisions
 

@@ -12,30 +12,28 @@ given per school and pooled.
 ``calibration_reference`` is the first DIR's own FAQ calibration under the fitted numbers: the school the others
 are calibrated against, as any new school is at deployment (its own shift is 0, so with one DIR nothing changes).
 
-``--needs-human-also DIR [DIR ...]`` (``faq_fit_nh_also``): the first DIR's own fit, as with one DIR, plus a second
-needs-human model fitted on the pooled rows (``needs_human_flag``) that only sets the needs-human flag (nhflag.md).
+``--needs-human-also DIR [DIR ...]`` (``faq_fit_nh_also``): only the needs-human model is pooled; the retrieval
+weights, the re-ranking and the auto-answer rule are fitted on the first DIR's rows as with one DIR.
 
 ``--loso``: for each DIR, fit on all the others (reference: the first of them) and measure it with ``evaluate``'s
 FAQ figures (``evaluate_faq``: its own index, topic classifier and calibration); nothing is written.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
-import yaml
 
 from ..faq.calibration import MAX_SHIFT, MIN_QUERIES, REFERENCE_QUANTILE, calibrate_faq, calibration_reference, \
     held_out_queries
 from ..faq.index import FaqHit
 from ..faq.needs_human import feature_vector, score_features
-from ..faq.params import OFFTOPIC, THRESHOLDS_FILE, load_params
+from ..faq.params import load_params
 from .datasets import school_faq
 from .evaluate import evaluate_faq, school_topic_classifier
-from .faq_fit import Prepared, cv_decisions, fit_all, fit_needs_human, nh_predict, predict, summarise, write_params
+from .faq_fit import Prepared, cv_decisions, fit_all, fit_auto_answer, fit_needs_human, fit_retrieval, \
+    oof_needs_human, predict, summarise, write_params
 from .faq_rerank_fit import fit_rerank
 from .metrics import faq_metrics
 
@@ -206,77 +204,35 @@ def faq_fit_schools(dirs: Sequence[Path], *, folds: int = 5, seeds: int = 3, l2:
 
 
 def fit_nh_also(T: "Pooled", idx: np.ndarray, l2: float) -> dict[str, Any]:
-    """The first school's own fit (``fit_all`` on ``idx``, its training rows: retrieval, re-ranking, the rule and
-    the needs-human model the rule reads) plus ``needs_human_flag``: a second needs-human model (threshold: best
-    F1 with each school's shift) fitted on ``idx`` plus every row of the other schools, which only flags
-    (nhflag.md: pooled, the rule's scores would let it answer lower-score messages, nhpool.md)."""
-    params = fit_all(T.parts[0], idx, l2)
-    w = params["retrieval"]
-    X, _, _ = T.nh_features(w)
+    """``fit_all`` with only the needs-human model pooled: ``idx`` are training rows of ``T``'s first school; the
+    needs-human model (threshold: best F1 with each school's shift) is fitted on them plus every row of the other
+    schools, the retrieval weights, the re-ranking and the auto-answer rule (on the pooled out-of-fold needs-human
+    scores of the first school's rows) on ``idx`` only."""
+    first = T.parts[0]
     pool = np.concatenate([idx, np.where(T.school != 0)[0]])
-    return {**params, "needs_human_flag": fit_needs_human(X[pool], T.nh[pool], l2, T.nh_shift(w), pool)}
-
-
-def predict_flagged(P: Prepared, params: dict[str, Any], idx: np.ndarray) -> list:
-    """``predict`` of the rule's params, the needs-human flag = ``needs_human`` OR ``needs_human_flag``
-    (``answer_decision`` with ``with_flag_model``, nhor.md): automatic answers and off-topic verdicts are the
-    rule's (not flagged); ``P`` is the first school (its shift is 0)."""
-    rule = {k: v for k, v in params.items() if k != "needs_human_flag"}
-    decisions = predict(P, rule, idx)
-    if "needs_human_flag" not in params:
-        return decisions
-    X, _, _ = P.nh_features(params["retrieval"])
-    flag, _ = nh_predict(X, params["needs_human_flag"])
-    rule_flag, _ = nh_predict(X, params["needs_human"])
-    off = (np.array([t == OFFTOPIC for t in P.topics]) & ~rule_flag) | P.offtopic(X)
-    either = flag | rule_flag  # the flag model only adds flags (nhor.md)
-    return [replace(d, needs_human=bool(either[i] and not off[i] and not d.auto_answer)) for i, d in zip(idx, decisions)]
+    w = fit_retrieval(first, idx)
+    X, _, _ = T.nh_features(w)
+    shift = T.nh_shift(w)
+    nhp = fit_needs_human(X[pool], T.nh[pool], l2, shift, pool)
+    flag, prob = oof_needs_human(T, pool, X, l2, shift=shift)
+    n0 = len(first.rows)  # the first school's rows come first in T: its own arrays, unpadded
+    X0, S0, _ = first.nh_features(w)
+    aa = fit_auto_answer(first, idx, S0, X0, flag[:n0], prob[:n0])
+    return {"retrieval": {**w, "encoders": first.encoders, **first.segments, "rerank": fit_rerank(first, idx, w, S0, l2)},
+            "needs_human": nhp, "auto_answer": aa}
 
 
 def cv_decisions_nh_also(T: "Pooled", folds: int, seed: int, l2: float) -> list:
     """The first school's decisions by the folds of ``faq_fit.cv_decisions`` on it (the same draws), each fold's
-    flag model also trained on every row of the other schools."""
-    return cv_decisions(T.parts[0], folds, seed, l2, fit=lambda _first, train, _l2: fit_nh_also(T, train, _l2),
-                        predict_fn=predict_flagged)
-
-
-def write_flag(first: Prepared, params: dict[str, Any], command: str, cv: dict[str, Any]) -> Path:
-    """Add ``params``' ``needs_human_flag`` (with its reference quantile: the first school's own calibration under
-    the file plus it) to thresholds.yaml, every other block and line kept byte for byte (as ``write_reference``):
-    the rule the flag model is added to must be the shipped one (``faq-fit DIR --write`` first otherwise). The
-    re-ranking weights are not compared: their last decimals depend on the CPU (test_faq_fit.py)."""
-    shipped = {k: v for k, v in load_params().items() if k != "needs_human_flag"}
-    same = {k: v for k, v in params["retrieval"].items() if k != "rerank"} == \
-        {k: v for k, v in shipped["retrieval"].items() if k not in ("rerank", "bm25_answer_weight")}
-    if not (same and params["needs_human"] == shipped["needs_human"] and params["auto_answer"] == shipped["auto_answer"]):
-        raise SystemExit("thresholds.yaml is not %s's own fit: run `faq-fit %s --write` first" % (first.names[0],
-                                                                                             first.names[0]))
-    flag = params["needs_human_flag"]
-    calibration = calibrate_faq(first.entries, first.encoder, {**shipped, "needs_human_flag": flag})
-    block = {"needs_human_flag": {**flag, "reference_quantile_score": calibration.flag_quantile_score}}
-    params["needs_human_flag"] = block["needs_human_flag"]
-    text = THRESHOLDS_FILE.read_text(encoding="utf-8")
-    text = text.split("\n# needs_human_flag", 1)[0].split("\nneeds_human_flag:", 1)[0].rstrip("\n") + "\n"
-    note = ("# needs_human_flag -- by `python -m classifier faq-fit %s --write`: the needs-human FLAG only\n"
-            "#                 (decision.with_flag_model: flagged = needs_human's flag OR this model's, nhor.md);\n"
-            "#                 the needs_human model's features, fitted on the first\n"
-            "#                 folder's rows plus all rows of the others, each scored against its own FAQ and\n"
-            "#                 self-calibration; threshold: best F1, moved per school by its own\n"
-            "#                 reference_quantile_score. The rule above still reads needs_human. Cross-validated on\n"
-            "#                 the first folder (automatic answers: the rule's, flag: needs_human OR this model): %s\n"
-            % (command, json.dumps(cv, ensure_ascii=False)))
-    THRESHOLDS_FILE.write_text(text + note + yaml.safe_dump(block, sort_keys=False, allow_unicode=True),
-                               encoding="utf-8")
-    load_params.cache_clear()
-    return THRESHOLDS_FILE
+    needs-human model also trained on every row of the other schools."""
+    return cv_decisions(T.parts[0], folds, seed, l2, fit=lambda _first, train, _l2: fit_nh_also(T, train, _l2))
 
 
 def faq_fit_nh_also(first_dir: Path, extra_dirs: Sequence[Path], *, folds: int = 5, seeds: int = 3, l2: float = 1.0,
                     use_topics: bool = True, write: bool = False, encoders: dict[str, float] | None = None,
                     segments: dict[str, Any] | None = None, encoder=None) -> dict[str, Any]:
-    """``faq_fit`` of ``first_dir`` plus a needs-human FLAG model also fitted on ``extra_dirs``' rows
-    (``fit_nh_also``): the first folder's cross-validated and in-sample figures; ``write`` stores the all-data
-    fit's ``needs_human_flag`` into thresholds.yaml, which must hold the one-folder fit (``write_flag``)."""
+    """``faq_fit`` of ``first_dir`` with its needs-human model also fitted on ``extra_dirs``' rows (``fit_nh_also``):
+    the first folder's cross-validated and in-sample figures; ``write`` stores the all-data fit."""
     dirs = [Path(first_dir)] + [Path(d) for d in extra_dirs]
     parts = [Prepared(d, encoder, use_topics=use_topics, encoders=encoders, segments=segments) for d in dirs]
     T, first = Pooled(parts), parts[0]
@@ -286,14 +242,22 @@ def faq_fit_nh_also(first_dir: Path, extra_dirs: Sequence[Path], *, folds: int =
     all_idx = np.arange(len(first.rows))
     params = fit_nh_also(T, all_idx, l2)
     report = {"schools": T.names, "needs_human_also": T.names[1:], "cv_2fold": cv2, f"cv_{folds}fold": cvk,
-              "in_sample": faq_metrics(first.rows, predict_flagged(first, params, all_idx)), "params": params,
+              "in_sample": faq_metrics(first.rows, predict(first, params, all_idx)), "params": params,
               "topic_classifier": any(t is not None for t in first.topics)}
     if write:
-        report["written"] = str(write_flag(first, params, "%s --needs-human-also %s" % (
-            dirs[0].name, " ".join(d.name for d in dirs[1:])), {"2fold": cv2, f"{folds}fold": cvk}))
+        full = {**load_params(), **params}
+        reference = calibration_reference(calibrate_faq(first.entries, first.encoder, full))
+        report["calibration_reference"] = reference
+        command = "%s --needs-human-also %s" % (dirs[0].name, " ".join(d.name for d in dirs[1:]))
+        path = write_params(params, command, {"2fold": cv2, f"{folds}fold": cvk}, reference)
+        text = path.read_text(encoding="utf-8").replace(
+            "#  auto_answer --", "#                 (this fit: the needs-human model on %s's rows plus all rows of %s,\n"
+            "#                 each scored against its own FAQ and self-calibration; the rest on %s's rows only)\n"
+            "#  auto_answer --" % (dirs[0].name, ", ".join(d.name for d in dirs[1:]), dirs[0].name), 1)
+        path.write_text(text, encoding="utf-8")
+        report["written"] = str(path)
     return report
 
 
 __all__ = ["Pooled", "pooled", "deployed_params", "leave_one_school_out", "cross_validate_schools",
-           "faq_fit_schools", "moved_threshold", "PAD", "fit_nh_also", "predict_flagged", "cv_decisions_nh_also",
-           "faq_fit_nh_also", "write_flag"]
+           "faq_fit_schools", "moved_threshold", "PAD", "fit_nh_also", "cv_decisions_nh_also", "faq_fit_nh_also"]

@@ -178,22 +178,3 @@ def test_faq_health_reads_the_queries_calibrate_faq_fits_on(encoder):
     assert sum(e.checked for e in health.entries) == sum(q.covered for q in queries)
     assert sum(e.found for e in health.entries) == sum(q.correct for q in queries if q.covered)
     assert all(q.gold is None for q in queries if not q.covered)
-
-
-def test_a_flag_model_moves_by_its_own_quantile(encoder):
-    """nhflag.md: ``needs_human_flag``'s threshold moves by its own quantile against its reference_quantile_score."""
-    params = load_params()
-    params = {k: v for k, v in params.items() if k != "needs_human_flag"}
-    without = calibrate_faq(ENTRIES, encoder, params)
-    assert without.flag_quantile_score is None
-    flag = {**params["needs_human"], "bias": params["needs_human"]["bias"] - 1.0, "threshold": 0.5}
-    with_flag = {**params, "needs_human_flag": flag}
-    own = calibrate_faq(ENTRIES, encoder, with_flag)
-    assert own.nh_quantile_score == without.nh_quantile_score and own.version != without.version
-    assert 0.0 < own.flag_quantile_score < own.nh_quantile_score  # the same features, a lower bias
-    ref = {**with_flag, "needs_human_flag": {**flag, "reference_quantile_score": own.flag_quantile_score - 0.1}}
-    moved = own.apply(ref)
-    assert moved["needs_human_flag"]["threshold"] == pytest.approx(0.6, abs=1e-4)
-    assert ref["needs_human_flag"]["threshold"] == 0.5  # apply copies
-    assert own.apply(with_flag)["needs_human_flag"]["threshold"] == 0.5  # no reference: not moved
-    assert FaqCalibration.from_dict(own.to_dict()) == own

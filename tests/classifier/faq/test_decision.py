@@ -83,36 +83,3 @@ def test_the_rule_reads_the_segment_confidence_when_the_index_gives_one():
     boosted = [FaqHit("a", 0.9, ENTRIES[0], {"confidence": 1.1, "confidence_margin": 0.05}), plain[1]]
     assert answer_confidence(boosted) == (1.1, 0.05)
     assert answer_confidence([]) == (0.0, 0.0)
-
-
-def _flag(bias: float, threshold: float = 0.5) -> dict:
-    """A flag model (``needs_human_flag``) that says yes (bias 40) or no (bias -40) whatever the message."""
-    return {"weights": {}, "bias": bias, "threshold": threshold, "faq_low": 0.5}
-
-
-def test_a_flag_model_adds_flags_and_never_changes_an_automatic_answer(index):
-    """nhor.md: with ``needs_human_flag`` the rule reads ``needs_human``; the flag = ``needs_human`` OR the flag model."""
-    sure = _params(0.5, 0.05)
-    base = answer_decision("как вернуть деньги за занятия", index, "payment", params=sure)
-    d = answer_decision("как вернуть деньги за занятия", index, "payment", params={**sure, "needs_human_flag": _flag(40)})
-    assert base.auto_answer and d == base  # the automatic answer as without the flag model, not flagged
-    low = _params(5.0, 0.0)
-    d = answer_decision("как вернуть деньги за занятия", index, "payment", params={**low, "needs_human_flag": _flag(40)})
-    assert d.outcome is FaqOutcome.NEEDS_HUMAN and d.needs_human and not d.auto_answer  # a flag added
-    assert d.needs_human_score == pytest.approx(1.0)
-    off = answer_decision("как вернуть деньги за занятия", index, "offtopic",
-                          params={**sure, "needs_human_flag": _flag(40)})
-    assert off.outcome is FaqOutcome.OFFTOPIC and not off.needs_human  # an off-topic verdict is the rule's
-
-
-def test_a_flag_model_never_removes_the_shipped_models_flag(index):
-    """nhor.md: a message the shipped (rule's) model flags stays flagged whatever the flag model says."""
-    angry = "Верните деньги!!! Иначе подам в суд"
-    flagged = answer_decision(angry, index, "payment", params=_params(0.0, 0.0))
-    d = answer_decision(angry, index, "payment", params={**_params(0.0, 0.0), "needs_human_flag": _flag(-40)})
-    assert flagged.needs_human and flagged.outcome is FaqOutcome.NEEDS_HUMAN
-    assert d == flagged  # the flag model says no: the shipped model's decision, flag and score kept
-    calm = "как вернуть деньги за занятия"
-    plain = answer_decision(calm, index, "payment", params=_params(5.0, 0.0))
-    d = answer_decision(calm, index, "payment", params={**_params(5.0, 0.0), "needs_human_flag": _flag(-40)})
-    assert not plain.needs_human and not d.needs_human and d.outcome is plain.outcome  # neither flags: unchanged

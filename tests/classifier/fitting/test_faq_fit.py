@@ -45,27 +45,6 @@ def test_the_fit_on_dev_reproduces_the_shipped_numbers():
     assert yaml.safe_load(yaml.safe_dump(fitted["auto_answer"])) == shipped["auto_answer"]
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not (DEV / "texts.csv").exists(), reason="the development dataset is not here")
-@pytest.mark.skipif("needs_human_flag" not in faq_params.load_params(), reason="no flag model shipped")
-def test_the_shipped_flag_model_is_what_its_command_fits():
-    """`faq-fit DEV --needs-human-also docs/experiments/data/school3 docs/experiments/data/school4 --write` wrote the
-    ``needs_human_flag`` block (nhflag.md, used as needs_human OR it: nhor.md); the blocks above it are the
-    one-folder fit's (previous test). ~3 min."""
-    from classifier.faq.calibration import calibrate_faq
-    from classifier.fitting import faq_pool
-
-    shipped = faq_params.load_params()
-    data = Path(__file__).resolve().parents[3] / "docs/experiments/data"
-    parts = [faq_fit.Prepared(d) for d in (DEV, data / "school3", data / "school4")]
-    T = faq_pool.Pooled(parts)
-    fitted = faq_pool.fit_nh_also(T, np.arange(len(parts[0].rows)), 1.0)
-    flag = dict(shipped["needs_human_flag"])
-    reference = flag.pop("reference_quantile_score")
-    assert fitted["needs_human_flag"] == flag
-    assert calibrate_faq(parts[0].entries, parts[0].encoder, shipped).flag_quantile_score == reference
-
-
 def test_the_fits_rule_twin_ranks_by_the_score_and_reads_the_segment_confidence():
     """`_auto_arrays` is `answer_confidence`'s twin: ranking by the fused score, top and margin from the
     confidence (score + segment gain), the margin over every other entry's confidence."""

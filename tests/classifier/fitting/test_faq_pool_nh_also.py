@@ -1,10 +1,9 @@
-"""`faq-fit DIR --needs-human-also DIR ...`: the first school's fit, plus a needs-human FLAG model fitted on the pooled rows."""
+"""`faq-fit DIR --needs-human-also DIR ...`: only the needs-human model is pooled; the rest is the first school's fit."""
 from __future__ import annotations
 
 import shutil
 
 import numpy as np
-import pytest
 import yaml
 
 from classifier.__main__ import build_parser
@@ -14,38 +13,25 @@ from tests.classifier.fake_encoders import TokenHashEncoder
 from tests.classifier.fitting.test_faq_pool import schools  # noqa: F401 (fixture)
 
 
-def test_only_the_flag_model_sees_the_other_schools(schools):  # noqa: F811
+def test_only_the_needs_human_model_sees_the_other_schools(schools):  # noqa: F811
     (A, B), _ = schools
     T = faq_pool.Pooled([A, B])
     idx = np.arange(len(A.rows))
     both = faq_pool.fit_nh_also(T, idx, 1.0)
     alone = faq_fit.fit_all(A, idx, 1.0)
-    # retrieval, re-ranking, the rule and the needs-human model it reads: the first school's own fit, exactly
-    assert {k: v for k, v in both.items() if k != "needs_human_flag"} == alone
-    # the flag model: fitted on A's rows and all of B's, B's threshold moved by its calibration
+    # retrieval weights and re-ranking: the first school's own fit
+    assert both["retrieval"] == alone["retrieval"]
+    # the needs-human model: fitted on A's rows and all of B's, B's threshold moved by its calibration
     w = alone["retrieval"]
     X, _, _ = T.nh_features(w)
     pool = np.arange(len(T.rows))
-    assert both["needs_human_flag"] == faq_fit.fit_needs_human(X[pool], T.nh[pool], 1.0, T.nh_shift(w), pool)
-    assert both["needs_human_flag"]["weights"] != alone["needs_human"]["weights"]
-
-
-def test_the_flag_twin_keeps_the_rules_answers(schools):  # noqa: F811
-    (A, B), _ = schools
-    T = faq_pool.Pooled([A, B])
-    idx = np.arange(len(A.rows))
-    params = faq_pool.fit_nh_also(T, idx, 1.0)
-    rule = faq_fit.predict(A, {k: v for k, v in params.items() if k != "needs_human_flag"}, idx)
-    flagged = faq_pool.predict_flagged(A, params, idx)
-    assert [(d.auto_answer, d.entry_id) for d in flagged] == [(d.auto_answer, d.entry_id) for d in rule]
-    X, _, _ = A.nh_features(params["retrieval"])
-    flag, _ = faq_fit.nh_predict(X, params["needs_human_flag"])
-    assert all(d.needs_human for d, r in zip(flagged, rule) if r.needs_human)  # the flag model never removes one
-    flag = flag | faq_fit.nh_predict(X, params["needs_human"])[0]  # nhor.md: the flag = either model's
-    assert [d.needs_human for d in flagged] == [bool(f and not d.auto_answer and not A.offtopic(X)[i]
-                                                     and not (A.topics[i] == "offtopic" and not r.needs_human))
-                                                for i, (f, d, r) in enumerate(zip(flag, flagged, rule))]
-    assert faq_pool.predict_flagged(A, {k: v for k, v in params.items() if k != "needs_human_flag"}, idx) == rule
+    assert both["needs_human"] == faq_fit.fit_needs_human(X[pool], T.nh[pool], 1.0, T.nh_shift(w), pool)
+    assert both["needs_human"]["weights"] != alone["needs_human"]["weights"]
+    # the rule: fitted on A's rows only, with the pooled out-of-fold needs-human scores
+    flag, prob = faq_fit.oof_needs_human(T, pool, X, 1.0, shift=T.nh_shift(w))
+    X0, S0, _ = A.nh_features(w)
+    n0 = len(A.rows)
+    assert both["auto_answer"] == faq_fit.fit_auto_answer(A, idx, S0, X0, flag[:n0], prob[:n0])
 
 
 def test_cross_validation_folds_are_the_first_schools_plus_every_other_row(schools, monkeypatch):  # noqa: F811
@@ -61,30 +47,23 @@ def test_cross_validation_folds_are_the_first_schools_plus_every_other_row(schoo
     assert all(t.max() < len(A.rows) for t in seen)  # the extra rows are added inside fit_nh_also, never tested
 
 
-def test_write_adds_the_flag_block_to_the_one_folder_fit(schools, tmp_path, monkeypatch):  # noqa: F811
-    (A, _), (a, b) = schools
+def test_write_names_the_command(schools, tmp_path, monkeypatch):  # noqa: F811
+    _, (a, b) = schools
     thresholds = tmp_path / "thresholds.yaml"
     shutil.copy(faq_params.THRESHOLDS_FILE, thresholds)
     monkeypatch.setattr(faq_params, "THRESHOLDS_FILE", thresholds)
     monkeypatch.setattr(faq_fit, "THRESHOLDS_FILE", thresholds)
-    monkeypatch.setattr(faq_pool, "THRESHOLDS_FILE", thresholds)
     faq_params.load_params.cache_clear()
     try:
-        with pytest.raises(SystemExit, match="faq-fit a --write"):  # not a's own fit: no flag model added to it
-            faq_pool.faq_fit_nh_also(a, [b], folds=2, seeds=1, use_topics=False, write=True, encoder=TokenHashEncoder())
-        faq_fit.write_params(faq_fit.fit_all(A, np.arange(len(A.rows)), 1.0), a, {})
-        before = thresholds.read_text(encoding="utf-8")
         out = faq_pool.faq_fit_nh_also(a, [b], folds=2, seeds=1, use_topics=False, write=True,
                                        encoder=TokenHashEncoder())
         text = thresholds.read_text(encoding="utf-8")
-        assert text.startswith(before)  # every block and line of the one-folder fit kept, byte for byte
-        assert "# needs_human_flag -- by `python -m classifier faq-fit a --needs-human-also b --write`" in text
+        assert text.startswith("# Fitted by `python -m classifier faq-fit a --needs-human-also b --write`")
+        assert "the needs-human model on a's rows plus all rows of b" in text
         written = yaml.safe_load(text)
-        assert written["needs_human_flag"] == out["params"]["needs_human_flag"]
-        assert written["needs_human_flag"]["reference_quantile_score"] is not None
+        assert written["needs_human"] == out["params"]["needs_human"]
+        assert written["auto_answer"] == out["params"]["auto_answer"]
         assert out["needs_human_also"] == ["b"] and "cv_2fold" in out and "in_sample" in out
-        faq_pool.faq_fit_nh_also(a, [b], folds=2, seeds=1, use_topics=False, write=True, encoder=TokenHashEncoder())
-        assert thresholds.read_text(encoding="utf-8") == text  # written again: replaced, not added twice
     finally:
         faq_params.load_params.cache_clear()
 
